@@ -1,0 +1,283 @@
+"""The small cell-access interface the core works on, and its file adapters.
+
+Reading: every face turns a sheet into a :class:`SheetGrid` (values, merges, defined
+names) in one go: calamine for files (fast), openpyxl for a workbook being edited,
+xlwings for a live workbook. The core reads only SheetGrids and never imports a
+workbook library. Writing goes through :class:`CellWriter` (see ``writers.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from defusedxml import ElementTree as SafeET
+
+Range = tuple[int, int, int, int]  # r1, c1, r2, c2, 1-based inclusive
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a defined name points: a cell range on a sheet."""
+
+    sheet: str
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+
+
+@dataclass
+class SheetGrid:
+    """A snapshot of one sheet: values, merged ranges and the names that point into it."""
+
+    name: str
+    rows: list[list[Any]]
+    merges: list[Range] = field(default_factory=list)
+    names: dict[str, Ref] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)  # sheet-scoped constant names
+    origin: tuple[int, int] = (1, 1)  # sheet row/col of rows[0][0]
+    _merge_at: dict[tuple[int, int], Range] | None = field(default=None, repr=False)
+
+    @property
+    def max_row(self) -> int:
+        return self.origin[0] + len(self.rows) - 1
+
+    @property
+    def max_col(self) -> int:
+        return self.origin[1] + max((len(r) for r in self.rows), default=0) - 1
+
+    def value(self, row: int, col: int) -> Any:
+        r, c = row - self.origin[0], col - self.origin[1]
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
+        return None
+
+    def text(self, row: int, col: int) -> str:
+        return cell_text(self.value(row, col))
+
+    def merge_at(self, row: int, col: int) -> Range | None:
+        """The merged range that covers (row, col), if any."""
+        if self._merge_at is None:
+            idx: dict[tuple[int, int], Range] = {}
+            for m in self.merges:
+                r1, c1, r2, c2 = m
+                if (r2 - r1 + 1) * (c2 - c1 + 1) > 10000:
+                    continue  # a whole-column merge: not part of the form
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        idx[(r, c)] = m
+            self._merge_at = idx
+        return self._merge_at.get((row, col))
+
+    def cells(self):
+        """Yield (row, col, value) for every non-empty cell."""
+        r0, c0 = self.origin
+        for i, row in enumerate(self.rows):
+            for j, v in enumerate(row):
+                if v is not None and v != "":
+                    yield r0 + i, c0 + j, v
+
+
+def cell_text(v: Any) -> str:
+    """A cell value as the text a person sees (whole floats without '.0')."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+class CellWriter(Protocol):
+    """What the core may change in a workbook. Adapters: openpyxl, xlwings."""
+
+    def set_value(self, sheet: str, row: int, col: int, value: Any, number_format: str | None = None) -> None: ...
+    def set_fill(self, sheet: str, row: int, col: int, color: str | None) -> None: ...
+    def set_note(self, sheet: str, row: int, col: int, text: str | None) -> None: ...
+
+
+# ---------------------------------------------------------------- A1 references
+
+_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def col_letter(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def parse_ref(text: str) -> Ref | None:
+    """'Sheet 1'!$A$1:$B$2 → Ref; None for constants, formulas and multi-area names."""
+    text = text.strip().lstrip("=")
+    if text.startswith("'"):
+        i = 1
+        while i < len(text):
+            if text[i] == "'":
+                if text[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                break
+            i += 1
+        sheet, rest = text[1:i].replace("''", "'"), text[i + 1 :]
+        if not rest.startswith("!"):
+            return None
+        area = rest[1:]
+    else:
+        sheet, sep, area = text.partition("!")
+        if not sep:
+            return None
+    if "," in area or " " in area:
+        return None
+    parts = area.split(":")
+    m1, m2 = _A1.match(parts[0]), _A1.match(parts[-1])
+    if not m1 or not m2 or len(parts) > 2:
+        return None
+    return Ref(sheet, int(m1.group(2)), col_index(m1.group(1)), int(m2.group(2)), col_index(m2.group(1)))
+
+
+def format_ref(ref: Ref) -> str:
+    sheet = "'" + ref.sheet.replace("'", "''") + "'"
+    start = f"${col_letter(ref.c1)}${ref.r1}"
+    if (ref.r1, ref.c1) == (ref.r2, ref.c2):
+        return f"{sheet}!{start}"
+    return f"{sheet}!{start}:${col_letter(ref.c2)}${ref.r2}"
+
+
+def constant_value(text: str) -> str | None:
+    """'"abc"' → 'abc'; '2024' → '2024'; a reference or formula → None."""
+    t = text.strip()
+    if t.startswith("=") :
+        t = t[1:]
+    if len(t) >= 2 and t[0] == '"' and t[-1] == '"':
+        return t[1:-1].replace('""', '"')
+    if re.fullmatch(r"-?\d+(\.\d+)?", t):
+        return t
+    return None
+
+
+def attach_names(grids: list[SheetGrid], entries: list[tuple[str, str, int | None]]) -> dict[str, str]:
+    """Attach defined names (name, text, localSheetId) to the grids they point into.
+
+    Returns the workbook-scoped constants ({name: value}).
+    """
+    by_name = {g.name: g for g in grids}
+    book_constants: dict[str, str] = {}
+    for name, text, local in entries:
+        const = constant_value(text)
+        if const is not None:
+            if local is not None and 0 <= local < len(grids):
+                grids[local].constants[name] = const
+            else:
+                book_constants[name] = const
+            continue
+        ref = parse_ref(text)
+        if ref is None or ref.sheet not in by_name:
+            continue
+        target = by_name[ref.sheet]
+        # A sheet-scoped name wins over a workbook-scoped one of the same name.
+        if local is not None or name not in target.names:
+            target.names[name] = ref
+    return book_constants
+
+
+# ---------------------------------------------------------------- calamine (fast file reading)
+
+
+@dataclass
+class BookGrid:
+    """All sheets of a workbook as grids, plus the workbook-scoped constant names."""
+
+    sheets: list[SheetGrid]
+    constants: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+
+
+def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]:
+    """The <definedName> entries of xl/workbook.xml (name, text, localSheetId)."""
+    try:
+        xml = zf.read("xl/workbook.xml")
+    except KeyError:
+        return []
+    root = SafeET.fromstring(xml)
+    out = []
+    for el in root.iter():
+        if el.tag.endswith("}definedName") or el.tag == "definedName":
+            local = el.get("localSheetId")
+            out.append((el.get("name", ""), el.text or "", int(local) if local is not None else None))
+    return out
+
+
+def read_book_calamine(path: str | Path) -> BookGrid:
+    """Read every sheet of an .xlsx/.xlsm with python-calamine, names from workbook.xml."""
+    from python_calamine import CalamineWorkbook
+
+    path = str(path)
+    wb = CalamineWorkbook.from_path(path)
+    grids: list[SheetGrid] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if str(getattr(meta, "typ", "")).lower().endswith("chartsheet"):
+                continue
+            sh = wb.get_sheet_by_name(meta.name)
+            rows = sh.to_python(skip_empty_area=False)
+            merges = [(m[0][0] + 1, m[0][1] + 1, m[1][0] + 1, m[1][1] + 1) for m in (sh.merged_cell_ranges or [])]
+            grids.append(SheetGrid(meta.name, rows, merges))
+    finally:
+        wb.close()
+    with zipfile.ZipFile(path) as zf:
+        entries = read_defined_names(zf)
+    # localSheetId counts every sheet in workbook order, charts included.
+    all_names = [m.name for m in CalamineWorkbook.from_path(path).sheets_metadata]
+    by_name = {g.name: g for g in grids}
+    ordered = [by_name.get(n) for n in all_names]
+    remapped = []
+    for name, text, local in entries:
+        if local is not None:
+            g = ordered[local] if 0 <= local < len(ordered) else None
+            local = grids.index(g) if g is not None else None
+            if local is None:
+                continue
+        remapped.append((name, text, local))
+    constants = attach_names(grids, remapped)
+    return BookGrid(grids, constants, path)
+
+
+# ---------------------------------------------------------------- openpyxl (a workbook being edited)
+
+
+def grid_from_openpyxl(ws) -> SheetGrid:
+    """Snapshot an openpyxl worksheet (values; formulas as their text)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+    return SheetGrid(ws.title, rows, merges)
+
+
+def book_from_openpyxl(wb) -> BookGrid:
+    grids = [grid_from_openpyxl(ws) for ws in wb.worksheets]
+    entries: list[tuple[str, str, int | None]] = []
+    for name, dn in wb.defined_names.items():
+        entries.append((name, dn.attr_text or "", None))
+    for i, ws in enumerate(wb.worksheets):
+        for name, dn in ws.defined_names.items():
+            entries.append((name, dn.attr_text or "", i))
+    constants = attach_names(grids, entries)
+    return BookGrid(grids, constants)

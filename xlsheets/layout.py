@@ -1,0 +1,183 @@
+"""What the form says where: labels per layout year and the defined names of the template.
+
+Code finds every field through these names (or, on old hand-made sheets, through the
+labels), never through a literal cell address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .model import wareki
+
+# Defined names (sheet-scoped) in a goal sheet of the template.
+N_SHEET_TITLE = "xs_sheet_title"
+N_TITLE = "xs_title"
+N_DEPARTMENT = "xs_department"
+N_PRIORITY = "xs_priority"
+N_CURRENT = "xs_current_issues"
+N_PURPOSE = "xs_purpose"
+N_NOTES = {"participation": "xs_notes_participation", "effects": "xs_notes_effects"}
+N_POSITIONING = {
+    "comprehensive_plan": "xs_comprehensive_plan",
+    "regional_strategy": "xs_regional_strategy",
+    "sdgs": "xs_sdgs",
+    "admin_reform": "xs_admin_reform",
+    "reconstruction_plan": "xs_reconstruction_plan",
+}
+N_BODY = "xs_items"  # the item table's body rows (grows with the data)
+N_GOAL_ID = "xs_goal_id"  # a constant: the goal's stable id across years
+N_FISCAL_YEAR = "xs_fiscal_year"  # a constant on the workbook: 2024
+# Header cells of the item table, one per column role.
+N_COLS = {
+    "item_no": "xs_col_item_no",
+    "item_title": "xs_col_item_title",
+    "subitem_no": "xs_col_subitem_no",
+    "method": "xs_col_method",
+    "period": "xs_col_period",
+    "target": "xs_col_target",
+    "midterm": "xs_col_midterm",
+    "final": "xs_col_final",
+    "rate_midterm": "xs_col_rate_midterm",
+    "rate_final": "xs_col_rate_final",
+    "grade": "xs_col_grade",
+}
+# Cover sheet names.
+N_COVER_TITLE = "xs_cover_title"
+N_COVER_DEPARTMENT = "xs_cover_department"
+N_COVER_LIST = "xs_cover_list"  # first row of the goal list (number cell)
+
+GOAL_SHEET = "重点目標"  # template sheet names
+COVER_SHEET = "表紙"
+
+HEADER_TAIL = {
+    "rate_midterm": "達成率（中間）",
+    "rate_final": "達成率（期末）",
+    "grade": "判定",
+}
+NOTE_LABELS = {
+    "participation": "○市民参加・協働の推進、市民満足度の向上を考慮した点",
+    "effects": "○取組による効果・残された課題",
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The printed form of one layout year."""
+
+    year: int
+    positioning_labels: dict[str, str]  # key → label, only the keys this layout has
+    headers: dict[str, str]  # table column role → header text
+
+    def sheet_title(self, fiscal_year: int) -> str:
+        return f"{wareki(fiscal_year)}　重点目標管理シート"
+
+    def cover_title(self, fiscal_year: int) -> str:
+        return f"{wareki(fiscal_year)}　重点目標"
+
+    @property
+    def file_name(self) -> str:
+        return f"重点目標管理シート_{self.year}.xlsx"
+
+
+_COMMON_HEADERS = {
+    "method": "取組項目及び方法・手段（何をどのように）",
+    "period": "期間・期限（いつ・いつまでに）",
+    "target": "数値目標（どの水準まで）",
+    "final": "期末報告（目標に対する達成状況・達成度）",
+}
+
+LAYOUTS: dict[int, Layout] = {
+    2020: Layout(
+        year=2020,
+        positioning_labels={
+            "comprehensive_plan": "総合計画における位置付け",
+            "regional_strategy": "まち・ひと・しごと創生総合戦略における位置付け",
+            "admin_reform": "第三次上田市行財政改革大綱・アクションプログラムにおける位置付け",
+            "reconstruction_plan": "上田再構築プラン「7つの挑戦」における位置付け",
+        },
+        headers={**_COMMON_HEADERS, "midterm": "中間報告（目標に対する進捗状況・進捗度）", **HEADER_TAIL},
+    ),
+    2024: Layout(
+        year=2024,
+        positioning_labels={
+            "comprehensive_plan": "総合計画における位置付け",
+            "sdgs": "該当するSDGsの目標",
+            "admin_reform": "第四次上田市行財政改革大綱・アクションプログラムにおける位置付け",
+            "reconstruction_plan": "上田再構築プランVer.2.0「もっと、前へ」における位置付け",
+        },
+        headers={
+            **_COMMON_HEADERS,
+            "midterm": "中間報告（目標に対する進捗状況・進捗度）及び（中間報告の時点で取組項目に対する方法・手段の見直しを行った点）",
+            **HEADER_TAIL,
+        },
+    ),
+}
+
+
+def layout_for(fiscal_year: int | str | None) -> Layout:
+    """The layout a fiscal year uses: the newest layout not after it (the oldest before all)."""
+    years = sorted(LAYOUTS)
+    if not isinstance(fiscal_year, int):
+        return LAYOUTS[years[-1]]
+    fitting = [y for y in years if y <= fiscal_year]
+    return LAYOUTS[fitting[-1] if fitting else years[0]]
+
+
+# ---------------------------------------------------------------- label matching (legacy sheets)
+
+
+def norm_label(text: object) -> str:
+    """A label as compared: NFKC, no white space, no brackets' width differences."""
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"\s+", "", s)
+
+
+# Field → predicate on a normalised label. Order matters: first match wins.
+LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("sheet_title", re.compile(r"重点目標管理シート")),
+    ("title", re.compile(r"^重点目標$")),
+    ("department", re.compile(r"^部局名$")),
+    ("priority", re.compile(r"^優先順位$")),
+    ("comprehensive_plan", re.compile(r"^総合計画における位置[付づ]け$")),
+    ("regional_strategy", re.compile(r"まち・ひと・しごと")),
+    ("sdgs", re.compile(r"SDGs", re.I)),
+    ("admin_reform", re.compile(r"行(?:財)?政改革大綱")),
+    ("reconstruction_plan", re.compile(r"再構築プラン")),
+    ("current_issues", re.compile(r"^現況・?課題$")),
+    ("purpose", re.compile(r"^目的・?効果$")),
+    ("notes", re.compile(r"^特記事項$")),
+]
+
+COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("method", re.compile(r"^取組項目")),
+    ("period", re.compile(r"^期間")),
+    ("target", re.compile(r"^数値目標")),
+    ("midterm", re.compile(r"^中間報告")),
+    ("final", re.compile(r"^期末報告")),
+    ("rate_midterm", re.compile(r"^達成率[(（]?中間")),
+    ("rate_final", re.compile(r"^達成率[(（]?期末")),
+    ("grade", re.compile(r"^(判定|評価)$")),
+]
+
+
+def match_label(text: object) -> str | None:
+    n = norm_label(text)
+    if not n or len(n) > 60:
+        return None
+    for key, rx in LABEL_RULES:
+        if rx.search(n):
+            return key
+    return None
+
+
+def match_column(text: object) -> str | None:
+    n = norm_label(text)
+    if not n or len(n) > 120:
+        return None
+    for key, rx in COLUMN_RULES:
+        if rx.search(n):
+            return key
+    return None

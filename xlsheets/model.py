@@ -1,0 +1,283 @@
+"""The data model of a department's 重点目標管理シート and its interchange dict form.
+
+The interchange format (see ``schema/xlsheets.schema.json``) is plain JSON::
+
+    {"fiscal_year": 2024, "department": "福祉部",
+     "goals": [{"priority": 1, "title": ..., "positioning": {...}, "current_issues": ...,
+                "purpose": ..., "items": [{"no": 1, "title": ..., "subitems": [...]}],
+                "notes": {"participation": ..., "effects": ...}}]}
+
+Texts are kept verbatim; an empty field is ``""``. Numbers that a sheet writes in a
+form the model cannot parse (``優先順位: 未定``) are kept as the original string, so that
+reading never loses what a person wrote: checking them is the validator's job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+POSITIONING_KEYS = ("comprehensive_plan", "regional_strategy", "sdgs", "admin_reform", "reconstruction_plan")
+SUBITEM_FIELDS = ("method", "period", "target", "midterm", "final")
+NOTE_KEYS = ("participation", "effects")
+
+Number = int | str  # an int when the sheet's text parses, else the text as written
+
+
+@dataclass
+class SubItem:
+    no: Number
+    method: str = ""
+    period: str = ""
+    target: str = ""
+    midterm: str = ""
+    final: str = ""
+    achievement: dict[str, Any] | None = None  # {"midterm": {"rate", "grade"}, "final": {...}}
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"no": self.no}
+        d.update({k: getattr(self, k) for k in SUBITEM_FIELDS})
+        if self.achievement:
+            d["achievement"] = self.achievement
+        return d
+
+
+@dataclass
+class Item:
+    no: Number
+    title: str = ""
+    subitems: list[SubItem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"no": self.no, "title": self.title, "subitems": [s.to_dict() for s in self.subitems]}
+
+
+@dataclass
+class Goal:
+    priority: Number | None
+    title: str = ""
+    positioning: dict[str, str] = field(default_factory=lambda: dict.fromkeys(POSITIONING_KEYS, ""))
+    current_issues: str = ""
+    purpose: str = ""
+    items: list[Item] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=lambda: dict.fromkeys(NOTE_KEYS, ""))
+    id: str | None = None  # stable id across years (set by carry-forward)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.id:
+            d["id"] = self.id
+        d.update(
+            priority=self.priority,
+            title=self.title,
+            positioning={k: self.positioning.get(k, "") for k in POSITIONING_KEYS},
+            current_issues=self.current_issues,
+            purpose=self.purpose,
+            items=[i.to_dict() for i in self.items],
+            notes={k: self.notes.get(k, "") for k in NOTE_KEYS},
+        )
+        return d
+
+    def subitems(self):
+        """Yield ``(item, subitem)`` pairs in sheet order."""
+        for item in self.items:
+            for sub in item.subitems:
+                yield item, sub
+
+
+@dataclass
+class Department:
+    fiscal_year: int | str
+    department: str = ""
+    goals: list[Goal] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fiscal_year": self.fiscal_year,
+            "department": self.department,
+            "goals": [g.to_dict() for g in self.goals],
+        }
+
+
+# ---------------------------------------------------------------- numbers and years
+
+ERAS = (("令和", 2018), ("平成", 1988), ("昭和", 1925))
+ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
+CIRCLED = (
+    [chr(c) for c in range(0x2460, 0x2474)]  # ①..⑳
+    + [chr(c) for c in range(0x3251, 0x3260)]  # ㉑..㉟
+    + [chr(c) for c in range(0x32B1, 0x32C0)]  # ㊱..㊿
+)
+
+
+def circled(n: Number) -> str:
+    """Item number as printed on the form: 1 → ①. Text or out-of-range numbers as written."""
+    if isinstance(n, int) and 1 <= n <= len(CIRCLED):
+        return CIRCLED[n - 1]
+    return str(n)
+
+
+def paren(n: Number) -> str:
+    """Sub-item number as printed on the form: 1 → (1)."""
+    return f"({n})" if isinstance(n, int) else str(n)
+
+
+def parse_item_no(text: Any) -> Number | None:
+    """①, 1, '1', '１' → 1; empty → None; anything else → the text as written."""
+    if text is None:
+        return None
+    if isinstance(text, float) and text.is_integer():
+        return int(text)
+    if isinstance(text, int):
+        return text
+    s = str(text).strip()
+    if not s:
+        return None
+    if s in CIRCLED:
+        return CIRCLED.index(s) + 1
+    n = unicodedata.normalize("NFKC", s)
+    return int(n) if n.isdigit() else s
+
+
+_PAREN_NO = re.compile(r"^[(（]\s*(\d+)\s*[)）]$")
+
+
+def parse_subitem_no(text: Any) -> Number | None:
+    """(1), （１）, ⑴, 1 → 1; empty → None; anything else → the text as written."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)) and float(text).is_integer():
+        return int(text)
+    s = str(text).strip()
+    if not s:
+        return None
+    if len(s) == 1 and 0x2474 <= ord(s) <= 0x2487:  # ⑴..⒇
+        return ord(s) - 0x2473
+    m = _PAREN_NO.match(unicodedata.normalize("NFKC", s))
+    if m:
+        return int(m.group(1))
+    n = unicodedata.normalize("NFKC", s)
+    return int(n) if n.isdigit() else s
+
+
+_PRIORITY = re.compile(r"^(?:第)?\s*(\d+)\s*(?:位)?$")
+
+
+def parse_priority(text: Any) -> Number | None:
+    """'1位', '１位', 1 → 1; empty → None; else the text as written."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)) and float(text).is_integer():
+        return int(text)
+    s = str(text).strip()
+    if not s:
+        return None
+    m = _PRIORITY.match(unicodedata.normalize("NFKC", s))
+    return int(m.group(1)) if m else s
+
+
+def priority_text(p: Number | None) -> str:
+    if p is None:
+        return ""
+    return f"{p}位" if isinstance(p, int) else str(p)
+
+
+_YEAR = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d+)")
+_WESTERN = re.compile(r"((?:19|20)\d\d)")
+
+
+def parse_fiscal_year(value: Any) -> int | None:
+    """2024, '2024', '2024年度', '令和6年度', 'R6' → 2024; None when no year is found."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if 1900 <= value <= 2200 else None
+    s = unicodedata.normalize("NFKC", str(value)).strip()
+    m = _YEAR.search(s)
+    if m:
+        era = ERA_LETTERS.get(m.group(1).upper(), m.group(1))
+        n = 1 if m.group(2) == "元" else int(m.group(2))
+        return dict(ERAS)[era] + n
+    m = _WESTERN.search(s)
+    return int(m.group(1)) if m else None
+
+
+def wareki(year: int) -> str:
+    """2020 → '令和2年度'; 2019 → '令和元年度'."""
+    for era, base in ERAS:
+        if year > base:
+            n = year - base
+            return f"{era}{'元' if n == 1 else n}年度"
+    return f"{year}年度"
+
+
+# ---------------------------------------------------------------- dict → model
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _no(v: Any, parse) -> Number:
+    p = parse(v)
+    return "" if p is None else p
+
+
+def department_from_dict(data: dict[str, Any], warn=None) -> Department:
+    """Build a Department from the interchange dict; unknown keys go to ``warn(msg)``."""
+    warn = warn or (lambda msg: None)
+    if not isinstance(data, dict):
+        from .errors import XlsheetsError
+
+        raise XlsheetsError("データの形式が正しくありません（オブジェクトが必要です）。", "data must be an object")
+    fy_raw = data.get("fiscal_year")
+    fy = parse_fiscal_year(fy_raw)
+    _unknown(data, {"fiscal_year", "department", "goals"}, "", warn)
+    goals = []
+    for gi, g in enumerate(data.get("goals") or []):
+        where = f"goals[{gi}]"
+        _unknown(g, {"id", "priority", "title", "positioning", "current_issues", "purpose", "items", "notes"}, where, warn)
+        pos = g.get("positioning") or {}
+        _unknown(pos, set(POSITIONING_KEYS), where + ".positioning", warn)
+        notes = g.get("notes") or {}
+        _unknown(notes, set(NOTE_KEYS), where + ".notes", warn)
+        items = []
+        for ii, it in enumerate(g.get("items") or []):
+            _unknown(it, {"no", "title", "subitems"}, f"{where}.items[{ii}]", warn)
+            subs = []
+            for si, s in enumerate(it.get("subitems") or []):
+                _unknown(s, {"no", "achievement", *SUBITEM_FIELDS}, f"{where}.items[{ii}].subitems[{si}]", warn)
+                subs.append(
+                    SubItem(
+                        no=_no(s.get("no", si + 1), parse_subitem_no),
+                        **{k: _text(s.get(k)) for k in SUBITEM_FIELDS},
+                        achievement=s.get("achievement") or None,
+                    )
+                )
+            items.append(Item(no=_no(it.get("no", ii + 1), parse_item_no), title=_text(it.get("title")), subitems=subs))
+        goals.append(
+            Goal(
+                priority=parse_priority(g.get("priority")),
+                title=_text(g.get("title")),
+                positioning={k: _text(pos.get(k)) for k in POSITIONING_KEYS},
+                current_issues=_text(g.get("current_issues")),
+                purpose=_text(g.get("purpose")),
+                items=items,
+                notes={k: _text(notes.get(k)) for k in NOTE_KEYS},
+                id=_text(g.get("id")) or None,
+            )
+        )
+    return Department(fiscal_year=fy if fy is not None else _text(fy_raw), department=_text(data.get("department")), goals=goals)
+
+
+def _unknown(d: Any, known: set[str], where: str, warn) -> None:
+    if isinstance(d, dict):
+        for k in d:
+            if k not in known:
+                warn(f"不明なキー {where + '.' if where else ''}{k} は無視しました (unknown key ignored)")

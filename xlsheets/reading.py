@@ -1,0 +1,433 @@
+"""Read filled sheets back into the model: the template's names first, else the labels.
+
+Works on grids (``grid.SheetGrid``), so a file (calamine), a workbook being edited
+(openpyxl) and a live workbook (xlwings) read the same way. Every field remembers the
+cell it came from (``Goal.cells``, ``SubItem.cells``) for the validator's findings.
+Reading never raises on odd content: it keeps what is written, checking is the
+validator's job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import layout as L
+from .errors import NotAGoalSheet
+from .grid import BookGrid, SheetGrid, cell_text
+from .model import (
+    CIRCLED,
+    POSITIONING_KEYS,
+    SUBITEM_FIELDS,
+    Department,
+    Goal,
+    Item,
+    SubItem,
+    parse_fiscal_year,
+    parse_item_no,
+    parse_priority,
+    parse_subitem_no,
+)
+
+Cell = tuple[int, int]
+
+
+@dataclass
+class GoalSource:
+    """Where a goal's fields are on its sheet (row, col), for findings and write-back."""
+
+    sheet: str
+    fields: dict[str, Cell] = field(default_factory=dict)  # title, department, priority, ...
+    items: list[dict[str, Any]] = field(default_factory=list)  # per item: {"no": cell, "title": cell, "subs": [...]}
+    columns: dict[str, int] = field(default_factory=dict)  # table column role → column
+    body: tuple[int, int] = (0, 0)  # first and last body row
+    header_row: int = 0
+    legacy: bool = False
+    label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
+    stored_rates: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    department: Department
+    sources: list[GoalSource]
+    path: str = ""
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def read(source: Any) -> Department:
+    """Read a workbook (path, openpyxl Workbook or BookGrid) into a Department."""
+    return read_result(source).department
+
+
+def read_result(source: Any) -> ReadResult:
+    from .grid import book_from_openpyxl, read_book_calamine
+    from .saving import check_package
+
+    if isinstance(source, (str, Path)):
+        check_package(source)
+        try:
+            book = read_book_calamine(source)
+        except Exception as e:  # calamine raises its own error types on broken parts
+            from .errors import UnreadableWorkbook
+
+            raise UnreadableWorkbook(f"ブックを読めません: {source}（{e}）", f"cannot read workbook: {e}") from e
+    elif isinstance(source, BookGrid):
+        book = source
+    else:
+        book = book_from_openpyxl(source)
+    return read_book(book)
+
+
+def read_book(book: BookGrid) -> ReadResult:
+    goals: list[Goal] = []
+    sources: list[GoalSource] = []
+    dept_name = ""
+    year: Any = None
+    cover_year = None
+    for sheet in book.sheets:
+        if is_goal_sheet(sheet):
+            goal, src, d, y = read_goal_sheet(sheet)
+            goals.append(goal)
+            sources.append(src)
+            dept_name = dept_name or d
+            year = year if year is not None else y
+        elif L.N_COVER_TITLE in sheet.names or cover_year is None:
+            found = _cover_info(sheet)
+            if found:
+                cover_year = cover_year or found[0]
+                dept_name = dept_name or found[1]
+    if not goals:
+        raise NotAGoalSheet(
+            f"重点目標管理シートが見つかりません（「重点目標」「数値目標」などの見出しがありません）: {book.path}",
+            f"no goal sheet found in {book.path}",
+        )
+    const_year = parse_fiscal_year(book.constants.get(L.N_FISCAL_YEAR))
+    fy = const_year or year or cover_year or ""
+    return ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), sources, book.path)
+
+
+def is_goal_sheet(sheet: SheetGrid) -> bool:
+    if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
+        return True
+    keys = set()
+    for r, c, v in sheet.cells():
+        if isinstance(v, str):
+            k = L.match_label(v) or L.match_column(v)
+            if k:
+                keys.add(k)
+        if r > 400:
+            break
+    return {"title", "target"} <= keys and ("method" in keys or "midterm" in keys)
+
+
+def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
+    if L.N_COVER_TITLE in sheet.names:
+        ref = sheet.names[L.N_COVER_TITLE]
+        dept = sheet.names.get(L.N_COVER_DEPARTMENT)
+        return parse_fiscal_year(sheet.text(ref.r1, ref.c1)), sheet.text(dept.r1, dept.c1) if dept else ""
+    for _r, _c, v in sheet.cells():
+        if isinstance(v, str) and "重点目標" in v and "年度" in v:
+            return parse_fiscal_year(v), ""
+    return None
+
+
+# ---------------------------------------------------------------- one goal sheet
+
+
+def read_goal_sheet(sheet: SheetGrid) -> tuple[Goal, GoalSource, str, int | None]:
+    """Read one goal sheet; returns the goal, its source map, the 部局名 and the year."""
+    if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
+        return _read_named(sheet)
+    return _read_labelled(sheet)
+
+
+def _at(sheet: SheetGrid, name: str) -> Cell | None:
+    ref = sheet.names.get(name)
+    return (ref.r1, ref.c1) if ref else None
+
+
+def _read_named(sheet: SheetGrid):
+    src = GoalSource(sheet.name)
+    fields = {
+        "title": L.N_TITLE,
+        "department": L.N_DEPARTMENT,
+        "priority": L.N_PRIORITY,
+        "current_issues": L.N_CURRENT,
+        "purpose": L.N_PURPOSE,
+        "notes.participation": L.N_NOTES["participation"],
+        "notes.effects": L.N_NOTES["effects"],
+        **{f"positioning.{k}": v for k, v in L.N_POSITIONING.items()},
+    }
+    for key, name in fields.items():
+        cell = _at(sheet, name)
+        if cell:
+            src.fields[key] = cell
+
+    def text(key: str) -> str:
+        cell = src.fields.get(key)
+        return sheet.text(*cell) if cell else ""
+
+    goal = Goal(
+        priority=parse_priority(sheet.value(*src.fields["priority"])) if "priority" in src.fields else None,
+        title=text("title"),
+        positioning={k: text(f"positioning.{k}") for k in POSITIONING_KEYS},
+        current_issues=text("current_issues"),
+        purpose=text("purpose"),
+        notes={k: text(f"notes.{k}") for k in ("participation", "effects")},
+        id=sheet.constants.get(L.N_GOAL_ID) or None,
+    )
+    body = sheet.names[L.N_BODY]
+    src.body = (body.r1, body.r2)
+    src.header_row = body.r1 - 1
+    src.columns = {role: sheet.names[n].c1 for role, n in L.N_COLS.items() if n in sheet.names}
+    if "header_row" and L.N_COLS["method"] in sheet.names:
+        src.header_row = sheet.names[L.N_COLS["method"]].r1
+    goal.items = _rows_per_subitem(sheet, src, body.r1, body.r2)
+    year_cell = _at(sheet, L.N_SHEET_TITLE)
+    year = parse_fiscal_year(sheet.text(*year_cell)) if year_cell else None
+    return goal, src, text("department"), year
+
+
+def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int) -> list[Item]:
+    """The template's table: one row per sub-item, item number and title merged down."""
+    cols = src.columns
+    items: list[Item] = []
+    cur: Item | None = None
+    cur_span = 0
+    for r in range(first, last + 1):
+        no_col = cols.get("item_no")
+        raw_no = sheet.value(r, no_col) if no_col else None
+        inside = no_col is not None and r <= cur_span
+        texts = {f: sheet.text(r, cols[f]) for f in SUBITEM_FIELDS if f in cols}
+        sub_raw = sheet.value(r, cols["subitem_no"]) if "subitem_no" in cols else None
+        title = sheet.text(r, cols["item_title"]) if "item_title" in cols else ""
+        if cell_text(raw_no).strip() or (not inside and title):
+            cur = Item(no=_or_blank(parse_item_no(raw_no)), title=title)
+            items.append(cur)
+            src.items.append({"no": (r, no_col), "title": (r, cols.get("item_title", no_col)), "subs": []})
+            m = sheet.merge_at(r, no_col) if no_col else None
+            cur_span = m[2] if m else r
+        if cell_text(sub_raw).strip() or any(texts.values()):
+            if cur is None:
+                cur = Item(no="", title="")
+                items.append(cur)
+                src.items.append({"no": (r, no_col or 1), "title": (r, no_col or 1), "subs": []})
+            sub = SubItem(no=_or_blank(parse_subitem_no(sub_raw)), **texts)
+            cells = {f: (r, cols[f]) for f in SUBITEM_FIELDS if f in cols}
+            cells["no"] = (r, cols.get("subitem_no", cols.get("method", 1)))
+            src.items[-1]["subs"].append(cells)
+            _read_rates(sheet, src, r, sub)
+            cur.subitems.append(sub)
+    return items
+
+
+def _read_rates(sheet: SheetGrid, src: GoalSource, r: int, sub: SubItem) -> None:
+    cols = src.columns
+    ach: dict[str, Any] = {}
+    grade = sheet.text(r, cols["grade"]).strip() if "grade" in cols else ""
+    for stage in ("midterm", "final"):
+        col = cols.get(f"rate_{stage}")
+        v = sheet.value(r, col) if col else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            ach[stage] = {"rate": int(v)}
+    if grade:
+        stage = "final" if "final" in ach else "midterm"
+        ach.setdefault(stage, {})["grade"] = grade
+    if ach:
+        sub.achievement = ach
+
+
+def _or_blank(v):
+    return "" if v is None else v
+
+
+# ---------------------------------------------------------------- hand-made (legacy) sheets
+
+
+def _right_value(sheet: SheetGrid, r: int, c: int, label_cells: set[Cell]) -> tuple[str, Cell | None]:
+    """The first non-label text to the right of a label in its row, else below it."""
+    m = sheet.merge_at(r, c)
+    c_end = m[3] if m else c
+    r_end = m[2] if m else r
+    for cc in range(c_end + 1, sheet.max_col + 1):
+        if (r, cc) in label_cells:
+            break
+        t = sheet.text(r, cc)
+        if t.strip():
+            return t, (r, cc)
+    t = sheet.text(r_end + 1, c)
+    if t.strip() and (r_end + 1, c) not in label_cells:
+        return t, (r_end + 1, c)
+    return "", None
+
+
+_SUBLABEL = re.compile(r"(?:(?<=^)|(?<=[\s、。，,．]))(?:[(（]\s*([0-9０-９]{1,2})\s*[)）]|([⑴-⒇]))")
+
+
+def split_numbered(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """'head (1) a (2) b' → ('head', [(1, 'a'), (2, 'b')]); labels must increase."""
+    text = text or ""
+    marks = []
+    last = 0
+    for m in _SUBLABEL.finditer(text):
+        n = int(unicodedata.normalize("NFKC", m.group(1))) if m.group(1) else ord(m.group(2)) - 0x2473
+        if n > last:
+            marks.append((m.start(), m.end(), n))
+            last = n
+    if not marks:
+        return text.strip(), []
+    head = text[: marks[0][0]].strip()
+    parts = []
+    for k, (_s, e, n) in enumerate(marks):
+        end = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        parts.append((n, text[e:end].strip()))
+    return head, parts
+
+
+def _split_item_no(text: str) -> tuple[Any, str]:
+    t = text.strip()
+    if t and t[0] in CIRCLED:
+        return CIRCLED.index(t[0]) + 1, t[1:].strip()
+    return None, text
+
+
+def _read_labelled(sheet: SheetGrid):
+    src = GoalSource(sheet.name, legacy=True)
+    found: dict[str, Cell] = {}
+    label_cells: set[Cell] = set()
+    header_row = 0
+    col_roles: dict[str, tuple[int, int]] = {}
+    for r, c, v in sheet.cells():
+        if not isinstance(v, str):
+            continue
+        key = L.match_label(v)
+        if key:
+            label_cells.add((r, c))
+            found.setdefault(key, (r, c))
+        role = L.match_column(v)
+        if role and role not in col_roles and (not header_row or r == header_row):
+            m = sheet.merge_at(r, c)
+            col_roles[role] = (c, m[3] if m else c)
+            header_row = header_row or r
+            label_cells.add((r, c))
+    values: dict[str, str] = {}
+    for key in ("title", "department", "priority", "current_issues", "purpose", *POSITIONING_KEYS):
+        if key in found:
+            t, cell = _right_value(sheet, *found[key], label_cells)
+            values[key] = t
+            if cell:
+                fkey = f"positioning.{key}" if key in POSITIONING_KEYS else key
+                src.fields[fkey] = cell
+    notes_row = found.get("notes", (sheet.max_row + 1, 0))[0]
+    notes = _legacy_notes(sheet, src, notes_row)
+    goal = Goal(
+        priority=parse_priority(values.get("priority")),
+        title=values.get("title", ""),
+        positioning={k: values.get(k, "") for k in POSITIONING_KEYS},
+        current_issues=values.get("current_issues", ""),
+        purpose=values.get("purpose", ""),
+        notes=notes,
+    )
+    if header_row:
+        src.header_row = header_row
+        src.columns = {role: span[0] for role, span in col_roles.items()}
+        first, last = header_row + 1, min(notes_row - 1, sheet.max_row)
+        src.body = (first, last)
+        goal.items = _legacy_items(sheet, src, col_roles, first, last)
+    year = parse_fiscal_year(sheet.text(*found["sheet_title"])) if "sheet_title" in found else None
+    return goal, src, values.get("department", ""), year
+
+
+def _legacy_notes(sheet: SheetGrid, src: GoalSource, notes_row: int) -> dict[str, str]:
+    out = {"participation": "", "effects": ""}
+    patterns = {"participation": "市民参加", "effects": "取組による効果"}
+    for r in range(notes_row, min(notes_row + 3, sheet.max_row) + 1):
+        for c in range(1, sheet.max_col + 1):
+            t = sheet.text(r, c)
+            for key, word in patterns.items():
+                if word in t and not out[key]:
+                    label = L.NOTE_LABELS[key]
+                    rest = t
+                    idx = t.find(label.lstrip("○")[:8])
+                    if idx >= 0:
+                        # drop the label line ("○…点" / "○…課題") and keep what follows
+                        end_word = "点" if key == "participation" else "課題"
+                        stop = t.find(end_word, idx)
+                        rest = t[stop + len(end_word):] if stop >= 0 else ""
+                    rest = rest.strip()
+                    cell = (r, c)
+                    if not rest:
+                        below = sheet.text(r + 1, c)
+                        if below.strip() and not any(w in below for w in patterns.values()):
+                            rest, cell = below.strip(), (r + 1, c)
+                    out[key] = rest
+                    src.fields[f"notes.{key}"] = cell
+    return out
+
+
+def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[int, int]], first: int,
+                  last: int) -> list[Item]:
+    """Old sheets: one row per item, its sub-items inside each cell as (1) … (2) …"""
+    m_start, m_end = col_roles.get("method", (1, 1))
+    # an item-number column just left of the method header, empty in the header row
+    if m_start > 1 and not sheet.text(src.header_row, m_start - 1).strip():
+        m_start -= 1
+    src.columns["item_no"] = m_start
+    other = [f for f in ("period", "target", "midterm", "final") if f in col_roles]
+    items: list[Item] = []
+    for r in range(first, last + 1):
+        tokens = [(c, sheet.text(r, c)) for c in range(m_start, m_end + 1) if sheet.text(r, c).strip()]
+        texts = {f: sheet.text(r, col_roles[f][0]) for f in other}
+        if not tokens and not any(t.strip() for t in texts.values()):
+            continue
+        no = None
+        no_cell = tokens[0][0] if tokens else m_start
+        if tokens:
+            first_no = parse_item_no(tokens[0][1])
+            if isinstance(first_no, int) and (tokens[0][1].strip() in CIRCLED or tokens[0][1].strip().isdigit()):
+                no = first_no
+                tokens = tokens[1:]
+            else:
+                no, rest = _split_item_no(tokens[0][1])
+                tokens[0] = (tokens[0][0], rest)
+        method_text = "\n".join(t for _c, t in tokens)
+        method_cell = (r, tokens[0][0] if tokens else m_start)
+        head, parts = split_numbered(method_text)
+        if no is None and items and not head and not parts and not any(t.strip() for t in texts.values()):
+            continue
+        item = Item(no="" if no is None else no, title=head)
+        entry = {"no": (r, no_cell), "title": method_cell, "subs": []}
+        subs: dict[int, SubItem] = {}
+        order: list[int] = []
+        for n, t in parts:
+            subs[n] = SubItem(no=n, method=t)
+            order.append(n)
+        src.label_numbers.append((method_cell, "method", [n for n, _ in parts]))
+        for f in other:
+            fhead, fparts = split_numbered(texts[f])
+            src.label_numbers.append(((r, col_roles[f][0]), f, [n for n, _ in fparts]))
+            if not fparts and fhead and not subs and not order:
+                subs[1] = SubItem(no=1)
+                order.append(1)
+                if head:  # a method without (n): it is the sub-item itself, not a title
+                    subs[1].method, item.title = head, ""
+            for n, t in fparts:
+                if n not in subs:
+                    subs[n] = SubItem(no=n)
+                    order.append(n)
+                setattr(subs[n], f, t)
+            if fhead and order:
+                s = subs[order[0]]
+                setattr(s, f, (fhead + " " + getattr(s, f)).strip() if getattr(s, f) else fhead)
+        for n in order:
+            item.subitems.append(subs[n])
+            entry["subs"].append({f: (r, col_roles[f][0]) for f in other} | {"method": method_cell, "no": method_cell})
+        items.append(item)
+        src.items.append(entry)
+    return items

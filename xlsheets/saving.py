@@ -1,0 +1,196 @@
+"""Opening and saving workbooks safely.
+
+* ``check_package``: refuse hostile or broken files before any parser sees them
+  (zip bombs, XML entities, too many members, not a zip at all).
+* ``save_workbook``: write to a temporary file beside the target, fsync, check that it
+  opens, keep the previous version as a backup, then atomically replace the target.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnreadableWorkbook, XlsheetsError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits on what xlsheets agrees to open (raise them with XLSHEETS_MAX_MB etc.)."""
+
+    max_total_mb: float = float(os.environ.get("XLSHEETS_MAX_MB", 200))
+    max_ratio: float = float(os.environ.get("XLSHEETS_MAX_RATIO", 200))
+    max_members: int = int(os.environ.get("XLSHEETS_MAX_MEMBERS", 5000))
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files that Excel (~$name) or LibreOffice (.~lock.name#) leave beside an open file."""
+    cands = [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
+    if len(path.name) > 2:  # Excel drops the first two characters of long names
+        cands.append(path.with_name("~$" + path.name[2:]))
+    return [p for p in cands if p.exists()]
+
+
+def is_lock_file(path: Path) -> bool:
+    return path.name.startswith("~$") or (path.name.startswith(".~lock.") and path.name.endswith("#"))
+
+
+def check_package(path: str | Path, limits: Limits | None = None) -> None:
+    """Raise UnreadableWorkbook unless path is a plausible, non-hostile .xlsx/.xlsm package."""
+    limits = limits or Limits()
+    p = Path(path)
+    if not p.exists():
+        raise UnreadableWorkbook(f"ファイルが見つかりません: {p}", f"file not found: {p}")
+    if p.is_dir():
+        raise UnreadableWorkbook(f"フォルダです。ブックを指定してください: {p}", f"is a folder: {p}")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except PermissionError as e:
+        raise UnreadableWorkbook(f"ファイルを開く権限がありません: {p}", f"permission denied: {p}") from e
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableWorkbook(
+            f"古い形式(.xls)またはパスワード付きのブックは読めません。Excelで .xlsx として保存し直してください: {p}",
+            f"legacy .xls or password-protected workbook: {p}",
+        )
+    if not head.startswith(b"PK"):
+        raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"not an .xlsx workbook: {p}")
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise UnreadableWorkbook(
+                    f"ブック内の部品が多すぎます（{len(infos)}個）: {p}", f"too many package members: {p}"
+                )
+            total = sum(i.file_size for i in infos)
+            packed = max(1, sum(i.compress_size for i in infos))
+            if total > limits.max_total_mb * 1024 * 1024:
+                raise UnreadableWorkbook(
+                    f"展開後のサイズが大きすぎます（{total / 2**20:.0f} MB、上限 {limits.max_total_mb:.0f} MB。"
+                    f"XLSHEETS_MAX_MB で変更できます）: {p}",
+                    f"uncompressed size over the limit: {p}",
+                )
+            if total > 10 * 2**20 and total / packed > limits.max_ratio:
+                raise UnreadableWorkbook(f"圧縮率が異常です（zip爆弾の疑い）: {p}", f"suspicious compression ratio: {p}")
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no xl/workbook.xml: {p}")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    with zf.open(info) as fh:
+                        start = fh.read(2048)
+                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                        raise UnreadableWorkbook(
+                            f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
+                        )
+    except zipfile.BadZipFile as e:
+        raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
+    except (OSError, EOFError, zipfile.LargeZipFile) as e:
+        raise UnreadableWorkbook(f"ブックが壊れています: {p} ({e})", f"broken workbook: {p}") from e
+
+
+def check_output(path: Path, overwrite: bool) -> None:
+    """Refuse an existing output (unless overwrite) or one that Excel/LibreOffice has open."""
+    if path.exists() and not overwrite:
+        raise XlsheetsError(
+            f"出力先は既に存在します: {path}（上書きするには --force を付けてください）",
+            f"output exists: {path} (use --force to overwrite)",
+        )
+    locks = lock_files(path)
+    if locks:
+        raise XlsheetsError(
+            f"{path.name} は Excel か LibreOffice で開かれています。閉じてからもう一度実行してください（{locks[0].name}）。",
+            f"{path.name} is open in Excel or LibreOffice",
+        )
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES + (".json", ".yaml", ".yml", ".csv", ".parquet", ".pdf"):
+        raise XlsheetsError(f"出力ファイルの拡張子が不明です: {path}", f"unknown output extension: {path}")
+
+
+# Steps of a save, module-level so that tests can inject a failure at each one.
+def _write(wb, tmp: Path) -> None:
+    wb.save(tmp)
+
+
+def _fsync(tmp: Path) -> None:
+    with open(tmp, "rb+") as fh:
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _verify(tmp: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    with zipfile.ZipFile(tmp) as zf:
+        bad = zf.testzip()
+        if bad:
+            raise XlsheetsError(f"保存したファイルの検証に失敗しました（{bad}）", f"saved file failed verification: {bad}")
+    CalamineWorkbook.from_path(str(tmp)).close()
+
+
+def _backup(path: Path) -> Path | None:
+    if not path.exists():
+        return None
+    bak = path.with_name(f"{path.stem}.bak{path.suffix}")
+    shutil.copy2(path, bak)
+    return bak
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    if path.exists():
+        shutil.copymode(path, tmp)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
+def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True) -> Path:
+    """Save an openpyxl workbook atomically; the target is either the old or the new file."""
+    path = Path(path)
+    check_output(path, overwrite)
+    if not path.parent.exists():
+        raise XlsheetsError(f"出力先のフォルダがありません: {path.parent}", f"no such folder: {path.parent}")
+    fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix or ".xlsx", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        _write(wb, tmp)
+        _fsync(tmp)
+        _verify(tmp)
+        if backup:
+            _backup(path)
+        _replace(tmp, path)
+    except PermissionError as e:
+        raise XlsheetsError(
+            f"書き込めません（権限がないか、ファイルが開かれています）: {path}", f"permission denied: {path}"
+        ) from e
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def write_bytes_atomic(data: bytes, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Atomically write a non-workbook output (JSON, CSV, PDF)."""
+    path = Path(path)
+    check_output(path, overwrite)
+    fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(name, path)
+    except PermissionError as e:
+        raise XlsheetsError(f"書き込めません: {path}", f"permission denied: {path}") from e
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+    return path

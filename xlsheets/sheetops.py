@@ -1,0 +1,177 @@
+"""openpyxl helpers for editing the form: safe text, growing tables, names, row heights."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from copy import copy
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+
+from .grid import Ref, format_ref, parse_ref
+
+EXCEL_MAX_CELL = 32767
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def clean_text(value: str) -> tuple[str, list[str]]:
+    """Make text storable in a cell; return it with what was changed (in Japanese)."""
+    changes = []
+    if _ILLEGAL_XML.search(value):
+        value = _ILLEGAL_XML.sub("", value)
+        changes.append("保存できない制御文字を削除しました")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        changes.append("改行コードを統一しました")
+    # Lone surrogates cannot be encoded in XML.
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        value = "".join(ch for ch in value if not 0xD800 <= ord(ch) <= 0xDFFF)
+        changes.append("不正な文字（サロゲート）を置き換えました")
+    if len(value) > EXCEL_MAX_CELL:
+        value = value[:EXCEL_MAX_CELL]
+        changes.append(f"Excelの上限 {EXCEL_MAX_CELL} 文字で切り詰めました")
+    return value, changes
+
+
+def set_text(cell, value: Any) -> list[str]:
+    """Write a value; text is always text, never a formula. Returns what was changed."""
+    if value is None or value == "":
+        cell.value = None
+        return []
+    if not isinstance(value, str):
+        cell.value = value
+        return []
+    value, changes = clean_text(value)
+    cell.value = value
+    if value.startswith(_FORMULA_START) or cell.data_type != "s":
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+    return changes
+
+
+# ---------------------------------------------------------------- defined names
+
+
+def sheet_names(ws) -> dict[str, Ref]:
+    """The sheet-scoped names of a worksheet that point at cells."""
+    out = {}
+    for name, dn in ws.defined_names.items():
+        ref = parse_ref(dn.attr_text or "")
+        if ref is not None:
+            out[name] = ref
+    return out
+
+
+def set_sheet_name(ws, name: str, ref: Ref | str) -> None:
+    text = format_ref(ref) if isinstance(ref, Ref) else ref
+    ws.defined_names[name] = DefinedName(name, attr_text=text)
+
+
+def copy_sheet_names(src, dst) -> None:
+    """Copy src's sheet-scoped names to dst, re-pointed at dst."""
+    for name, dn in src.defined_names.items():
+        ref = parse_ref(dn.attr_text or "")
+        if ref is not None and ref.sheet == src.title:
+            set_sheet_name(dst, name, Ref(dst.title, ref.r1, ref.c1, ref.r2, ref.c2))
+        else:
+            dst.defined_names[name] = DefinedName(name, attr_text=dn.attr_text)
+
+
+def retitle_names(ws, old_title: str) -> None:
+    """After ws was renamed, point its names at its new title."""
+    for name, dn in list(ws.defined_names.items()):
+        ref = parse_ref(dn.attr_text or "")
+        if ref is not None and ref.sheet == old_title:
+            set_sheet_name(ws, name, Ref(ws.title, ref.r1, ref.c1, ref.r2, ref.c2))
+
+
+# ---------------------------------------------------------------- growing the table
+
+
+def insert_rows(ws, idx: int, n: int) -> None:
+    """Insert n rows before row idx, moving merges, names, heights and print titles along."""
+    if n <= 0:
+        return
+    moved = []
+    for m in list(ws.merged_cells.ranges):
+        if m.max_row >= idx:
+            moved.append((m.min_row, m.min_col, m.max_row, m.max_col))
+            ws.unmerge_cells(m.coord)
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if r >= idx and d.height is not None}
+    ws.insert_rows(idx, n)
+    for r in sorted(heights, reverse=True):
+        ws.row_dimensions[r + n].height = heights[r]
+        ws.row_dimensions[r].height = None
+    for r1, c1, r2, c2 in moved:
+        nr1 = r1 + n if r1 >= idx else r1
+        ws.merge_cells(start_row=nr1, start_column=c1, end_row=r2 + n, end_column=c2)
+    for name, ref in sheet_names(ws).items():
+        if ref.sheet != ws.title or ref.r2 < idx:
+            continue
+        r1 = ref.r1 + n if ref.r1 >= idx else ref.r1
+        set_sheet_name(ws, name, Ref(ref.sheet, r1, ref.c1, ref.r2 + n, ref.c2))
+
+
+def copy_row_format(ws, src_row: int, dst_row: int, max_col: int) -> None:
+    """Give dst_row the styles, height and single-row merges of src_row."""
+    for c in range(1, max_col + 1):
+        src = ws.cell(src_row, c)
+        if src.has_style:
+            ws.cell(dst_row, c)._style = copy(src._style)
+    h = ws.row_dimensions[src_row].height
+    if h is not None:
+        ws.row_dimensions[dst_row].height = h
+    for m in list(ws.merged_cells.ranges):
+        if m.min_row == m.max_row == src_row:
+            ws.merge_cells(start_row=dst_row, start_column=m.min_col, end_row=dst_row, end_column=m.max_col)
+
+
+# ---------------------------------------------------------------- row heights
+
+
+def display_width(text: str) -> int:
+    """Width in half-width units: East Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def text_lines(text: str, width_units: float, font_size: float = 10.0) -> int:
+    """How many printed lines a wrapped text needs in a cell of the given column width."""
+    # An Excel width unit is one '0' of the default font; a 10-pt full-width character is
+    # about 1.7 of them (measured on LibreOffice renders with the IPA fonts). Keep ~10%
+    # slack: LibreOffice and Excel break lines differently.
+    per_line = max(2.0, (width_units - 1.0) * 1.1 * 10.0 / font_size)
+    return sum(max(1, math.ceil(display_width(p) / per_line)) for p in str(text).split("\n"))
+
+
+def column_width(ws, col: int) -> float:
+    d = ws.column_dimensions.get(get_column_letter(col))
+    return d.width if d is not None and d.width else 8.43
+
+
+def needed_height(ws, row: int, col: int, text: str, cols: int = 1) -> float:
+    """Points needed to show text at (row, col) spanning `cols` columns."""
+    width = sum(column_width(ws, c) for c in range(col, col + cols))
+    size = float(ws.cell(row, col).font.sz or 10)
+    return text_lines(text, width, size) * size * 1.3 + 5
+
+
+def fit_rows(ws, rows: range | list[int]) -> None:
+    """Raise row heights so that wrapped text in single-row cells is never clipped."""
+    spans = {}
+    for m in ws.merged_cells.ranges:
+        if m.min_row == m.max_row:
+            spans[(m.min_row, m.min_col)] = m.max_col - m.min_col + 1
+    for r in rows:
+        need = 0.0
+        for cell in ws[r]:
+            if isinstance(cell.value, str) and cell.value and type(cell).__name__ != "MergedCell":
+                need = max(need, needed_height(ws, r, cell.column, cell.value, spans.get((r, cell.column), 1)))
+        current = ws.row_dimensions[r].height or 13.5
+        if need > current:
+            ws.row_dimensions[r].height = min(409.0, need)
