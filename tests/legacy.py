@@ -18,7 +18,7 @@ def legacy_workbook(dept: Department, *, row0: int = 1, col0: int = 1, fullwidth
         ws = wb.create_sheet(f"Sheet{gi + 1}")
         r, c = row0, col0
 
-        def put(row, col, value):
+        def put(row, col, value, ws=ws):
             ws.cell(row, col).value = value
 
         if header:
@@ -48,7 +48,7 @@ def legacy_workbook(dept: Department, *, row0: int = 1, col0: int = 1, fullwidth
             put(h, c + 1 + k, label)
         row = h + 1
         for item in goal.items:
-            def cell_text(field):
+            def cell_text(field, item=item):
                 parts = [f"{lp}{s.no}{rp} {getattr(s, field)}".rstrip() for s in item.subitems]
                 return sep.join(parts)
 

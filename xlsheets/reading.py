@@ -116,7 +116,7 @@ def is_goal_sheet(sheet: SheetGrid) -> bool:
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
         return True
     keys = set()
-    for r, c, v in sheet.cells():
+    for r, _c, v in sheet.cells():
         if isinstance(v, str):
             k = L.match_label(v) or L.match_column(v)
             if k:
