@@ -154,5 +154,92 @@ def demo(out_dir: Path, do_render: bool) -> None:
     run_demo(out_dir, render=do_render, echo=click.echo)
 
 
+STAGE = click.Choice(["midterm", "final"])
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--stage", type=STAGE, help="報告の段階（未記入の報告を確認する）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--annotate", is_flag=True, help="指摘をセルに色とメモで記入し、検証結果シートを追加する")
+@click.option("--clear", "do_clear", is_flag=True, help="--annotate で記入した色・メモ・シートを取り除く")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="--annotate/--clear の保存先")
+@click.option("--in-place", is_flag=True, help="--annotate/--clear で元のブックを上書きする（バックアップあり）")
+@click.option("--force", is_flag=True, help="既存の出力を上書きする")
+@click.option("--no-backup", is_flag=True, help="上書き時にバックアップを残さない")
+@friendly
+def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_backup) -> None:
+    """数値目標と報告を検証し、問題をセルごとに示す (validate sheets).
+
+    終了コード: 0 エラーなし / 1 エラーあり / 2 読めないファイルあり。
+    """
+    import json
+
+    from . import ops
+
+    if annotate or do_clear:
+        if len(files) != 1:
+            raise XlsheetsError("--annotate/--clear はファイルを1つだけ指定してください。", "one file at a time")
+        if do_clear:
+            res = ops.clear_file(files[0], out, in_place=in_place, overwrite=force, backup=not no_backup)
+            click.echo(f"検証の色・メモを取り除きました: {res.path}（{res.count} セル）")
+            return
+        res, report = ops.annotate_file(files[0], out, in_place=in_place, stage=stage, overwrite=force,
+                                        backup=not no_backup)
+        click.echo(f"{res.count} セルに指摘を記入しました: {res.path}")
+        reports, failed = [report], []
+    else:
+        reports, failed = ops.validate_files(list(files), stage)
+    if fmt == "json":
+        doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in reports]
+                        + [{"path": str(p), "error": why, "findings": []} for p, why in failed],
+               "summary": _summary(reports, failed)}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            click.echo(f"■ {r.path}")
+            for f in r.findings:
+                mark = {"error": "エラー", "warning": "警告", "info": "情報"}[f.severity]
+                click.echo(f"  [{mark}] {f.sheet}!{f.cell} {f.code}: {f.message}")
+            if not r.findings:
+                click.echo("  問題は見つかりませんでした。")
+        for p, why in failed:
+            click.echo(f"■ {p}\n  [読込不可] {why}", err=True)
+        s = _summary(reports, failed)
+        click.echo(f"エラー {s['error']} 件 / 警告 {s['warning']} 件 / 読めないファイル {s['unreadable']} 件")
+    sys.exit(2 if failed else (1 if any(not r.valid for r in reports) else 0))
+
+
+def _summary(reports, failed) -> dict:
+    total = {"files": len(reports) + len(failed), "unreadable": len(failed), "error": 0, "warning": 0, "info": 0,
+             "by_code": {}}
+    for r in reports:
+        s = r.summary()
+        for k in ("error", "warning", "info"):
+            total[k] += s[k]
+        for code, n in s["by_code"].items():
+            total["by_code"][code] = total["by_code"].get(code, 0) + n
+    return total
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="保存先")
+@click.option("--in-place", is_flag=True, help="元のブックに書き込む（バックアップあり）")
+@click.option("--settings", "settings_path", type=click.Path(path_type=Path),
+              help="端数処理・判定基準の設定ファイル (JSON/YAML)")
+@click.option("--force", is_flag=True, help="既存の出力を上書きする")
+@click.option("--no-backup", is_flag=True, help="上書き時にバックアップを残さない")
+@friendly
+def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
+    """達成率（中間・期末）と判定を計算してシートに書き込む (compute achievement columns)."""
+    from . import ops
+    from .achievement import load_settings
+
+    settings = load_settings(settings_path) if settings_path else None
+    res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)
+    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件）")
+
+
 if __name__ == "__main__":
     main()

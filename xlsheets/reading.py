@@ -47,7 +47,7 @@ class GoalSource:
     header_row: int = 0
     legacy: bool = False
     label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
-    stored_rates: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    department: str = ""
 
 
 @dataclass
@@ -65,18 +65,24 @@ def read(source: Any) -> Department:
     return read_result(source).department
 
 
-def read_result(source: Any) -> ReadResult:
-    from .grid import book_from_openpyxl, read_book_calamine
+def load_book(path: str | Path) -> BookGrid:
+    """Check a workbook file and read all its sheets as grids (calamine: fast)."""
+    from .errors import UnreadableWorkbook
+    from .grid import read_book_calamine
     from .saving import check_package
 
-    if isinstance(source, (str, Path)):
-        check_package(source)
-        try:
-            book = read_book_calamine(source)
-        except Exception as e:  # calamine raises its own error types on broken parts
-            from .errors import UnreadableWorkbook
+    check_package(path)
+    try:
+        return read_book_calamine(path)
+    except Exception as e:  # calamine and the XML parser raise their own error types on broken parts
+        raise UnreadableWorkbook(f"ブックを読めません: {path}（{e}）", f"cannot read workbook: {e}") from e
 
-            raise UnreadableWorkbook(f"ブックを読めません: {source}（{e}）", f"cannot read workbook: {e}") from e
+
+def read_result(source: Any) -> ReadResult:
+    from .grid import book_from_openpyxl
+
+    if isinstance(source, (str, Path)):
+        book = load_book(source)
     elif isinstance(source, BookGrid):
         book = source
     else:
@@ -85,6 +91,9 @@ def read_result(source: Any) -> ReadResult:
 
 
 def read_book(book: BookGrid) -> ReadResult:
+    from .achievement import load_settings
+
+    settings = load_settings(book=book) if any(s.name == "xlsheets設定" for s in book.sheets) else None
     goals: list[Goal] = []
     sources: list[GoalSource] = []
     dept_name = ""
@@ -92,7 +101,7 @@ def read_book(book: BookGrid) -> ReadResult:
     cover_year = None
     for sheet in book.sheets:
         if is_goal_sheet(sheet):
-            goal, src, d, y = read_goal_sheet(sheet)
+            goal, src, d, y = read_goal_sheet(sheet, settings)
             goals.append(goal)
             sources.append(src)
             dept_name = dept_name or d
@@ -140,11 +149,16 @@ def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
 # ---------------------------------------------------------------- one goal sheet
 
 
-def read_goal_sheet(sheet: SheetGrid) -> tuple[Goal, GoalSource, str, int | None]:
+def read_goal_sheet(sheet: SheetGrid, settings=None) -> tuple[Goal, GoalSource, str, int | None]:
     """Read one goal sheet; returns the goal, its source map, the 部局名 and the year."""
+    if settings is None:
+        from .achievement import DEFAULT_SETTINGS as settings
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
-        return _read_named(sheet)
-    return _read_labelled(sheet)
+        goal, src, dept, year = _read_named(sheet, settings)
+    else:
+        goal, src, dept, year = _read_labelled(sheet, settings)
+    src.department = dept
+    return goal, src, dept, year
 
 
 def _at(sheet: SheetGrid, name: str) -> Cell | None:
@@ -152,7 +166,7 @@ def _at(sheet: SheetGrid, name: str) -> Cell | None:
     return (ref.r1, ref.c1) if ref else None
 
 
-def _read_named(sheet: SheetGrid):
+def _read_named(sheet: SheetGrid, settings):
     src = GoalSource(sheet.name)
     fields = {
         "title": L.N_TITLE,
@@ -188,13 +202,13 @@ def _read_named(sheet: SheetGrid):
     src.columns = {role: sheet.names[n].c1 for role, n in L.N_COLS.items() if n in sheet.names}
     if "header_row" and L.N_COLS["method"] in sheet.names:
         src.header_row = sheet.names[L.N_COLS["method"]].r1
-    goal.items = _rows_per_subitem(sheet, src, body.r1, body.r2)
+    goal.items = _rows_per_subitem(sheet, src, body.r1, body.r2, settings)
     year_cell = _at(sheet, L.N_SHEET_TITLE)
     year = parse_fiscal_year(sheet.text(*year_cell)) if year_cell else None
     return goal, src, text("department"), year
 
 
-def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int) -> list[Item]:
+def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int, settings) -> list[Item]:
     """The template's table: one row per sub-item, item number and title merged down."""
     cols = src.columns
     items: list[Item] = []
@@ -222,25 +236,30 @@ def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int) 
             cells = {f: (r, cols[f]) for f in SUBITEM_FIELDS if f in cols}
             cells["no"] = (r, cols.get("subitem_no", cols.get("method", 1)))
             src.items[-1]["subs"].append(cells)
-            _read_rates(sheet, src, r, sub)
+            _read_rates(sheet, src, r, sub, settings)
             cur.subitems.append(sub)
     return items
 
 
-def _read_rates(sheet: SheetGrid, src: GoalSource, r: int, sub: SubItem) -> None:
+def _read_rates(sheet: SheetGrid, src: GoalSource, r: int, sub: SubItem, settings) -> None:
     cols = src.columns
-    ach: dict[str, Any] = {}
-    grade = sheet.text(r, cols["grade"]).strip() if "grade" in cols else ""
+    rates = {}
     for stage in ("midterm", "final"):
         col = cols.get(f"rate_{stage}")
         v = sheet.value(r, col) if col else None
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            ach[stage] = {"rate": int(v)}
-    if grade:
-        stage = "final" if "final" in ach else "midterm"
-        ach.setdefault(stage, {})["grade"] = grade
-    if ach:
-        sub.achievement = ach
+            rates[stage] = int(v)
+    grade = sheet.text(r, cols["grade"]).strip() if "grade" in cols else ""
+    sub.achievement = _achievement_dict(rates, grade, settings)
+
+
+def _achievement_dict(rates: dict[str, int], grade: str, settings) -> dict[str, Any] | None:
+    """The computed columns as read: the 判定 cell belongs to the latest rated stage."""
+    if not rates:
+        return None
+    latest = "final" if "final" in rates else "midterm"
+    return {stage: {"rate": rate, "grade": grade if stage == latest and grade else settings.grade(rate)}
+            for stage, rate in rates.items()}
 
 
 def _or_blank(v):
@@ -297,7 +316,7 @@ def _split_item_no(text: str) -> tuple[Any, str]:
     return None, text
 
 
-def _read_labelled(sheet: SheetGrid):
+def _read_labelled(sheet: SheetGrid, settings):
     src = GoalSource(sheet.name, legacy=True)
     found: dict[str, Cell] = {}
     label_cells: set[Cell] = set()
@@ -339,7 +358,7 @@ def _read_labelled(sheet: SheetGrid):
         src.columns = {role: span[0] for role, span in col_roles.items()}
         first, last = header_row + 1, min(notes_row - 1, sheet.max_row)
         src.body = (first, last)
-        goal.items = _legacy_items(sheet, src, col_roles, first, last)
+        goal.items = _legacy_items(sheet, src, col_roles, first, last, settings)
     year = parse_fiscal_year(sheet.text(*found["sheet_title"])) if "sheet_title" in found else None
     return goal, src, values.get("department", ""), year
 
@@ -372,7 +391,7 @@ def _legacy_notes(sheet: SheetGrid, src: GoalSource, notes_row: int) -> dict[str
 
 
 def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[int, int]], first: int,
-                  last: int) -> list[Item]:
+                  last: int, settings) -> list[Item]:
     """Old sheets: one row per item, its sub-items inside each cell as (1) … (2) …"""
     m_start, m_end = col_roles.get("method", (1, 1))
     # an item-number column just left of the method header, empty in the header row
@@ -425,7 +444,22 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
             if fhead and order:
                 s = subs[order[0]]
                 setattr(s, f, (fhead + " " + getattr(s, f)).strip() if getattr(s, f) else fhead)
+        rate_cols = {stage: col_roles[f"rate_{stage}"][0] for stage in ("midterm", "final") if f"rate_{stage}" in col_roles}
+        rates_by_no: dict[int, dict[str, int]] = {}
+        for stage, col in rate_cols.items():
+            head_, parts_ = split_numbered(sheet.text(r, col))
+            if not parts_ and head_.rstrip("%％").strip().isdigit() and len(order) == 1:
+                parts_ = [(order[0], head_)]
+            for n, t in parts_:
+                digits = t.rstrip("%％ ").strip()
+                if digits.isdigit():
+                    rates_by_no.setdefault(n, {})[stage] = int(digits)
+        grades = {}
+        if "grade" in col_roles:
+            g_head, g_parts = split_numbered(sheet.text(r, col_roles["grade"][0]))
+            grades = dict(g_parts) if g_parts else ({order[0]: g_head} if len(order) == 1 and g_head else {})
         for n in order:
+            subs[n].achievement = _achievement_dict(rates_by_no.get(n, {}), grades.get(n, ""), settings)
             item.subitems.append(subs[n])
             entry["subs"].append({f: (r, col_roles[f][0]) for f in other} | {"method": method_cell, "no": method_cell})
         items.append(item)

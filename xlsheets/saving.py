@@ -194,3 +194,74 @@ def write_bytes_atomic(data: bytes, path: str | Path, *, overwrite: bool = False
         if os.path.exists(name):
             os.unlink(name)
     return path
+
+
+# ---------------------------------------------------------------- lossless or refuse
+
+_LOSSY_CHECKS: list[tuple[str, bytes, str]] = [
+    # (member prefix, marker, what openpyxl would drop)
+    ("xl/drawings/drawing", b"<xdr:sp", "図形・テキストボックス (shapes and text boxes)"),
+    ("xl/drawings/drawing", b"<xdr:grpSp", "グループ化した図形 (grouped shapes)"),
+    ("xl/drawings/drawing", b"<xdr:cxnSp", "コネクタ（線） (connectors)"),
+    ("xl/worksheets/sheet", b"<x14:dataValidation", "Excel 2010 形式の入力規則 (x14 data validation)"),
+    ("xl/worksheets/sheet", b"<x14:sparklineGroup", "スパークライン (sparklines)"),
+    ("xl/worksheets/sheet", b"<x14:conditionalFormatting", "Excel 2010 形式の条件付き書式 (x14 conditional formatting)"),
+    ("xl/slicers/", b"", "スライサー (slicers)"),
+    ("xl/timelines/", b"", "タイムライン (timelines)"),
+]
+
+
+def lossy_parts(path: str | Path) -> list[str]:
+    """What an openpyxl load + save of this file would lose (in Japanese); [] when nothing."""
+    p = Path(path)
+    found: list[str] = []
+    with zipfile.ZipFile(p) as zf:
+        names = zf.namelist()
+        for prefix, marker, what in _LOSSY_CHECKS:
+            for n in names:
+                if n.startswith(prefix) and what not in found:
+                    if not marker or marker in zf.read(n):
+                        found.append(what)
+        if p.suffix.lower() != ".xlsm":
+            if any(n.startswith("xl/ctrlProps/") for n in names) or any(
+                n.startswith("xl/drawings/vmlDrawing") and b'ObjectType="Button"' in zf.read(n) for n in names
+            ):
+                found.append("フォームのボタン (form controls)")
+        for n in names:
+            if n.startswith("xl/worksheets/sheet"):
+                xml = zf.read(n)
+                for tag in (b"<oddHeader>", b"<oddFooter>", b"<evenHeader>", b"<evenFooter>"):
+                    i = xml.find(tag)
+                    if i >= 0:
+                        body = xml[i + len(tag): xml.find(b"</", i)]
+                        if body and not any(code in body for code in (b"&amp;L", b"&amp;C", b"&amp;R")):
+                            what = "区分のないヘッダー・フッター (header/footer without sections)"
+                            if what not in found:
+                                found.append(what)
+    return found
+
+
+def refuse_lossy(path: str | Path) -> None:
+    """Refuse an in-place write that would drop content of the user's workbook."""
+    lost = lossy_parts(path)
+    if lost:
+        raise XlsheetsError(
+            f"このブックをそのまま上書きすると次の内容が失われるため、上書きしません: {'、'.join(lost)}。"
+            f"-o 新しいファイル名.xlsx で別のファイルに保存してください。",
+            f"refusing to overwrite {Path(path).name}: it would lose {', '.join(lost)}; use -o NEW.xlsx",
+        )
+
+
+def open_for_edit(path: str | Path):
+    """Load a workbook for editing with what can be kept: VBA (.xlsm), rich text; recalc on open."""
+    from openpyxl import load_workbook
+
+    p = Path(path)
+    check_package(p)
+    try:
+        wb = load_workbook(p, rich_text=True, keep_vba=p.suffix.lower() == ".xlsm", keep_links=True)
+    except Exception as e:  # openpyxl raises many types on broken parts
+        raise UnreadableWorkbook(f"ブックを開けません: {p}（{e}）", f"cannot open workbook: {e}") from e
+    if any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row):
+        wb.calculation.fullCalcOnLoad = True
+    return wb

@@ -1,0 +1,170 @@
+"""What xlsheets writes into a workbook: achievement columns, finding marks, and their removal.
+
+Each function takes what was read (a ReadResult) and a writer (``grid.CellWriter``:
+openpyxl for files, xlwings for a live workbook), so every face writes the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import layout as L
+from .achievement import DEFAULT_SETTINGS, Settings, achievement
+from .grid import BookGrid, a1
+from .model import paren
+from .reading import ReadResult
+from .targets import parse_target
+from .validation import ERROR, INFO, WARNING, Report
+
+RATE_FORMAT = '0"%"'
+SEVERITY_FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
+GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
+BELOW_FILL = "FFC7CE"
+RESULTS_SHEET = "検証結果"
+MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
+NOTE_PREFIX = "[xlsheets] "
+
+
+def grade_fill(grade: str, settings: Settings) -> str | None:
+    symbols = [s for _m, s in sorted(settings.bands, reverse=True)]
+    if grade in symbols:
+        return GRADE_FILLS[min(symbols.index(grade), len(GRADE_FILLS) - 1)]
+    if grade == settings.below:
+        return BELOW_FILL
+    return None
+
+
+# ---------------------------------------------------------------- achievement columns
+
+
+def compute_rates(result: ReadResult, settings: Settings = DEFAULT_SETTINGS) -> list[list[dict[str, Any]]]:
+    """Per goal, per sub-item (in sheet order): {'midterm': Achievement, 'final': Achievement}."""
+    out = []
+    for goal in result.department.goals:
+        rows = []
+        for _item, sub in goal.subitems():
+            target = parse_target(sub.target)
+            rows.append({stage: achievement(sub.target, getattr(sub, stage), settings, target=target)
+                         for stage in ("midterm", "final")})
+        out.append(rows)
+    return out
+
+
+def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_SETTINGS) -> int:
+    """Fill 達成率（中間）, 達成率（期末） and 判定 for every sub-item; returns how many were rated.
+
+    Sheets made from the template have the columns; older sheets get them appended to the
+    right of the table.
+    """
+    rated = 0
+    for goal, src, rows in zip(result.department.goals, result.sources, compute_rates(result, settings), strict=False):
+        cols = dict(src.columns)
+        if not all(k in cols for k in ("rate_midterm", "rate_final", "grade")):
+            right = max(cols.values()) if cols else 1
+            for k, role in enumerate(("rate_midterm", "rate_final", "grade")):
+                cols.setdefault(role, right + 1 + k)
+                writer.set_value(src.sheet, src.header_row, cols[role], L.HEADER_TAIL[role])
+        subs = [s for entry in src.items for s in entry["subs"]]
+        per_row: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
+        for (_item, sub), cells, ach in zip(goal.subitems(), subs, rows, strict=False):
+            per_row.setdefault(cells["method"][0], []).append((sub.no, ach))
+            rated += any(a.rate is not None for a in ach.values())
+        for r, entries in per_row.items():
+            if len(entries) == 1 or not src.legacy:
+                _no, ach = entries[0]
+                final = ach["final"] if ach["final"].rate is not None else None
+                grade = (final or ach["midterm"]).grade
+                if final is None and ach["midterm"].rate is None:
+                    grade = settings.none
+                for stage in ("midterm", "final"):
+                    writer.set_value(src.sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
+                writer.set_value(src.sheet, r, cols["grade"], grade)
+                writer.set_fill(src.sheet, r, cols["grade"], grade_fill(grade, settings))
+            else:  # an old sheet: several sub-items in one row, one line each
+                for stage in ("midterm", "final"):
+                    lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
+                    writer.set_value(src.sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
+                grades = []
+                for no, a in entries:
+                    g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
+                    grades.append(f"{paren(no)} {g}")
+                writer.set_value(src.sheet, r, cols["grade"], "\n".join(grades))
+    return rated
+
+
+# ---------------------------------------------------------------- finding marks
+
+
+def _parse_a1(cell: str) -> tuple[int, int]:
+    from .grid import col_index
+
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return int(cell[len(letters):]), col_index(letters)
+
+
+def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int:
+    """Mark every finding on its cell (fill by severity + a note) and list them on 検証結果.
+
+    Marks from an earlier run are removed first, so annotating twice gives the same file.
+    Returns the number of cells marked.
+    """
+    if book is not None:
+        clear(book, writer)
+    per_cell: dict[tuple[str, str], list] = {}
+    for rep in reports:
+        for f in rep.findings:
+            if f.cell:
+                per_cell.setdefault((f.sheet, f.cell), []).append(f)
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    marks = [["sheet", "cell", "fill", "note"]]
+    for (sheet, cell), findings in per_cell.items():
+        r, c = _parse_a1(cell)
+        worst = min(findings, key=lambda f: order[f.severity]).severity
+        original_note = writer.get_note(sheet, r, c)
+        marks.append([sheet, cell, writer.get_fill(sheet, r, c), original_note])
+        writer.set_fill(sheet, r, c, SEVERITY_FILL[worst])
+        text = "\n".join(f"{NOTE_PREFIX}{f.message}" for f in findings)
+        writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
+    rows = [["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"]]
+    links = {}
+    sev_ja = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
+    for rep in reports:
+        for f in rep.findings:
+            loc = f.location
+            rows.append([sev_ja[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), loc.get("item"),
+                         loc.get("subitem"), loc.get("field"), f.message])
+            if f.cell:
+                links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
+    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=[8, 20, 28, 7, 9, 9, 6, 10, 90])
+    writer.write_sheet(MARKS_SHEET, marks, hidden=True)
+    return len(per_cell)
+
+
+def clear(book: BookGrid, writer) -> int:
+    """Remove exactly what annotate added: restore fills and notes, drop its two sheets."""
+    marks = next((s for s in book.sheets if s.name == MARKS_SHEET), None)
+    restored = 0
+    if marks is not None:
+        for row in marks.rows[1:]:
+            if len(row) < 2 or not row[0]:
+                continue
+            sheet, cell = str(row[0]), str(row[1])
+            fill = str(row[2]) if len(row) > 2 and row[2] else ""
+            note = str(row[3]) if len(row) > 3 and row[3] else ""
+            if not any(s.name == sheet for s in book.sheets):
+                continue
+            r, c = _parse_a1(cell)
+            writer.set_fill(sheet, r, c, fill or None)
+            current = writer.get_note(sheet, r, c)
+            writer.set_note(sheet, r, c, note if note else (_strip_ours(current) or None))
+            restored += 1
+    writer.delete_sheet(MARKS_SHEET)
+    writer.delete_sheet(RESULTS_SHEET)
+    return restored
+
+
+def _strip_ours(text: str) -> str:
+    return "\n".join(line for line in (text or "").split("\n") if not line.startswith(NOTE_PREFIX)).strip()
+
+
+__all__ = ["annotate", "clear", "compute_rates", "write_achievement", "a1"]

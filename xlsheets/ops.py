@@ -1,0 +1,86 @@
+"""File operations shared by the CLI (and by anyone scripting xlsheets): one function per command.
+
+Each reads through calamine, decides in the core, writes through the openpyxl writer and
+saves through saving.save_workbook (atomic; in place only when asked, and only losslessly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .achievement import Settings, load_settings
+from .errors import XlsheetsError
+from .marking import annotate, clear, write_achievement
+from .reading import load_book, read_book
+from .saving import open_for_edit, refuse_lossy, save_workbook
+from .validation import Report, validate
+from .writers import OpenpyxlWriter
+
+
+@dataclass
+class WriteResult:
+    path: Path
+    count: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _target(path: Path, out: Path | None, in_place: bool) -> Path:
+    if in_place and out:
+        raise XlsheetsError("-o と --in-place は同時に指定できません。", "use either -o or --in-place")
+    if not in_place and not out:
+        raise XlsheetsError("出力先を -o で指定するか、--in-place で上書きしてください。", "give -o OUT or --in-place")
+    if in_place:
+        refuse_lossy(path)
+        return path
+    return out
+
+
+def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False, settings: Settings | None = None,
+                 overwrite: bool = False, backup: bool = True) -> WriteResult:
+    """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
+    target = _target(path, out, in_place)
+    book = load_book(path)
+    result = read_book(book)
+    wb = open_for_edit(path)
+    n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
+    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)
+
+
+def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None
+                   ) -> tuple[list[Report], list[tuple[Path, str]]]:
+    """Validate many workbooks: (reports, [(path, why it could not be read)])."""
+    reports, failed = [], []
+    for p in paths:
+        try:
+            book = load_book(p)
+            result = read_book(book)
+        except XlsheetsError as e:
+            failed.append((p, e.ja))
+            continue
+        result.path = str(p)
+        reports.append(validate(result, stage, settings or load_settings(book=book)))
+    return reports, failed
+
+
+def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False, stage: str | None = None,
+                  overwrite: bool = False, backup: bool = True) -> tuple[WriteResult, Report]:
+    """Mark findings on their cells and add the 検証結果 sheet."""
+    target = _target(path, out, in_place)
+    book = load_book(path)
+    result = read_book(book)
+    result.path = str(path)
+    report = validate(result, stage, load_settings(book=book))
+    wb = open_for_edit(path)
+    n = annotate([report], OpenpyxlWriter(wb), book)
+    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n), report
+
+
+def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
+               backup: bool = True) -> WriteResult:
+    """Remove what annotate added, nothing else."""
+    target = _target(path, out, in_place)
+    book = load_book(path)
+    wb = open_for_edit(path)
+    n = clear(book, OpenpyxlWriter(wb))
+    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)

@@ -1,0 +1,297 @@
+"""The 数値目標 grammar: find measurable levels in targets and the comparable amounts in reports.
+
+``parse_target("被保護者40人以上の受診")`` → Target(value=40.0, unit="人", comparator=">=").
+``scan(text)`` tokenises any text into quantities, dates, stated rates and what was skipped;
+the validator uses the same tokens to find impossible dates and stated 達成率.
+
+Normalisation: NFKC (full-width digits, signs, ％), thousands commas, decimals;
+千円/万円/億円 → 円; 名 ≡ 人; か所/ヵ所/カ所/ヶ所/ケ所/箇所 ≡ か所; % ≡ ％. Other counters
+(件, 回, 事業所, 自治会 …) are kept as written.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+COMPARATORS = {">=", ">", "<=", "<"}
+
+# Counters, longest first. Values: (normalised unit, multiplier).
+_UNITS: dict[str, tuple[str, int]] = {
+    "億円": ("円", 100_000_000), "万円": ("円", 10_000), "千円": ("円", 1_000), "円": ("円", 1),
+    "％": ("％", 1), "%": ("％", 1), "パーセント": ("％", 1), "ポイント": ("ポイント", 1),
+    "人日": ("人日", 1), "人分": ("人", 1), "人": ("人", 1), "名": ("人", 1),
+    "か所": ("か所", 1), "ヵ所": ("か所", 1), "カ所": ("か所", 1), "ヶ所": ("か所", 1), "ケ所": ("か所", 1),
+    "箇所": ("か所", 1), "ヵ所": ("か所", 1), "ケ所": ("か所", 1),
+    "か月": ("か月", 1), "ヵ月": ("か月", 1), "カ月": ("か月", 1), "ヶ月": ("か月", 1), "ケ月": ("か月", 1),
+    "事業所": ("事業所", 1), "事業者": ("事業者", 1), "事業": ("事業", 1), "自治会": ("自治会", 1),
+    "施設": ("施設", 1), "世帯": ("世帯", 1), "団体": ("団体", 1), "地区": ("地区", 1), "圏域": ("圏域", 1),
+    "店舗": ("店舗", 1), "講座": ("講座", 1), "教室": ("教室", 1), "時間": ("時間", 1), "件": ("件", 1),
+    "回": ("回", 1), "冊": ("冊", 1), "分": ("分", 1), "校": ("校", 1), "社": ("社", 1), "台": ("台", 1),
+    "部": ("部", 1), "本": ("本", 1), "枚": ("枚", 1), "店": ("店", 1), "園": ("園", 1), "戸": ("戸", 1),
+    "棟": ("棟", 1), "頭": ("頭", 1), "基": ("基", 1), "区": ("区", 1), "組": ("組", 1), "倍": ("倍", 1),
+    "点": ("点", 1), "日": ("日", 1), "km": ("km", 1), "kg": ("kg", 1), "ha": ("ha", 1), "t": ("t", 1),
+}
+_UNIT_RX = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+# a counter we do not know: one kanji that is not a particle or a date/comparison word
+_GENERIC_UNIT = r"[\u4e00-\u9fff](?<![以未超年月日第中等計約各毎度間的目前後内外上下全新旧])"
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_ERA = r"(?:令和|平成|昭和|[RHS])"
+ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
+ERA_LAST = {"平成": 31, "H": 31, "昭和": 64, "S": 64}
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<stated>達成率\s*[:：]?\s*(?:約\s*)?(?P<stated_n>{_NUM})\s*[%％])
+  | (?P<ratio>(?:対?前年(?:度)?(?:同期)?比|前年比|増加率|伸び率|比)\s*[:：]?\s*[+\-]?{_NUM}\s*[%％倍]?)
+  | (?P<eradate>(?P<ed_era>{_ERA})\s*(?P<ed_y>元|\d{{1,2}})\s*[.．/年]\s*(?P<ed_m>\d{{1,2}})\s*[.．/月]\s*(?P<ed_d>\d{{1,2}})\s*日?)
+  | (?P<erayear>(?P<ey_era>{_ERA})\s*(?P<ey_y>元|\d{{1,2}})\s*(?:年度|年(?:間)?)(?:\s*(?P<ey_m>\d{{1,2}})\s*月(?:\s*(?P<ey_d>\d{{1,2}})\s*日)?)?)
+  | (?P<wdate>(?P<wd_y>(?:19|20)\d\d)\s*[年/.\-]\s*(?P<wd_m>\d{{1,2}})\s*[月/.\-]\s*(?P<wd_d>\d{{1,2}})\s*日?)
+  | (?P<year>(?:19|20)\d\d\s*年度?|\d{{1,2}}\s*年(?:度|間)|\d{{1,2}}\s*年(?![生]))
+  | (?P<mdate>(?P<md_m>\d{{1,2}})\s*月\s*(?P<md_d>\d{{1,2}})\s*日)
+  | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/]))
+  | (?P<month>\d{{1,2}}\s*月(?!額|平均|当たり))
+  | (?P<ordinal>第\s*\d+|No\.?\s*\d+|[(（]\s*\d{{1,2}}\s*[)）]|\uE000|(?:小学?|中学?|高校?)\s*\d{{1,2}}\s*(?:年生?)?(?![\d,.]*\s*(?:{_UNIT_RX})))
+  | (?P<dotdate>(?<![\d.])(?P<dd_m>\d{{1,2}})\.(?P<dd_d>\d{{1,2}})(?![\d.])(?!\s*(?:{_UNIT_RX})))
+  | (?P<qty>(?P<approx>約\s*)?(?P<n>{_NUM})
+        (?:\s*(?P<unit1>{_UNIT_RX}))?
+        (?:\s*[×xX✕＊*]\s*(?P<n2>{_NUM})\s*(?P<unit2>{_UNIT_RX}|{_GENERIC_UNIT})?)?
+        (?(unit1)|(?:\s*(?P<gunit>{_GENERIC_UNIT}))?))
+    """,
+    re.VERBOSE,
+)
+_ZERO_WORDS = re.compile(r"(?:実施|開催|開設|設置|該当|実績|加入|申込|応募)?\s*(?:無し|なし|ゼロ|皆無)|未実施|未開催|未開設|未設置|実績なし|0件")
+_TOTAL_WORDS = ("合計", "総計", "延べ", "のべ", "計", "総数", "累計")
+_LABEL_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
+_PARTICLES = "のをはがでにと各約全計"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount found in a text: value in base units, the unit, and the words before it."""
+
+    value: float
+    unit: str
+    label: str = ""
+    comparator: str = ">="
+    exact: Decimal = Decimal(0)
+    in_parens: bool = False
+    total: bool = False
+    approx: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class DateToken:
+    text: str
+    year: int | None  # western year when the text states one
+    month: int | None
+    day: int | None
+    valid: bool
+
+
+@dataclass
+class Scan:
+    """Everything ``scan`` found in one text."""
+
+    quantities: list[Quantity] = field(default_factory=list)
+    dates: list[DateToken] = field(default_factory=list)
+    stated_rates: list[Decimal] = field(default_factory=list)
+    leftover_digits: bool = False
+    zero_words: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """A measurable level: value (base units), unit, comparator, and its components."""
+
+    value: float
+    unit: str
+    comparator: str
+    components: tuple[Quantity, ...]
+    text: str = ""
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.comparator in ("<=", "<")
+
+
+def normalise(text: str) -> str:
+    """NFKC, but circled item numbers (①, ⑴) stay labels rather than becoming digits."""
+    text = re.sub(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u3251-\u325f\u32b1-\u32bf\u24ea]", "\ue000", text or "")
+    text = unicodedata.normalize("NFKC", text)
+    return text.replace("〜", "~").replace("～", "~")
+
+
+def _decimal(s: str) -> Decimal:
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _valid_date(y: int | None, m: int, d: int) -> bool:
+    if not 1 <= m <= 12 or d < 1:
+        return False
+    year = y if y is not None else 2000  # a leap year: 2/29 is possible without a year
+    return d <= calendar.monthrange(year, m)[1]
+
+
+def _era_year(era: str, y: str) -> tuple[int, bool]:
+    n = 1 if y == "元" else int(y)
+    ok = n >= 1 and n <= ERA_LAST.get(era, 99)
+    return ERA_BASE[era] + n, ok
+
+
+def _comparator_after(text: str, pos: int) -> str | None:
+    rest = text[pos: pos + 8].lstrip(" \u3000")
+    for words, comp in ((("以上", "以降"), ">="), (("を超える", "を超え", "超え", "超"), ">"),
+                        (("以下", "以内"), "<="), (("未満",), "<")):
+        if rest.startswith(words):
+            return comp
+    if rest.startswith("以") and len(rest.strip()) <= 1:
+        return ">="  # cut off mid-word ("年2回以"): the validator reports the truncation
+    return None
+
+
+def _label_before(text: str, start: int) -> tuple[str, bool]:
+    """The words just before a number (its label), and whether they mark a total."""
+    before = text[max(0, start - 16): start].rstrip(" \u3000:：")
+    m = _LABEL_CHARS.search(before)
+    word = m.group(0) if m else ""
+    total = any(word.endswith(w) for w in _TOTAL_WORDS)
+    stripped = word
+    for w in sorted(_TOTAL_WORDS, key=len, reverse=True):
+        if stripped.endswith(w):
+            stripped = stripped[: -len(w)]
+            break
+    stripped = stripped.rstrip(_PARTICLES)
+    stripped = re.sub(r"^.*[のをはがでにと]", "", stripped) or stripped
+    stripped = stripped.lstrip("年毎").rstrip("年毎各")
+    stripped = re.sub(rf"^(?:{_UNIT_RX})[・、]", "", stripped)
+    return stripped, total
+
+
+def _paren_depth(text: str) -> list[int]:
+    depth, out = 0, []
+    for ch in text:
+        if ch in "(（「【":
+            depth += 1
+        out.append(depth)
+        if ch in ")）」】":
+            depth = max(0, depth - 1)
+    return out
+
+
+def scan(text: str) -> Scan:
+    """Tokenise a text into quantities, dates and stated rates (never raises)."""
+    t = normalise(text)
+    out = Scan()
+    depth = _paren_depth(t)
+    consumed = [False] * len(t)
+    prev_qty_end = -1
+    for m in _TOKEN.finditer(t):
+        for i in range(m.start(), m.end()):
+            consumed[i] = True
+        g = m.groupdict()
+        kind = next(k for k in ("stated", "ratio", "eradate", "erayear", "wdate", "year", "mdate", "slash", "month",
+                                "ordinal", "dotdate", "qty") if g.get(k) is not None)
+        if kind == "stated":
+            out.stated_rates.append(_decimal(g["stated_n"]))
+        elif kind == "eradate":
+            y, ok = _era_year(g["ed_era"], g["ed_y"])
+            mo, d = int(g["ed_m"]), int(g["ed_d"])
+            out.dates.append(DateToken(m.group(0), y, mo, d, ok and _valid_date(y, mo, d)))
+        elif kind == "erayear":
+            y, ok = _era_year(g["ey_era"], g["ey_y"])
+            mo = int(g["ey_m"]) if g.get("ey_m") else None
+            d = int(g["ey_d"]) if g.get("ey_d") else None
+            valid = ok and (mo is None or 1 <= mo <= 12) and (d is None or _valid_date(y, mo or 1, d))
+            out.dates.append(DateToken(m.group(0), y, mo, d, valid))
+        elif kind == "wdate":
+            y, mo, d = int(g["wd_y"]), int(g["wd_m"]), int(g["wd_d"])
+            out.dates.append(DateToken(m.group(0), y, mo, d, _valid_date(y, mo, d)))
+        elif kind in ("mdate", "slash", "dotdate"):
+            p = {"mdate": "md", "slash": "sl", "dotdate": "dd"}[kind]
+            mo, d = int(g[f"{p}_m"]), int(g[f"{p}_d"])
+            out.dates.append(DateToken(m.group(0), None, mo, d, _valid_date(None, mo, d)))
+        elif kind == "month":
+            mo = int(re.match(r"\d+", m.group(0)).group(0))
+            out.dates.append(DateToken(m.group(0), None, mo, None, 1 <= mo <= 12))
+        elif kind == "qty":
+            unit_text = g.get("unit1") or g.get("gunit") or ""
+            unit, mult = _UNITS.get(unit_text, (unit_text, 1))
+            exact = _decimal(g["n"]) * mult
+            if g.get("n2"):
+                exact *= _decimal(g["n2"])
+            label, total = _label_before(t, m.start())
+            if not unit_text:
+                # a bare number after its counter: 「情報更新自治会　60」
+                for word in sorted(_UNITS, key=len, reverse=True):
+                    if len(word) > 1 and label.endswith(word):
+                        unit = _UNITS[word][0]
+                        break
+            comp = _comparator_after(t, m.end()) or ">="
+            # "152か所中68か所": the first is the base, not the amount
+            if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() == "中":
+                out.quantities.pop()
+            # "2,219件→7,552件": the amount after the arrow counts
+            if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() in ("→", "⇒", "->"):
+                out.quantities.pop()
+            out.quantities.append(Quantity(
+                value=float(exact), unit=unit, label=label, comparator=comp, exact=exact,
+                in_parens=depth[m.start()] > 0, total=total, approx=bool(g.get("approx")), text=m.group(0),
+            ))
+            prev_qty_end = m.end()
+            continue
+        prev_qty_end = -1 if kind != "ordinal" else prev_qty_end
+    out.leftover_digits = any(ch.isdigit() and not consumed[i] for i, ch in enumerate(t))
+    out.zero_words = bool(_ZERO_WORDS.search(t))
+    return out
+
+
+def _target_text(text: str) -> str:
+    """Drop reference notes after ※ (「※国目標80%」 is not the target)."""
+    return normalise(text).split("※")[0]
+
+
+def parse_target(text: str) -> Target | None:
+    """The measurable level a 数値目標 states, or None when it states none. Never raises."""
+    try:
+        body = _target_text(text or "")
+        if not body.strip():
+            return None
+        qs = scan(body).quantities
+    except Exception:  # pragma: no cover - a tokeniser bug must not stop a check
+        return None
+    if not qs:
+        return None
+    outside = [q for q in qs if not q.in_parens]
+    chosen = outside or qs
+    totals = [q for q in chosen if q.total]
+    if totals:
+        chosen = totals[:1]
+    comps: list[Quantity] = []
+    seen = set()
+    for q in chosen:
+        key = (q.label, q.unit)
+        if key in seen:
+            continue
+        seen.add(key)
+        comps.append(q)
+    if len(comps) > 1 and len({q.unit for q in comps}) == 1 and len({q.label for q in comps}) == 1:
+        comps = comps[:1]
+    first = comps[0]
+    lower = re.search(r"以下|未満|以内", body) is not None and re.search(r"縮減|削減|抑制|減少|減ら", body) is not None
+    comp = first.comparator
+    if lower and comp in (">=", ">"):
+        comp = "<="
+    return Target(value=first.value, unit=first.unit, comparator=comp, components=tuple(comps), text=text)
+
+
+def comparable_units(a: str, b: str) -> bool:
+    return a == b

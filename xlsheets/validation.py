@@ -1,0 +1,318 @@
+"""Validation: every problem of a sheet as a Finding with a stable code, a cell and a Japanese message.
+
+``validate(read_result, stage=...)`` returns a :class:`Report`; it never raises on content.
+The rule catalogue (``RULES``) is rendered into the README by ``scripts/gen_docs.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .achievement import DEFAULT_SETTINGS, UNIT_MISMATCH, Settings, achievement, stated_rate_mismatch
+from .grid import a1
+from .model import POSITIONING_KEYS, Goal, Item, SubItem, circled, paren, wareki
+from .reading import GoalSource, ReadResult
+from .targets import parse_target, scan
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+STAGES = ("midterm", "final")
+FIELD_JA = {
+    "title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
+    "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
+    "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告", "notes": "特記事項",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    title: str  # what it catches, in Japanese
+    description: str  # in English, for the catalogue
+
+
+RULES: dict[str, Rule] = {r.code: r for r in [
+    Rule("required-empty", ERROR, "必須の欄が空欄",
+         "A required field is empty: 重点目標, 部局名, 優先順位, 取組項目名, 方法・手段, 期間・期限, 数値目標."),
+    Rule("priority-invalid", ERROR, "優先順位の誤り・重複",
+         "優先順位 is not written as 'N位', or two goals of one department share a priority."),
+    Rule("numbering", ERROR, "番号の飛び・重複",
+         "Item (①②…) or sub-item ((1)(2)…) numbers with gaps or duplicates; in old sheets, sub-item "
+         "numbers that differ between the columns of one row."),
+    Rule("target-not-numeric", WARNING, "数値目標に水準がない",
+         "A 数値目標 states no measurable level (the form asks 'どの水準まで')."),
+    Rule("target-unparsed", WARNING, "数値目標の数字を読み取れない",
+         "A 数値目標 has digits that the parser could not turn into a level."),
+    Rule("unit-mismatch", WARNING, "実績と目標の単位が違う",
+         "A report measures something else than its target (件 vs 人, 円 vs ％)."),
+    Rule("rate-mismatch", ERROR, "記載の達成率が計算と合わない",
+         "A 達成率 written in a report differs from the one its own numbers give."),
+    Rule("invalid-date", ERROR, "存在しない日付",
+         "A date that does not exist (R3.2.31, 2/30, 平成35年)."),
+    Rule("date-outside-year", WARNING, "年度外の日付",
+         "A report date with an explicit year outside the sheet's fiscal year."),
+    Rule("missing-report", ERROR, "報告が未記入",
+         "A report left empty at its stage (--stage midterm: 中間報告; --stage final: 期末報告)."),
+    Rule("report-copies-target", WARNING, "報告が目標の写し",
+         "A report that only repeats the target text."),
+    Rule("truncated-text", WARNING, "文が途中で切れている",
+         "Unbalanced brackets, or a text cut off mid-phrase (ends in 以, の, を, 、 …)."),
+]}
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    sheet: str
+    cell: str
+    location: dict[str, Any]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "location": self.location, "message": self.message}
+
+
+@dataclass
+class Report:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == ERROR for f in self.findings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def summary(self) -> dict[str, Any]:
+        by_code: dict[str, int] = {}
+        for f in self.findings:
+            by_code[f.code] = by_code.get(f.code, 0) + 1
+        return {sev: sum(f.severity == sev for f in self.findings) for sev in (ERROR, WARNING, INFO)} | {
+            "by_code": by_code}
+
+    def flatten(self, keys: list[str]) -> list[list[Any]]:
+        """Rows of chosen keys (code, severity, sheet, cell, goal, item, subitem, field)."""
+        rows = []
+        for f in self.findings:
+            d = f.to_dict() | f.location
+            rows.append([d.get(k) for k in keys])
+        return rows
+
+
+class _Checker:
+    def __init__(self, result: ReadResult, stage: str | None, settings: Settings) -> None:
+        self.result = result
+        self.stage = stage
+        self.settings = settings
+        self.findings: list[Finding] = []
+        fy = result.department.fiscal_year
+        self.fy = fy if isinstance(fy, int) else None
+
+    def add(self, code: str, src: GoalSource, cell: tuple[int, int] | None, loc: dict[str, Any], message: str,
+            severity: str | None = None) -> None:
+        self.findings.append(Finding(code, severity or RULES[code].severity, src.sheet, a1(*cell) if cell else "",
+                                     loc, message))
+
+    # ------------------------------------------------------------ goal level
+    def run(self) -> list[Finding]:
+        dept = self.result.department
+        seen_priority: dict[int, str] = {}
+        for goal, src in zip(dept.goals, self.result.sources, strict=False):
+            self.goal_fields(goal, src, dept.department, seen_priority)
+            self.items(goal, src)
+        return self.findings
+
+    def loc(self, goal: Goal, field_: str, item: Item | None = None, sub: SubItem | None = None) -> dict[str, Any]:
+        return {"goal": goal.priority, "item": item.no if item else None, "subitem": sub.no if sub else None,
+                "field": field_}
+
+    def goal_fields(self, goal: Goal, src: GoalSource, dept_name: str, seen: dict[int, str]) -> None:
+        for key, value in (("title", goal.title), ("department", src.department)):
+            if not value.strip():
+                self.add("required-empty", src, src.fields.get(key), self.loc(goal, key),
+                         f"{FIELD_JA[key]}が空欄です。記入してください。")
+        p = goal.priority
+        if p is None or p == "":
+            self.add("required-empty", src, src.fields.get("priority"), self.loc(goal, "priority"),
+                     "優先順位が空欄です。「1位」のように記入してください。")
+        elif not isinstance(p, int) or p < 1:
+            self.add("priority-invalid", src, src.fields.get("priority"), self.loc(goal, "priority"),
+                     f"優先順位「{p}」を読み取れません。「1位」のように記入してください。")
+        elif p in seen:
+            self.add("priority-invalid", src, src.fields.get("priority"), self.loc(goal, "priority"),
+                     f"優先順位 {p}位 がシート「{seen[p]}」と重複しています。部局内で重ならないようにしてください。")
+        else:
+            seen[p] = src.sheet
+        texts = [("title", goal.title, src.fields.get("title")), ("current_issues", goal.current_issues,
+                  src.fields.get("current_issues")), ("purpose", goal.purpose, src.fields.get("purpose"))]
+        texts += [("positioning", goal.positioning.get(k, ""), src.fields.get(f"positioning.{k}")) for k in POSITIONING_KEYS]
+        texts += [("notes", goal.notes.get(k, ""), src.fields.get(f"notes.{k}")) for k in ("participation", "effects")]
+        for key, text, cell in texts:
+            self.text_checks(src, cell, self.loc(goal, key), key, text, dates=key == "notes")
+
+    # ------------------------------------------------------------ items
+    def items(self, goal: Goal, src: GoalSource) -> None:
+        used = [(k, it) for k, it in enumerate(goal.items) if it.title.strip() or it.subitems]
+        self.numbering(src, goal, [(it.no, src.items[k]["no"], it, None) for k, it in enumerate(goal.items)
+                                   if k < len(src.items)], "取組項目", circled)
+        for k, item in used:
+            cells = src.items[k] if k < len(src.items) else {"no": None, "title": None, "subs": []}
+            if not item.title.strip() and not src.legacy:
+                self.add("required-empty", src, cells["title"], self.loc(goal, "item_title", item),
+                         f"取組項目{circled(item.no)}の項目名が空欄です。記入してください。")
+            self.text_checks(src, cells["title"], self.loc(goal, "item_title", item), "item_title", item.title)
+            subs = list(zip(item.subitems, cells["subs"], strict=False))
+            self.numbering(src, goal, [(s.no, c.get("no"), item, s) for s, c in subs], f"取組項目{circled(item.no)}の番号", paren)
+            for sub, scells in subs:
+                self.subitem(goal, item, sub, src, scells)
+        self.legacy_labels(goal, src)
+
+    def numbering(self, src: GoalSource, goal: Goal, entries: list, what: str, show) -> None:
+        prev = 0
+        seen = set()
+        for no, cell, item, sub in entries:
+            loc = self.loc(goal, "subitem" if sub else "item", item, sub)
+            loc["field"] = "method" if sub else "item_title"
+            if not isinstance(no, int):
+                if no != "":
+                    self.add("numbering", src, cell, loc, f"{what}「{no}」が番号として読めません。")
+                continue
+            if no in seen:
+                self.add("numbering", src, cell, loc, f"{what} {show(no)} が重複しています。")
+            elif no != prev + 1:
+                self.add("numbering", src, cell, loc,
+                         f"{what}が連続していません（{show(prev) if prev else '先頭'}の次が{show(no)}）。番号を確認してください。")
+            seen.add(no)
+            prev = max(prev, no)
+
+    def legacy_labels(self, goal: Goal, src: GoalSource) -> None:
+        rows: dict[int, dict[str, list]] = {}
+        for cell, field_, nos in src.label_numbers:
+            rows.setdefault(cell[0], {})[field_] = [cell, nos]
+        for r, fields in rows.items():
+            base = fields.get("method", [None, []])[1]
+            for field_, (cell, nos) in fields.items():
+                if field_ != "method" and base and nos and nos != base:
+                    self.add("numbering", src, cell, {"goal": goal.priority, "item": None, "subitem": None,
+                                                      "field": field_},
+                             f"{FIELD_JA[field_]}の番号 {''.join(map(paren, nos))} が方法・手段の番号 "
+                             f"{''.join(map(paren, base))} と合いません（{r}行目）。")
+
+    def subitem(self, goal: Goal, item: Item, sub: SubItem, src: GoalSource, cells: dict) -> None:
+        for f in ("method", "period", "target"):
+            if not getattr(sub, f).strip():
+                self.add("required-empty", src, cells.get(f), self.loc(goal, f, item, sub),
+                         f"{circled(item.no)}{paren(sub.no)}の{FIELD_JA[f]}が空欄です。記入してください。")
+        for f in ("method", "period", "target", "midterm", "final"):
+            self.text_checks(src, cells.get(f), self.loc(goal, f, item, sub), f, getattr(sub, f),
+                             dates=True, outside=f in STAGES)
+        target = parse_target(sub.target) if sub.target.strip() else None
+        if sub.target.strip() and target is None:
+            sc = scan(sub.target)
+            if sc.leftover_digits:
+                self.add("target-unparsed", src, cells.get("target"), self.loc(goal, "target", item, sub),
+                         f"{circled(item.no)}{paren(sub.no)}の数値目標の数字を水準として読み取れません。"
+                         "「15件以上」のように数値と単位で記入してください。")
+            else:
+                self.add("target-not-numeric", src, cells.get("target"), self.loc(goal, "target", item, sub),
+                         f"{circled(item.no)}{paren(sub.no)}の数値目標に測定できる水準（件数・人数・割合など）がありません。"
+                         "「どの水準まで」を数値で記入してください。")
+        for stage in STAGES:
+            report = getattr(sub, stage)
+            loc = self.loc(goal, stage, item, sub)
+            label = f"{circled(item.no)}{paren(sub.no)}の{FIELD_JA[stage]}"
+            if not report.strip():
+                if self.stage == stage:
+                    self.add("missing-report", src, cells.get(stage), loc, f"{label}が未記入です。記入してください。")
+                continue
+            if _squash(report) == _squash(sub.target):
+                self.add("report-copies-target", src, cells.get(stage), loc,
+                         f"{label}が数値目標と同じ文です。実績（何をどれだけ行ったか）を記入してください。")
+            if target is None:
+                continue
+            ach = achievement(sub.target, report, self.settings, target=target)
+            if ach.status == UNIT_MISMATCH:
+                self.add("unit-mismatch", src, cells.get(stage), loc,
+                         f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"
+                         "違います。目標と同じ単位で実績を記入してください。")
+            wrong = stated_rate_mismatch(ach)
+            if wrong is not None:
+                comp = min((c for c in ach.components if c.percent is not None), key=lambda c: c.percent)
+                self.add("rate-mismatch", src, cells.get(stage), loc,
+                         f"{label}に書かれた達成率 {wrong}% が、記載の数値から計算した {ach.rate}%"
+                         f"（{_num(comp.actual.exact)}{comp.target.unit} ÷ {_num(comp.target.exact)}{comp.target.unit}）"
+                         "と合いません。")
+
+    # ------------------------------------------------------------ text checks
+    def text_checks(self, src: GoalSource, cell, loc: dict[str, Any], key: str, text: str, dates: bool = False,
+                    outside: bool = False) -> None:
+        if not text or not text.strip():
+            return
+        problem = truncation(text)
+        if problem:
+            self.add("truncated-text", src, cell, loc, f"{FIELD_JA[key]}の{problem}セルの文字が欠けていないか確認してください。")
+        if not dates:
+            return
+        for d in scan(text).dates:
+            if not d.valid:
+                self.add("invalid-date", src, cell, loc, f"{FIELD_JA[key]}に存在しない日付「{d.text}」があります。日付を確認してください。")
+            elif outside and self.fy and d.year and d.month:
+                when = date(d.year, d.month, d.day or 1)
+                if not date(self.fy, 4, 1) <= when <= date(self.fy + 1, 3, 31):
+                    self.add("date-outside-year", src, cell, loc,
+                             f"{FIELD_JA[key]}の日付「{d.text}」が{wareki(self.fy)}の期間外です。年を確認してください。")
+
+
+_OPEN, _CLOSE = "(（「『【［[", ")）」』】］]"
+_DANGLING = ("以", "、", "・", "を", "の", "（", "(", "「", "及び", "及")
+
+
+def truncation(text: str) -> str:
+    """How a text looks cut off ('' when it does not)."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    depth = {o: 0 for o in "(「『【["}
+    pairs = dict(zip(unicodedata.normalize("NFKC", _CLOSE), unicodedata.normalize("NFKC", _OPEN), strict=False))
+    opens = set(unicodedata.normalize("NFKC", _OPEN))
+    for ch in t:
+        if ch in opens:
+            depth[ch] = depth.get(ch, 0) + 1
+        elif ch in pairs:
+            depth[pairs[ch]] = depth.get(pairs[ch], 0) - 1
+    for line in t.split("\n"):
+        line = line.strip()
+        if line.endswith(_DANGLING) and not line.endswith(("以下", "以上", "以内")):
+            return f"文が途中で切れています（「…{line[-8:]}」）。"
+    if any(v > 0 for v in depth.values()):
+        return "括弧が閉じていません。"
+    return ""
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[\s。、．，・]", "", unicodedata.normalize("NFKC", s or ""))
+
+
+def _num(d) -> str:
+    s = f"{d:,.2f}".rstrip("0").rstrip(".")
+    return s
+
+
+def validate(result: ReadResult, stage: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> Report:
+    """Check a read workbook; returns a Report (never raises on content)."""
+    return Report(result.path, _Checker(result, stage, settings).run())
+
+
+def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:
+    from .achievement import load_settings
+    from .reading import load_book, read_book
+
+    book = load_book(path)
+    result = read_book(book)
+    return validate(result, stage, settings or load_settings(book=book))
