@@ -219,14 +219,12 @@ def lossy_parts(path: str | Path) -> list[str]:
         names = zf.namelist()
         for prefix, marker, what in _LOSSY_CHECKS:
             for n in names:
-                if n.startswith(prefix) and what not in found:
-                    if not marker or marker in zf.read(n):
-                        found.append(what)
-        if p.suffix.lower() != ".xlsm":
-            if any(n.startswith("xl/ctrlProps/") for n in names) or any(
-                n.startswith("xl/drawings/vmlDrawing") and b'ObjectType="Button"' in zf.read(n) for n in names
-            ):
-                found.append("フォームのボタン (form controls)")
+                if n.startswith(prefix) and what not in found and (not marker or marker in zf.read(n)):
+                    found.append(what)
+        controls = any(n.startswith("xl/ctrlProps/") for n in names) or any(
+            n.startswith("xl/drawings/vmlDrawing") and b'ObjectType="Button"' in zf.read(n) for n in names)
+        if controls and p.suffix.lower() != ".xlsm":
+            found.append("フォームのボタン (form controls)")
         for n in names:
             if n.startswith("xl/worksheets/sheet"):
                 xml = zf.read(n)
