@@ -5,25 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from .filling import fill
-from .reading import read
+from .ops import achieve_file, annotate_file
 from .samples import SAMPLES, sample_dict
 
 
 def run_demo(out_dir: Path, render: bool = False, echo=print) -> list[Path]:
+    """Fill both samples, validate them (marks on a copy), compute 達成率, and say what was made."""
     out_dir.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
     for name in SAMPLES:
-        path = out_dir / f"{name}.xlsx"
-        report = fill(sample_dict(name), path, overwrite=True, backup=False)
-        dept = read(path)
-        subs = sum(1 for g in dept.goals for _ in g.subitems())
-        echo(f"作成: {path}  {dept.department} {dept.fiscal_year}年度  重点目標 {len(dept.goals)} 件 / 取組 {subs} 件")
-        made.append(path)
+        stage = "final" if name == "fy2020" else "midterm"  # FY2024 is a mid-year snapshot
+        path = fill(sample_dict(name), out_dir / f"{name}.xlsx", overwrite=True, backup=False).path
+        marked, report = annotate_file(path, out_dir / f"{name}_検証.xlsx", stage=stage, overwrite=True, backup=False)
+        rated = achieve_file(path, out_dir / f"{name}_達成率.xlsx", overwrite=True, backup=False)
+        s = report.summary()
+        top = ", ".join(f"{code} {n}" for code, n in sorted(s["by_code"].items(), key=lambda kv: -kv[1])[:4])
+        echo(f"■ {name}: {path}")
+        echo(f"  検証（{stage}）: エラー {s['error']} 件・警告 {s['warning']} 件（{top}）→ {marked.path}")
+        for f in report.findings:
+            if f.code in ("rate-mismatch", "invalid-date", "unit-mismatch"):
+                echo(f"    {f.sheet}!{f.cell} {f.code}: {f.message}")
+        echo(f"  達成率: 計算できた取組 {rated.count} 件 → {rated.path}")
+        made += [path, marked.path, rated.path]
         if render:
             from .render import render_pdf
 
-            pdf = render_pdf(path, path.with_suffix(".pdf"), overwrite=True)
-            echo(f"印刷イメージ: {pdf}")
+            pdf = render_pdf(rated.path, rated.path.with_suffix(".pdf"), overwrite=True)
+            echo(f"  印刷イメージ: {pdf}")
             made.append(pdf)
-        del report
     return made

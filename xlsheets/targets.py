@@ -265,7 +265,8 @@ def parse_target(text: str) -> Target | None:
         body = _target_text(text or "")
         if not body.strip():
             return None
-        qs = scan(body).quantities
+        # a number without a unit ("概ね100") is not a level the form asks for
+        qs = [q for q in scan(body).quantities if q.unit]
     except Exception:  # pragma: no cover - a tokeniser bug must not stop a check
         return None
     if not qs:

@@ -217,7 +217,7 @@ class _Checker:
         target = parse_target(sub.target) if sub.target.strip() else None
         if sub.target.strip() and target is None:
             sc = scan(sub.target)
-            if sc.leftover_digits:
+            if sc.leftover_digits or any(not q.unit for q in sc.quantities):
                 self.add("target-unparsed", src, cells.get("target"), self.loc(goal, "target", item, sub),
                          f"{circled(item.no)}{paren(sub.no)}の数値目標の数字を水準として読み取れません。"
                          "「15件以上」のように数値と単位で記入してください。")

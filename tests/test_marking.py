@@ -1,0 +1,125 @@
+"""Writing into the user's workbook: achievement columns, finding marks, and their exact removal."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from tests.legacy import legacy_workbook
+from xlsheets import layout as L
+from xlsheets.cli import main
+from xlsheets.errors import XlsheetsError
+from xlsheets.model import department_from_dict
+from xlsheets.ops import achieve_file, annotate_file, clear_file
+from xlsheets.reading import read
+from xlsheets.samples import sample_dict
+from xlsheets.saving import save_workbook
+
+
+def _cells(path, skip_cols=frozenset()):
+    """Every cell's value and style, every merge and print setting of a workbook."""
+    wb = load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        out[(ws.title, "merges")] = sorted(str(m) for m in ws.merged_cells.ranges)
+        out[(ws.title, "print")] = (ws.print_area, ws.print_title_rows, ws.page_setup.orientation)
+        out[(ws.title, "heights")] = {r: d.height for r, d in ws.row_dimensions.items()}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.column in skip_cols:
+                    continue
+                out[(ws.title, c.coordinate)] = (c.value, repr(c.font), repr(c.fill), repr(c.border),
+                                                 repr(c.alignment), c.number_format,
+                                                 c.comment.text if c.comment else None)
+    return out
+
+
+def test_achieve_fills_the_rate_columns_and_changes_nothing_else(fy2020, tmp_path):
+    out = achieve_file(fy2020, tmp_path / "a.xlsx").path
+    assert _cells(fy2020, {9, 10, 11}) == _cells(out, {9, 10, 11})
+    goal4 = read(out).goals[3]
+    finals = [s.achievement["final"]["rate"] for s in goal4.items[1].subitems]
+    assert finals == [80, 116, 106, 106]
+    assert goal4.items[1].subitems[0].achievement == {"midterm": {"rate": 40, "grade": "×"},
+                                                      "final": {"rate": 80, "grade": "○"}}
+    ws = load_workbook(out).worksheets[4]
+    assert ws["J13"].value == 106 and ws["J13"].number_format == '0"%"' and ws["K13"].value == "◎"
+    assert ws["K13"].fill.fgColor.rgb.endswith("C6EFCE")
+
+
+def test_achieve_twice_gives_the_same_file(fy2020, tmp_path):
+    once = achieve_file(fy2020, tmp_path / "1.xlsx").path
+    twice = achieve_file(once, tmp_path / "2.xlsx").path
+    assert _cells(once) == _cells(twice)
+
+
+def test_achieve_in_place_keeps_a_backup(fy2020):
+    before = fy2020.read_bytes()
+    res = CliRunner().invoke(main, ["achieve", str(fy2020), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert fy2020.with_name("fy2020.bak.xlsx").read_bytes() == before
+    assert read(fy2020).goals[3].items[1].subitems[1].achievement["final"]["rate"] == 116
+
+
+def test_achieve_appends_columns_to_a_legacy_sheet(tmp_path):
+    dept = department_from_dict(sample_dict("fy2020"))
+    dept.goals = dept.goals[3:]
+    src = save_workbook(legacy_workbook(dept), tmp_path / "old.xlsx")
+    out = achieve_file(src, tmp_path / "old_rates.xlsx").path
+    ws = load_workbook(out).worksheets[0]
+    headers = [c.value for c in ws[7]]
+    assert headers[-3:] == [L.HEADER_TAIL["rate_midterm"], L.HEADER_TAIL["rate_final"], L.HEADER_TAIL["grade"]]
+    subs = read(out).goals[0].items[1].subitems
+    assert [s.achievement["final"]["rate"] for s in subs] == [80, 116, 106, 106]
+    again = achieve_file(out, tmp_path / "again.xlsx").path
+    assert _cells(out) == _cells(again)
+
+
+def test_annotate_marks_cells_and_clear_restores_exactly(fy2020, tmp_path):
+    # the user's own note and colour must survive
+    wb = load_workbook(fy2020)
+    ws = wb.worksheets[4]
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    ws["H13"].comment = Comment("係長確認済み", "田中")
+    ws["H13"].fill = PatternFill("solid", fgColor="FFCCFFCC")
+    ws["E8"].comment = Comment("自分のメモ", "田中")
+    save_workbook(wb, fy2020, overwrite=True, backup=False)
+    original = _cells(fy2020)
+
+    res, report = annotate_file(fy2020, tmp_path / "ann.xlsx", stage="final")
+    assert res.count > 0 and not report.valid
+    wb = load_workbook(res.path)
+    ws = wb.worksheets[4]
+    assert "達成率 112%" in ws["H13"].comment.text and "係長確認済み" in ws["H13"].comment.text
+    assert ws["H13"].fill.fgColor.rgb.endswith("FFC7CE")
+    results = wb["検証結果"]
+    assert results.max_row == len(report.findings) + 1
+    link = next(c.hyperlink.location or c.hyperlink.target for c in results["D"][1:] if c.hyperlink)
+    assert "!" in link
+    assert wb["xlsheets_marks"].sheet_state == "hidden"
+
+    again, _ = annotate_file(res.path, tmp_path / "ann2.xlsx", stage="final")
+    assert _cells(res.path) == _cells(again.path)  # annotating twice gives the same marks
+
+    cleared = clear_file(res.path, tmp_path / "clear.xlsx").path
+    assert _cells(cleared) == original
+
+
+def test_in_place_write_refuses_a_file_that_would_lose_shapes(tmp_path, fy2020):
+    import xlsxwriter
+
+    path = tmp_path / "shapes.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("重点目標")
+    sheet.write("A1", "重点目標")
+    sheet.insert_textbox("C3", "担当者メモ")
+    book.close()
+    before = path.read_bytes()
+    with pytest.raises(XlsheetsError, match="図形・テキストボックス"):
+        achieve_file(path, in_place=True)
+    assert path.read_bytes() == before
+    res = CliRunner().invoke(main, ["validate", str(path), "--annotate", "--in-place"])
+    assert res.exit_code == 2 and "-o" in res.output

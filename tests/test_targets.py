@@ -1,0 +1,133 @@
+"""The 数値目標 grammar, on real phrasings from the seeds and on arbitrary text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlsheets.targets import parse_target, scan
+
+# text → (value, unit, comparator, number of components); None when no level is stated
+GOLDEN = [
+    ("被保護者40人以上の受診", (40, "人", ">=", 1)),
+    ("目標調達額：8,000千円", (8_000_000, "円", ">=", 1)),
+    ("就労による自立ケース15件", (15, "件", ">=", 1)),
+    ("生活保護受給者、生活困窮者の15名に実施。", (15, "人", ">=", 1)),
+    ("使用割合85%以上 ※国目標80%", (85, "％", ">=", 1)),
+    ("現年度分：収納率45％以上", (45, "％", ">=", 1)),
+    ("訪問3か所・通所5か所で実施", (3, "か所", ">=", 2)),
+    ("研修会2回開催、状況確認・助言指導各2回×10地区", (2, "回", ">=", 2)),
+    ("通いの場　7ヵ所で実施（高齢者介護課実施分）", (7, "か所", ">=", 1)),
+    ("地域リハ　185か所", (185, "か所", ">=", 1)),
+    ("開催回数37回（初心者向け６回、脳トレ・運動中心20回、経験者向け11回）", (37, "回", ">=", 1)),
+    ("拠点委員会の開催(年3回以上)", (3, "回", ">=", 1)),
+    ("情報更新自治会　60", (60, "自治会", ">=", 1)),
+    ("庁舎内での販売機会提供及び事業内容の紹介（10事業所以上）", (10, "事業所", ">=", 1)),
+    ("生活保護受給世帯、生活困窮世帯の小学4年生から中学3年生、5名に対し実施。", (5, "人", ">=", 1)),
+    ("養成人数1,500人", (1500, "人", ">=", 1)),
+    ("年10回", (10, "回", ">=", 1)),
+    ("待機児童数を5人未満に抑制", (5, "人", "<", 1)),
+    ("事故件数を3件以下に削減", (3, "件", "<=", 1)),
+    ("処理日数10日以内", (10, "日", "<=", 1)),
+    ("参加者100人を超える", (100, "人", ">", 1)),
+    ("利用率50％超", (50, "％", ">", 1)),
+    ("予算1.5億円", (150_000_000, "円", ">=", 1)),
+    ("寄付30万円", (300_000, "円", ">=", 1)),
+    ("約200世帯を訪問", (200, "世帯", ">=", 1)),
+    ("関係課連絡会議を年複数回実施", None),
+    ("相談支援体制強化の検討及び支援調整会議を毎月開催", None),
+    ("令和７年の民生委員一斉改選に向けた民生委員協力員制度の検討・実施", None),
+    ("8月（一般、新任）", None),
+    ("講習会の開催（5月、10月）", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), GOLDEN, ids=[t[:12] or "empty" for t, _ in GOLDEN])
+def test_parse_target_golden(text, want):
+    t = parse_target(text)
+    if want is None:
+        assert t is None
+        return
+    value, unit, comp, n = want
+    assert (t.value, t.unit, t.comparator, len(t.components)) == (value, unit, comp, n)
+
+
+def test_components_keep_their_labels():
+    t = parse_target("訪問3か所・通所5か所で実施")
+    assert [(c.label, c.value) for c in t.components] == [("訪問", 3), ("通所", 5)]
+    t = parse_target("研修会2回開催、状況確認・助言指導各2回×10地区")
+    assert [c.value for c in t.components] == [2, 20]
+
+
+def test_lower_is_better_only_with_a_limit():
+    assert parse_target("事故件数を3件以下に削減").lower_is_better
+    assert not parse_target("20件削減").lower_is_better
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("R2.8.21に諮問", "dates", [("R2.8.21", True)]),
+        ("R3.2.31に答申", "dates", [("R3.2.31", False)]),
+        ("平成35年度に", "dates", [("平成35年度", False)]),
+        ("申請 2/30 受付", "dates", [("2/30", False)]),
+        ("9.1より事業開始。9.20現在28件実施。", "dates", [("9.1", True), ("9.20", True)]),
+        ("(4/1~4/30、意見件数282件・34人)", "dates", [("4/1", True), ("4/30", True)]),
+    ],
+)
+def test_dates_are_found_and_checked(text, kind, expected):
+    assert [(d.text, d.valid) for d in scan(text).dates] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("9.1より事業開始。9.20現在28件実施。", [(28, "件")]),
+        ("就労による自立ケース 6件（達成率 40%）", [(6, "件")]),
+        ("152か所中68か所で実施", [(68, "か所")]),
+        ("(1) 4か所で実施 ②2件", [(4, "か所"), (2, "件")]),
+        ("アクセス数2,219件→7,552件(対前年度比340.3%)", [(7552, "件")]),
+        ("3/31現在の加入者数103人。広報1月号で周知", [(103, "人")]),
+        ("約 50名", [(50, "人")]),
+        ("第3回審議会 (11/25)", []),
+        ("令和3年度から移管", []),
+    ],
+)
+def test_scan_skips_what_is_not_an_amount(text, values):
+    assert [(q.value, q.unit) for q in scan(text).quantities] == values
+
+
+def test_stated_rates_are_read_but_not_counted():
+    s = scan("使用割合 90.7%（達成率 112%）")
+    assert [str(r) for r in s.stated_rates] == ["112"]
+    assert [(q.value, q.unit) for q in s.quantities] == [(90.7, "％")]
+
+
+def _fullwidth(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+@pytest.mark.parametrize("text", [t for t, _ in GOLDEN if t])
+def test_fullwidth_and_halfwidth_give_the_same_target(text):
+    half = unicodedata.normalize("NFKC", text)
+    a, b = parse_target(half), parse_target(_fullwidth(half))
+    assert (a and (a.value, a.unit, a.comparator)) == (b and (b.value, b.unit, b.comparator))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=60))
+def test_parse_target_never_raises(text):
+    t = parse_target(text)
+    assert t is None or t.comparator in {">=", ">", "<=", "<"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789,.%件人名回か所以上下未満約中計年月日/R令和()（）・、 ", max_size=40))
+def test_fullwidth_property_on_number_heavy_text(text):
+    a, b = parse_target(text), parse_target(_fullwidth(text))
+    assert (a and (a.value, a.unit, a.comparator, len(a.components))) == (
+        b and (b.value, b.unit, b.comparator, len(b.components)))
