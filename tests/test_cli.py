@@ -108,4 +108,5 @@ def test_demo_builds_both_samples(tmp_path):
     res = run("demo", "--out", tmp_path / "demo")
     assert res.exit_code == 0, res.output
     assert (tmp_path / "demo" / "fy2020.xlsx").exists() and (tmp_path / "demo" / "fy2024.xlsx").exists()
-    assert "福祉部" in res.output
+    assert "福祉部 2020年度" in res.output and "rate-mismatch" in res.output and "R3.2.31" in res.output
+    assert (tmp_path / "demo" / "fy2020_達成率.xlsx").exists() and (tmp_path / "demo" / "fy2020_検証.xlsx").exists()

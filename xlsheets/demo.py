@@ -20,7 +20,8 @@ def run_demo(out_dir: Path, render: bool = False, echo=print) -> list[Path]:
         rated = achieve_file(path, out_dir / f"{name}_達成率.xlsx", overwrite=True, backup=False)
         s = report.summary()
         top = ", ".join(f"{code} {n}" for code, n in sorted(s["by_code"].items(), key=lambda kv: -kv[1])[:4])
-        echo(f"■ {name}: {path}")
+        d = sample_dict(name)
+        echo(f"■ {d['department']} {d['fiscal_year']}年度（{name}）: 重点目標 {len(d['goals'])} 件 → {path}")
         echo(f"  検証（{stage}）: エラー {s['error']} 件・警告 {s['warning']} 件（{top}）→ {marked.path}")
         for f in report.findings:
             if f.code in ("rate-mismatch", "invalid-date", "unit-mismatch"):
