@@ -241,5 +241,33 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
     click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件）")
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する集計ブック")
+@click.option("--stage", type=STAGE, help="達成の判断に使う段階（省略時は各取組の最新の報告）")
+@click.option("--jobs", type=int, default=None, help="並列に読むプロセス数（既定: CPU数、最大4）")
+@click.option("--scheduler", help="Dask スケジューラーのアドレス（tcp://host:8786）")
+@click.option("--format", "tidy", type=click.Choice(["parquet", "csv"]), help="一覧表を分析用データとしても書き出す")
+@click.option("--force", is_flag=True, help="既存の出力を上書きする")
+@friendly
+def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
+    """フォルダ・ファイルのシートをまとめて集計ブックを作る (build the roll-up workbook)."""
+    from .rollup import rollup as do_rollup
+    from .rollup import terminal_progress
+
+    bar, update = terminal_progress()
+    if bar:
+        with bar:
+            res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
+                            overwrite=force, progress=update)
+    else:
+        res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy, overwrite=force)
+    click.echo(f"集計しました: {res.path}（ブック {res.files} 件・取組 {res.rows} 件・要確認 {res.findings} 件）")
+    if res.tidy:
+        click.echo(f"分析用データ: {res.tidy}")
+    for path, why in res.errors:
+        click.echo(f"取込エラー: {path}: {why}", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -114,7 +114,11 @@ def check_output(path: Path, overwrite: bool) -> None:
 
 # Steps of a save, module-level so that tests can inject a failure at each one.
 def _write(wb, tmp: Path) -> None:
-    wb.save(tmp)
+    """wb: an openpyxl Workbook, or any callable that writes a workbook file at the given path."""
+    if callable(wb) and not hasattr(wb, "save"):
+        wb(tmp)
+    else:
+        wb.save(tmp)
 
 
 def _fsync(tmp: Path) -> None:
@@ -152,7 +156,11 @@ def _replace(tmp: Path, path: Path) -> None:
 
 
 def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True) -> Path:
-    """Save an openpyxl workbook atomically; the target is either the old or the new file."""
+    """Save a workbook atomically; the target is either the old or the new file, never half of one.
+
+    wb is an openpyxl Workbook, or a callable that writes the workbook to a given path
+    (xlsxwriter). The previous file is kept as NAME.bak.xlsx unless backup=False.
+    """
     path = Path(path)
     check_output(path, overwrite)
     if not path.parent.exists():

@@ -1,0 +1,347 @@
+"""Roll-ups: department and city-wide summary workbooks from any number of sheets.
+
+``extract(path)`` is a pure function (path → plain records) that runs in worker processes
+or on a Dask cluster; ``rollup(inputs, out)`` gathers the records, summarises them with
+pandas and writes the roll-up workbook (xlsxwriter: tables, links, charts) atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import XlsheetsError
+from .saving import WORKBOOK_SUFFIXES, is_lock_file
+
+STAGES = ("midterm", "final")
+LIST_COLUMNS = [
+    "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
+    "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "ファイル", "シート", "セル",
+]
+GRADE_ORDER = ("◎", "○", "△", "×", "－")
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Workbooks among files and folders (recursively), without lock files and backups.
+
+    Returns (workbooks, [(path, why it was refused)]) — a named file that is not a workbook
+    is reported, files met while walking a folder are skipped silently.
+    """
+    skip = {Path(p).resolve() for p in exclude}
+    found: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    seen = set()
+
+    def consider(p: Path, named: bool) -> None:
+        rp = p.resolve()
+        if rp in seen or rp in skip:
+            return
+        if is_lock_file(p) or p.name.startswith(".xlsheets-"):
+            return
+        if p.suffix.lower() not in WORKBOOK_SUFFIXES or p.stem.endswith(".bak"):
+            if named:
+                refused.append((p, "Excelブック(.xlsx/.xlsm)ではありません"))
+            return
+        seen.add(rp)
+        found.append(p)
+
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            for sub in sorted(p.rglob("*")):
+                if sub.is_file():
+                    consider(sub, named=False)
+        elif p.exists():
+            consider(p, named=True)
+        else:
+            refused.append((p, "ファイルが見つかりません"))
+    return found, refused
+
+
+# ---------------------------------------------------------------- the per-file step (pure)
+
+
+def extract(path: str) -> dict[str, Any]:
+    """Read, validate and rate one workbook; returns plain, picklable records. Never raises."""
+    from .achievement import load_settings
+    from .marking import compute_rates
+    from .model import circled, paren, priority_text
+    from .reading import load_book, read_book
+    from .validation import validate
+
+    try:
+        book = load_book(path)
+        result = read_book(book)
+        result.path = path
+        settings = load_settings(book=book)
+        report = validate(result, None, settings)
+        rates = compute_rates(result, settings)
+    except XlsheetsError as e:
+        return {"path": path, "ok": False, "error": e.ja}
+    except MemoryError:
+        return {"path": path, "ok": False, "error": "メモリが不足しました（ファイルが大きすぎます）"}
+    except Exception as e:  # a broken part no reader expected: report it, never stop the roll-up
+        return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
+    dept = result.department
+    goals, rows = [], []
+    for goal, src, goal_rates in zip(dept.goals, result.sources, rates, strict=False):
+        goals.append({"priority": goal.priority, "title": goal.title, "id": goal.id or "", "sheet": src.sheet})
+        subs = [c for entry in src.items for c in entry["subs"]]
+        for (item, sub), cells, ach in zip(goal.subitems(), subs, goal_rates, strict=False):
+            tgt = ach["final"].target or ach["midterm"].target
+            latest = ach["final"] if ach["final"].rate is not None else ach["midterm"]
+            rows.append({
+                "年度": dept.fiscal_year, "部局名": dept.department,
+                "優先順位": goal.priority if isinstance(goal.priority, int) else priority_text(goal.priority),
+                "重点目標": goal.title, "目標ID": goal.id or "",
+                "取組項目": f"{circled(item.no)} {item.title}".strip(), "番号": paren(sub.no),
+                "方法・手段": sub.method, "期間・期限": sub.period, "数値目標": sub.target,
+                "目標値": tgt.value if tgt else None, "単位": tgt.unit if tgt else "",
+                "中間実績": ach["midterm"].actual, "中間達成率": ach["midterm"].rate,
+                "期末実績": ach["final"].actual, "期末達成率": ach["final"].rate,
+                "判定": latest.grade if latest.rate is not None else settings.none,
+                "ファイル": path, "シート": src.sheet, "セル": _a1(cells.get("method")),
+            })
+    findings = [f.to_dict() for f in report.findings]
+    return {"path": path, "ok": True, "department": dept.department, "fiscal_year": dept.fiscal_year,
+            "goals": goals, "rows": rows, "findings": findings}
+
+
+def _a1(cell) -> str:
+    from .grid import a1
+
+    return a1(*cell) if cell else "A1"
+
+
+# ---------------------------------------------------------------- running many
+
+
+def _limit_memory() -> None:
+    """Worker initialiser: cap the address space so that a hostile file cannot exhaust memory."""
+    try:
+        import resource
+
+        mb = int(os.environ.get("XLSHEETS_WORKER_MEMORY_MB", "2048"))
+        resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
+    except (ImportError, ValueError, OSError):  # not on this platform: run without a cap
+        pass
+
+
+def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """extract() over many files: in worker processes (memory-capped), or on a Dask cluster."""
+    items = [str(p) for p in paths]
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(items))
+
+    if scheduler:
+        return _run_dask(items, scheduler, tick)
+    jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+    if jobs <= 1 or len(items) < 16:
+        out = []
+        for p in items:
+            out.append(extract(p))
+            tick()
+        return out
+    results: dict[str, dict[str, Any]] = {}
+    pending = list(items)
+    while pending:
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
+                chunk = max(1, min(32, len(pending) // (jobs * 4) or 1))
+                for p, rec in zip(pending, pool.map(extract, pending, chunksize=chunk), strict=False):
+                    results[p] = rec
+                    tick()
+            pending = []
+        except BrokenProcessPool:
+            # a worker died (killed by the memory cap or a crash in a parser): find the file alone
+            pending = [p for p in pending if p not in results]
+            first = pending.pop(0)
+            results[first] = _extract_isolated(first)
+            tick()
+    return [results[p] for p in items]
+
+
+def _extract_isolated(path: str) -> dict[str, Any]:
+    try:
+        with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory) as pool:
+            return pool.submit(extract, path).result()
+    except BrokenProcessPool:
+        return {"path": path, "ok": False, "error": "読み込み中に異常終了しました（ファイルが大きすぎるか壊れています）"}
+
+
+def _run_dask(items: list[str], address: str, tick) -> list[dict[str, Any]]:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as e:
+        raise XlsheetsError("Dask がインストールされていません: pip install 'xlsheets[dask]'",
+                            "dask.distributed is not installed") from e
+    try:
+        client = Client(address, timeout="10s") if isinstance(address, str) else Client(address)
+    except OSError as e:
+        raise XlsheetsError(f"Dask スケジューラーに接続できません: {address}", f"cannot reach scheduler {address}") from e
+    try:
+        futures = client.map(extract, items, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        out: list[dict[str, Any]] = [{}] * len(items)
+        for fut in as_completed(futures):
+            out[index[fut.key]] = fut.result()
+            tick()
+        return out
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------- summarising
+
+
+@dataclass
+class RollupResult:
+    path: Path | None
+    files: int = 0
+    rows: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    findings: int = 0
+    tidy: Path | None = None
+
+
+def frames(records: list[dict[str, Any]], stage: str | None = None):
+    """The roll-up's tables as pandas DataFrames: list, summary, by goal, years, findings, errors."""
+    import pandas as pd
+
+    ok = [r for r in records if r.get("ok")]
+    rows = [row for r in ok for row in r["rows"]]
+    listing = pd.DataFrame(rows, columns=[*LIST_COLUMNS, "目標ID"])
+    rate_col = {"midterm": "中間達成率", "final": "期末達成率"}.get(stage or "")
+    if rate_col is None:  # the latest stage each sub-item has
+        rate = listing["期末達成率"].where(listing["期末達成率"].notna(), listing["中間達成率"])
+    else:
+        rate = listing[rate_col]
+    listing = listing.assign(_rate=pd.to_numeric(rate, errors="coerce"))
+
+    def summarise(g) -> pd.Series:
+        r = g["_rate"].dropna()
+        meas = g["目標値"].notna()
+        out = {
+            "取組数": len(g), "数値目標あり": int(meas.sum()), "達成": int((r >= 100).sum()),
+            "未達成": int((r < 100).sum()), "測定不能": int(len(g) - r.count()),
+            "平均達成率": round(float(r.mean()), 1) if len(r) else None,
+            "中央値": float(r.median()) if len(r) else None,
+        }
+        for sym in GRADE_ORDER:
+            out[sym] = int((g["判定"] == sym).sum())
+        return pd.Series(out)
+
+    keys = ["年度", "部局名"]
+    if listing.empty:
+        summary = pd.DataFrame(columns=[*keys, "取組数"])
+        by_goal = pd.DataFrame(columns=[*keys, "優先順位", "重点目標"])
+    else:
+        summary = listing.groupby(keys, sort=True, dropna=False).apply(summarise, include_groups=False).reset_index()
+        total = summarise(listing)
+        summary = pd.concat([summary, pd.DataFrame([{"年度": "", "部局名": "市全体", **total.to_dict()}])],
+                            ignore_index=True)
+        by_goal = listing.groupby([*keys, "優先順位", "重点目標"], sort=True, dropna=False).apply(
+            summarise, include_groups=False).reset_index()
+    years = _across_years(listing)
+    findings = pd.DataFrame(
+        [{"ファイル": r["path"], "シート": f["sheet"], "セル": f["cell"], "重大度": f["severity"], "コード": f["code"],
+          "重点目標": f["location"].get("goal"), "取組項目": f["location"].get("item"),
+          "番号": f["location"].get("subitem"), "欄": f["location"].get("field"), "内容": f["message"]}
+         for r in ok for f in r["findings"]],
+        columns=["ファイル", "シート", "セル", "重大度", "コード", "重点目標", "取組項目", "番号", "欄", "内容"])
+    errors = pd.DataFrame([{"ファイル": r["path"], "理由": r["error"]} for r in records if not r.get("ok")],
+                          columns=["ファイル", "理由"])
+    return listing.drop(columns="_rate"), summary, by_goal, years, findings, errors, listing["_rate"]
+
+
+def _across_years(listing):
+    """Goals of one department matched across years (by stable id, else by title), rates side by side."""
+    import pandas as pd
+
+    if listing.empty or listing["年度"].nunique() < 2:
+        return pd.DataFrame(columns=["部局名", "重点目標", "目標ID"])
+    df = listing.assign(_key=listing["目標ID"].where(listing["目標ID"] != "", "title:" + listing["重点目標"]),
+                        _r=pd.to_numeric(listing["期末達成率"].where(listing["期末達成率"].notna(),
+                                                                    listing["中間達成率"]), errors="coerce"))
+    depts = df.groupby("部局名")["年度"].nunique()
+    df = df[df["部局名"].isin(depts[depts > 1].index)]
+    if df.empty:
+        return pd.DataFrame(columns=["部局名", "重点目標", "目標ID"])
+    titles = df.sort_values("年度").groupby(["部局名", "_key"])["重点目標"].last()
+    table = df.pivot_table(index=["部局名", "_key"], columns="年度", values="_r", aggfunc="mean")
+    table.columns = [f"{c}年度 平均達成率" for c in table.columns]
+    table = table.round(1).reset_index()
+    table.insert(1, "重点目標", [titles[(d, k)] for d, k in zip(table["部局名"], table["_key"], strict=False)])
+    table.insert(2, "目標ID", [k if not k.startswith("title:") else "" for k in table["_key"]])
+    return table.drop(columns="_key")
+
+
+def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None = None, jobs: int | None = None,
+           scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> RollupResult:
+    """Build the roll-up workbook of every sheet found in inputs."""
+    from .rollup_book import write_rollup
+    from .saving import check_output
+
+    out = Path(out)
+    check_output(out, overwrite)
+    paths, refused = collect_inputs(inputs, exclude=[out])
+    records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress)
+    records += [{"path": str(p), "ok": False, "error": why} for p, why in refused]
+    tables = frames(records, stage)
+    write_rollup(records, tables, out, overwrite=overwrite)
+    result = RollupResult(out, len(paths), len(tables[0]), [(r["path"], r["error"]) for r in records if not r.get("ok")],
+                          len(tables[4]))
+    if tidy_format:
+        result.tidy = write_tidy(tables[0], out.with_suffix("." + tidy_format), tidy_format, overwrite)
+    return result
+
+
+def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:
+    """The 一覧 table as tidy data for analysts (parquet or csv)."""
+    import io
+
+    from .saving import write_bytes_atomic
+
+    if fmt == "csv":
+        data = listing.to_csv(index=False).encode("utf-8-sig")
+    elif fmt == "parquet":
+        buf = io.BytesIO()
+        df = listing.copy()
+        for col in ("年度", "優先順位"):
+            df[col] = df[col].astype(str)
+        df.to_parquet(buf, index=False)
+        data = buf.getvalue()
+    else:
+        raise XlsheetsError(f"形式が不明です: {fmt}（parquet / csv）", f"unknown format {fmt}")
+    return write_bytes_atomic(data, path, overwrite=overwrite)
+
+
+def terminal_progress():
+    """A rich progress bar on a terminal; None (quiet) when stderr is not a TTY."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("集計中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+    task = bar.add_task("rollup", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
