@@ -1,11 +1,38 @@
-"""xlsheets: the 重点目標管理シート (priority-goal sheets) filled, read, validated and rolled up."""
+"""xlsheets: the 重点目標管理シート (priority-goal sheets) filled, read, validated and rolled up.
+
+The public API is imported lazily, so that a command loads only what it uses.
+"""
 
 from __future__ import annotations
 
-from .carry import carry_forward
-from .errors import XlsheetsError
-from .filling import fill
-from .model import Department, Goal, Item, SubItem
-from .reading import read
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Department", "Goal", "Item", "SubItem", "XlsheetsError", "carry_forward", "fill", "read"]
+_API = {
+    "fill": ".filling", "read": ".reading", "carry_forward": ".carry", "XlsheetsError": ".errors",
+    "Department": ".model", "Goal": ".model", "Item": ".model", "SubItem": ".model",
+    "parse_target": ".targets", "achievement": ".achievement", "validate_path": ".validation",
+    "rollup": ".rollup",
+}
+__all__ = [
+    "Department", "Goal", "Item", "SubItem", "XlsheetsError", "achievement", "carry_forward", "fill",
+    "parse_target", "read", "rollup", "validate_path",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .achievement import achievement
+    from .carry import carry_forward
+    from .errors import XlsheetsError
+    from .filling import fill
+    from .model import Department, Goal, Item, SubItem
+    from .reading import read
+    from .rollup import rollup
+    from .targets import parse_target
+    from .validation import validate_path
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name], __name__), name)
+    raise AttributeError(f"module 'xlsheets' has no attribute {name!r}")

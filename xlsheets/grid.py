@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from defusedxml import ElementTree as SafeET
-
 Range = tuple[int, int, int, int]  # r1, c1, r2, c2, 1-based inclusive
 
 
@@ -125,33 +123,17 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
 def parse_ref(text: str) -> Ref | None:
     """'Sheet 1'!$A$1:$B$2 → Ref; None for constants, formulas and multi-area names."""
-    text = text.strip().lstrip("=")
-    if text.startswith("'"):
-        i = 1
-        while i < len(text):
-            if text[i] == "'":
-                if text[i + 1 : i + 2] == "'":
-                    i += 2
-                    continue
-                break
-            i += 1
-        sheet, rest = text[1:i].replace("''", "'"), text[i + 1 :]
-        if not rest.startswith("!"):
-            return None
-        area = rest[1:]
-    else:
-        sheet, sep, area = text.partition("!")
-        if not sep:
-            return None
-    if "," in area or " " in area:
+    m = _REF.match(text.strip())
+    if not m:
         return None
-    parts = area.split(":")
-    m1, m2 = _A1.match(parts[0]), _A1.match(parts[-1])
-    if not m1 or not m2 or len(parts) > 2:
-        return None
-    return Ref(sheet, int(m1.group(2)), col_index(m1.group(1)), int(m2.group(2)), col_index(m2.group(1)))
+    quoted, bare, c1, r1, c2, r2 = m.groups()
+    sheet = quoted.replace("''", "'") if quoted is not None else bare
+    return Ref(sheet, int(r1), col_index(c1), int(r2 or r1), col_index(c2 or c1))
 
 
 def format_ref(ref: Ref) -> str:
@@ -211,18 +193,27 @@ class BookGrid:
     path: str = ""
 
 
+_DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+
+
 def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]:
-    """The <definedName> entries of xl/workbook.xml (name, text, localSheetId)."""
+    """The <definedName> entries of xl/workbook.xml (name, text, localSheetId).
+
+    A plain scan, not an XML parser: check_package has already refused any DOCTYPE/ENTITY.
+    """
+    from html import unescape
+
     try:
         xml = zf.read("xl/workbook.xml")
     except KeyError:
         return []
-    root = SafeET.fromstring(xml)
     out = []
-    for el in root.iter():
-        if el.tag.endswith("}definedName") or el.tag == "definedName":
-            local = el.get("localSheetId")
-            out.append((el.get("name", ""), el.text or "", int(local) if local is not None else None))
+    for attrs, text in _DEFINED.findall(xml):
+        a = {k.decode(): unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(attrs)}
+        local = a.get("localSheetId")
+        out.append((a.get("name", ""), unescape(text.decode("utf-8", "replace")),
+                    int(local) if local and local.isdigit() else None))
     return out
 
 
@@ -233,6 +224,7 @@ def read_book_calamine(path: str | Path) -> BookGrid:
     path = str(path)
     wb = CalamineWorkbook.from_path(path)
     grids: list[SheetGrid] = []
+    all_names = [m.name for m in wb.sheets_metadata]  # localSheetId counts every sheet, charts included
     try:
         for meta in wb.sheets_metadata:
             if str(getattr(meta, "typ", "")).lower().endswith("chartsheet"):
@@ -245,8 +237,6 @@ def read_book_calamine(path: str | Path) -> BookGrid:
         wb.close()
     with zipfile.ZipFile(path) as zf:
         entries = read_defined_names(zf)
-    # localSheetId counts every sheet in workbook order, charts included.
-    all_names = [m.name for m in CalamineWorkbook.from_path(path).sheets_metadata]
     by_name = {g.name: g for g in grids}
     ordered = [by_name.get(n) for n in all_names]
     remapped = []

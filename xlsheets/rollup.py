@@ -76,8 +76,11 @@ def extract(path: str) -> dict[str, Any]:
     from .marking import compute_rates
     from .model import circled, paren, priority_text
     from .reading import load_book, read_book
+    from .rollup_book import row_height
+    from .targets import clear_caches
     from .validation import validate
 
+    clear_caches()
     try:
         book = load_book(path)
         result = read_book(book)
@@ -111,6 +114,7 @@ def extract(path: str) -> dict[str, Any]:
                 "判定": latest.grade if latest.rate is not None else settings.none,
                 "ファイル": path, "シート": src.sheet, "セル": _a1(cells.get("method")),
             })
+            rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
     return {"path": path, "ok": True, "department": dept.department, "fiscal_year": dept.fiscal_year,
             "goals": goals, "rows": rows, "findings": findings}
@@ -136,44 +140,56 @@ def _limit_memory() -> None:
         pass
 
 
+def _preload() -> None:
+    """Import what extract() needs before the workers fork, so that each does not import it again."""
+    import python_calamine  # noqa: F401
+
+    from . import achievement, marking, reading, rollup_book, targets, validation  # noqa: F401
+
+
 def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
-    """extract() over many files: in worker processes (memory-capped), or on a Dask cluster."""
+                progress: Callable[[int, int], None] | None = None,
+                on_record: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """extract() over many files: in worker processes (memory-capped), or on a Dask cluster.
+
+    Records come back in the order of paths; on_record sees each one as soon as it and all
+    before it are in (the roll-up writes them while the workers go on reading).
+    """
     items = [str(p) for p in paths]
-    done = 0
+    results: dict[int, dict[str, Any]] = {}
+    emitted = 0
 
-    def tick() -> None:
-        nonlocal done
-        done += 1
+    def arrived(i: int, rec: dict[str, Any]) -> None:
+        nonlocal emitted
+        results[i] = rec
         if progress:
-            progress(done, len(items))
+            progress(len(results), len(items))
+        while emitted in results:
+            if on_record:
+                on_record(results[emitted])
+            emitted += 1
 
+    _preload()
     if scheduler:
-        return _run_dask(items, scheduler, tick)
-    jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
-    if jobs <= 1 or len(items) < 16:
-        out = []
-        for p in items:
-            out.append(extract(p))
-            tick()
-        return out
-    results: dict[str, dict[str, Any]] = {}
-    pending = list(items)
-    while pending:
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
-                chunk = max(1, min(32, len(pending) // (jobs * 4) or 1))
-                for p, rec in zip(pending, pool.map(extract, pending, chunksize=chunk), strict=False):
-                    results[p] = rec
-                    tick()
-            pending = []
-        except BrokenProcessPool:
-            # a worker died (killed by the memory cap or a crash in a parser): find the file alone
-            pending = [p for p in pending if p not in results]
-            first = pending.pop(0)
-            results[first] = _extract_isolated(first)
-            tick()
-    return [results[p] for p in items]
+        _run_dask(items, scheduler, arrived)
+    elif (jobs if jobs is not None else 2) <= 1 or len(items) < 16:
+        for i, p in enumerate(items):
+            arrived(i, extract(p))
+    else:
+        jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+        while len(results) < len(items):
+            pending = [i for i in range(len(items)) if i not in results]
+            try:
+                with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
+                    chunk = max(1, min(16, len(pending) // (jobs * 8) or 1))
+                    for i, rec in zip(pending, pool.map(extract, [items[i] for i in pending], chunksize=chunk),
+                                      strict=False):
+                        arrived(i, rec)
+            except BrokenProcessPool:
+                # a worker died (the memory cap, or a crash inside a parser): read the next file alone
+                first = next(i for i in range(len(items)) if i not in results)
+                arrived(first, _extract_isolated(items[first]))
+    return [results[i] for i in range(len(items))]
 
 
 def _extract_isolated(path: str) -> dict[str, Any]:
@@ -184,7 +200,7 @@ def _extract_isolated(path: str) -> dict[str, Any]:
         return {"path": path, "ok": False, "error": "読み込み中に異常終了しました（ファイルが大きすぎるか壊れています）"}
 
 
-def _run_dask(items: list[str], address: str, tick) -> list[dict[str, Any]]:
+def _run_dask(items: list[str], address: str, arrived) -> None:
     try:
         from dask.distributed import Client, as_completed
     except ImportError as e:
@@ -197,11 +213,8 @@ def _run_dask(items: list[str], address: str, tick) -> list[dict[str, Any]]:
     try:
         futures = client.map(extract, items, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        out: list[dict[str, Any]] = [{}] * len(items)
         for fut in as_completed(futures):
-            out[index[fut.key]] = fut.result()
-            tick()
-        return out
+            arrived(index[fut.key], fut.result())
     finally:
         client.close()
 
@@ -225,7 +238,7 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
 
     ok = [r for r in records if r.get("ok")]
     rows = [row for r in ok for row in r["rows"]]
-    listing = pd.DataFrame(rows, columns=[*LIST_COLUMNS, "目標ID"])
+    listing = pd.DataFrame(rows, columns=[*LIST_COLUMNS, "目標ID"])  # "_height" is for the sheet only
     rate_col = {"midterm": "中間達成率", "final": "期末達成率"}.get(stage or "")
     if rate_col is None:  # the latest stage each sub-item has
         rate = listing["期末達成率"].where(listing["期末達成率"].notna(), listing["中間達成率"])
@@ -233,30 +246,39 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
         rate = listing[rate_col]
     listing = listing.assign(_rate=pd.to_numeric(rate, errors="coerce"))
 
-    def summarise(g) -> pd.Series:
-        r = g["_rate"].dropna()
-        meas = g["目標値"].notna()
-        out = {
-            "取組数": len(g), "数値目標あり": int(meas.sum()), "達成": int((r >= 100).sum()),
-            "未達成": int((r < 100).sum()), "測定不能": int(len(g) - r.count()),
-            "平均達成率": round(float(r.mean()), 1) if len(r) else None,
-            "中央値": float(r.median()) if len(r) else None,
-        }
-        for sym in GRADE_ORDER:
-            out[sym] = int((g["判定"] == sym).sum())
-        return pd.Series(out)
-
     keys = ["年度", "部局名"]
+    flags = pd.DataFrame({
+        "取組数": 1,
+        "数値目標あり": listing["目標値"].notna().astype(int),
+        "達成": (listing["_rate"] >= 100).astype(int),
+        "未達成": (listing["_rate"] < 100).astype(int),
+        "測定不能": listing["_rate"].isna().astype(int),
+        **{sym: (listing["判定"] == sym).astype(int) for sym in GRADE_ORDER},
+    })
+    counts = [c for c in flags.columns]
+
+    def summarise(by: list[str] | None):
+        """Counts, mean and median rate per group (None: the whole city)."""
+        data = pd.concat([listing[by or []], flags, listing["_rate"]], axis=1)
+        if by:
+            g = data.groupby(by, sort=True, dropna=False)
+            out = g[counts].sum()
+            out.insert(5, "平均達成率", g["_rate"].mean().round(1))
+            out.insert(6, "中央値", g["_rate"].median())
+            return out.reset_index()
+        row = {c: int(flags[c].sum()) for c in counts}
+        rate = listing["_rate"].dropna()
+        row["平均達成率"] = round(float(rate.mean()), 1) if len(rate) else None
+        row["中央値"] = float(rate.median()) if len(rate) else None
+        return pd.DataFrame([row])[[*counts[:5], "平均達成率", "中央値", *counts[5:]]]
+
     if listing.empty:
         summary = pd.DataFrame(columns=[*keys, "取組数"])
         by_goal = pd.DataFrame(columns=[*keys, "優先順位", "重点目標"])
     else:
-        summary = listing.groupby(keys, sort=True, dropna=False).apply(summarise, include_groups=False).reset_index()
-        total = summarise(listing)
-        summary = pd.concat([summary, pd.DataFrame([{"年度": "", "部局名": "市全体", **total.to_dict()}])],
-                            ignore_index=True)
-        by_goal = listing.groupby([*keys, "優先順位", "重点目標"], sort=True, dropna=False).apply(
-            summarise, include_groups=False).reset_index()
+        total = summarise(None).assign(年度="", 部局名="市全体")
+        summary = pd.concat([summarise(keys), total[[*keys, *total.columns[:-2]]]], ignore_index=True)
+        by_goal = summarise([*keys, "優先順位", "重点目標"])
     years = _across_years(listing)
     findings = pd.DataFrame(
         [{"ファイル": r["path"], "シート": f["sheet"], "セル": f["cell"], "重大度": f["severity"], "コード": f["code"],
@@ -266,7 +288,7 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
         columns=["ファイル", "シート", "セル", "重大度", "コード", "重点目標", "取組項目", "番号", "欄", "内容"])
     errors = pd.DataFrame([{"ファイル": r["path"], "理由": r["error"]} for r in records if not r.get("ok")],
                           columns=["ファイル", "理由"])
-    return listing.drop(columns="_rate"), summary, by_goal, years, findings, errors, listing["_rate"]
+    return listing.drop(columns="_rate"), summary, by_goal, years, findings, errors
 
 
 def _across_years(listing):
@@ -295,16 +317,21 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
            scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
            progress: Callable[[int, int], None] | None = None) -> RollupResult:
     """Build the roll-up workbook of every sheet found in inputs."""
-    from .rollup_book import write_rollup
+    from .rollup_book import RollupBook
     from .saving import check_output
 
     out = Path(out)
     check_output(out, overwrite)
+    if tidy_format:
+        check_output(out.with_suffix("." + tidy_format), overwrite)
     paths, refused = collect_inputs(inputs, exclude=[out])
+    book = RollupBook(out)
     records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress)
+    for rec in records:  # after the workers: on two cores, writing beside them only slows both
+        book.add(rec)
     records += [{"path": str(p), "ok": False, "error": why} for p, why in refused]
     tables = frames(records, stage)
-    write_rollup(records, tables, out, overwrite=overwrite)
+    book.finish(records, tables, overwrite=overwrite)
     result = RollupResult(out, len(paths), len(tables[0]), [(r["path"], r["error"]) for r in records if not r.get("ok")],
                           len(tables[4]))
     if tidy_format:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from copy import copy
 from typing import Any
 
@@ -135,9 +134,14 @@ def copy_row_format(ws, src_row: int, dst_row: int, max_col: int) -> None:
 # ---------------------------------------------------------------- row heights
 
 
+# East Asian wide, full-width and the ambiguous symbols the form uses (○ ※ ・ …): two units each
+_WIDE = re.compile(r"[\u1100-\u115f\u2010-\u2027\u2030-\u2312\u2460-\u27bf\u2e80-\ua4cf\uac00-\ud7a3"
+                   r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def display_width(text: str) -> int:
     """Width in half-width units: East Asian wide and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def text_lines(text: str, width_units: float, font_size: float = 10.0) -> int:

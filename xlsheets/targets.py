@@ -12,6 +12,7 @@ Normalisation: NFKC (full-width digits, signs, ％), thousands commas, decimals;
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -187,10 +188,21 @@ def _paren_depth(text: str) -> list[int]:
     return out
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@functools.lru_cache(maxsize=8192)
 def scan(text: str) -> Scan:
-    """Tokenise a text into quantities, dates and stated rates (never raises)."""
+    """Tokenise a text into quantities, dates and stated rates (never raises).
+
+    Cached per text: the validator and the achievement columns read the same cells. Callers
+    must not modify the returned Scan.
+    """
     t = normalise(text)
     out = Scan()
+    if not _DIGIT.search(t):
+        out.zero_words = bool(_ZERO_WORDS.search(t))
+        return out
     depth = _paren_depth(t)
     consumed = [False] * len(t)
     prev_qty_end = -1
@@ -259,6 +271,7 @@ def _target_text(text: str) -> str:
     return normalise(text).split("※")[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_target(text: str) -> Target | None:
     """The measurable level a 数値目標 states, or None when it states none. Never raises."""
     try:
@@ -294,5 +307,7 @@ def parse_target(text: str) -> Target | None:
     return Target(value=first.value, unit=first.unit, comparator=comp, components=tuple(comps), text=text)
 
 
-def comparable_units(a: str, b: str) -> bool:
-    return a == b
+def clear_caches() -> None:
+    """Forget cached scans (the roll-up clears them per file, so that each file is measured alone)."""
+    scan.cache_clear()
+    parse_target.cache_clear()

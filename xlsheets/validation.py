@@ -271,26 +271,19 @@ class _Checker:
                              f"{FIELD_JA[key]}の日付「{d.text}」が{wareki(self.fy)}の期間外です。年を確認してください。")
 
 
-_OPEN, _CLOSE = "(（「『【［[", ")）」』】］]"
-_DANGLING = ("以", "、", "・", "を", "の", "（", "(", "「", "及び", "及")
+_PAIRS = (("(", ")"), ("「", "」"), ("『", "』"), ("【", "】"), ("[", "]"))  # after NFKC
+_DANGLING = ("以", "、", "・", "を", "の", "(", "「", "及び", "及")
+_OPENERS = re.compile(r"[(「『【\[]")
 
 
 def truncation(text: str) -> str:
     """How a text looks cut off ('' when it does not)."""
     t = unicodedata.normalize("NFKC", text).strip()
-    depth = {o: 0 for o in "(「『【["}
-    pairs = dict(zip(unicodedata.normalize("NFKC", _CLOSE), unicodedata.normalize("NFKC", _OPEN), strict=False))
-    opens = set(unicodedata.normalize("NFKC", _OPEN))
-    for ch in t:
-        if ch in opens:
-            depth[ch] = depth.get(ch, 0) + 1
-        elif ch in pairs:
-            depth[pairs[ch]] = depth.get(pairs[ch], 0) - 1
     for line in t.split("\n"):
         line = line.strip()
         if line.endswith(_DANGLING) and not line.endswith(("以下", "以上", "以内")):
             return f"文が途中で切れています（「…{line[-8:]}」）。"
-    if any(v > 0 for v in depth.values()):
+    if _OPENERS.search(t) and any(t.count(o) > t.count(c) for o, c in _PAIRS):
         return "括弧が閉じていません。"
     return ""
 

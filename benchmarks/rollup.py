@@ -1,0 +1,119 @@
+"""Benchmark: how fast is `xlsheets rollup` compared with just reading the same files?
+
+    python benchmarks/rollup.py --sheets 1000
+
+Generates N filled goal sheets (workbooks of 1–6 goals, several departments and years,
+varied numbers), then times in one run:
+  (a) reading every cell value of those files with python-calamine only,
+  (b) the same with openpyxl only,
+  (c) `xlsheets rollup` of them, as a whole process (start-up, reading, checking, writing).
+Prints the ratios (c)/(a) and (b)/(c) and the peak memory of the roll-up.
+Targets at N = 1000 on a 2-core machine: (c) at least 10× faster than (b); (c) within 5× of (a);
+peak memory under 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEPARTMENTS = ["福祉部", "総務部", "健康こども未来部", "都市建設部", "教育委員会事務局", "商工観光部", "農林部",
+               "市民まちづくり推進部", "生活環境部", "消防本部"]
+
+
+def generate(n_sheets: int, out: Path, seed: int = 7) -> list[Path]:
+    """Workbooks holding n_sheets goal sheets in total, varied in content."""
+    from xlsheets.filling import fill
+    from xlsheets.samples import sample_dict
+
+    rng = random.Random(seed)
+    pool = [g for name in ("fy2020", "fy2024") for g in sample_dict(name)["goals"]]
+    paths, made, k = [], 0, 0
+    while made < n_sheets:
+        goals = min(rng.randint(1, 6), n_sheets - made)
+        year = rng.choice([2022, 2023, 2024, 2025])
+        doc = {"fiscal_year": year, "department": DEPARTMENTS[k % len(DEPARTMENTS)], "goals": []}
+        for p in range(1, goals + 1):
+            g = copy.deepcopy(rng.choice(pool))
+            g["priority"] = p
+            g["title"] = f"{g['title']}（{k}-{p}）"
+            for item in g["items"]:
+                for s in item["subitems"]:
+                    n = rng.randint(1, 60)
+                    s["target"] = rng.choice([f"{n}件以上", f"年{n}回", f"{n}人", f"{n}か所で実施", s["target"]])
+                    s["midterm"] = rng.choice([f"{rng.randint(0, n)}件", f"{rng.randint(0, n)}人実施", s["midterm"]])
+                    s["final"] = rng.choice([f"{rng.randint(0, 2 * n)}件", f"{rng.randint(0, 2 * n)}人", s["final"], ""])
+            doc["goals"].append(g)
+        path = out / f"{doc['department']}_{year}_{k:04}.xlsx"
+        fill(doc, path)
+        paths.append(path)
+        made += goals
+        k += 1
+    return paths
+
+
+def read_calamine(paths: list[Path]) -> int:
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for p in paths:
+        wb = CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())
+        wb.close()
+    return cells
+
+
+def read_openpyxl(paths: list[Path]) -> int:
+    from openpyxl import load_workbook
+
+    cells = 0
+    for p in paths:
+        wb = load_workbook(p)
+        for ws in wb.worksheets:
+            cells += sum(len(r) for r in ws.iter_rows(values_only=True))
+    return cells
+
+
+def timed(fn, *args):
+    t = time.perf_counter()
+    value = fn(*args)
+    return time.perf_counter() - t, value
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sheets", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, default=None)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="xlsheets-bench-") as tmp:
+        src = Path(tmp) / "sheets"
+        src.mkdir()
+        t_gen, paths = timed(generate, args.sheets, src)
+        print(f"generated {args.sheets} goal sheets in {len(paths)} workbooks ({t_gen:.1f} s)")
+        read_calamine(paths[:3])  # warm the page cache for everyone alike
+        t_a, cells = timed(read_calamine, paths)
+        t_b, _ = timed(read_openpyxl, paths)
+        out = Path(tmp) / "rollup.xlsx"
+        cmd = [sys.executable, "-m", "xlsheets.cli", "rollup", str(src), "-o", str(out)]
+        if args.jobs:
+            cmd += ["--jobs", str(args.jobs)]
+        t_c, proc = timed(lambda: subprocess.run(cmd, capture_output=True, text=True))
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"(a) calamine, all cell values : {t_a:7.2f} s  ({cells:,} cells)")
+    print(f"(b) openpyxl, all cell values : {t_b:7.2f} s")
+    print(f"(c) xlsheets rollup (process) : {t_c:7.2f} s  exit {proc.returncode} {proc.stdout.strip()}")
+    print(f"(c)/(a) = {t_c / t_a:5.2f}   target ≤ 5")
+    print(f"(b)/(c) = {t_b / t_c:5.2f}   target ≥ 10")
+    print(f"peak memory of one roll-up process: {peak_mb:.0f} MB   target < 500 MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Roll-ups: every sheet of many workbooks in one summary workbook; one broken file never stops it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from xlsheets.cli import main
+from xlsheets.filling import fill
+from xlsheets.model import department_from_dict
+from xlsheets.rollup import collect_inputs, rollup
+from xlsheets.samples import sample_dict
+
+SHEETS = ["表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ"]
+
+
+def _subitems(name):
+    return sum(len(i.subitems) for g in department_from_dict(sample_dict(name)).goals for i in g.items)
+
+
+@pytest.fixture
+def folder(sample_books, tmp_path):
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    shutil.copy(sample_books["fy2020"], d / "福祉部_R2.xlsx")
+    shutil.copy(sample_books["fy2024"], d / "sub" / "福祉部_R6.xlsx")
+    (d / "壊れた.xlsx").write_bytes(b"PK\x03\x04 this is not a zip")
+    (d / "~$福祉部_R2.xlsx").write_bytes(b"lock")
+    (d / ".~lock.福祉部_R2.xlsx#").write_text("lock")
+    (d / "メモ.txt").write_text("not a workbook")
+    return d
+
+
+def test_rollup_of_the_samples_a_broken_file_and_a_lock_file(folder, tmp_path):
+    out = tmp_path / "集計.xlsx"
+    res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == SHEETS
+    listing = pd.read_excel(out, sheet_name="一覧", engine="calamine")
+    assert len(listing) == _subitems("fy2020") + _subitems("fy2024")
+    errors = pd.read_excel(out, sheet_name="取込エラー", engine="calamine")
+    assert list(errors["ファイル"]) == [str(folder / "壊れた.xlsx")]
+    assert "~$" not in " ".join(listing["参照元"]) and "lock" not in " ".join(listing["参照元"])
+    assert "壊れた.xlsx" in res.output
+
+
+def test_rollup_workbook_has_tables_links_charts_and_formats(folder, tmp_path):
+    out = rollup([folder], tmp_path / "r.xlsx").path
+    wb = load_workbook(out)
+    ws = wb["一覧"]
+    assert "一覧" in ws.tables and ws.freeze_panes == "A2"
+    headers = [c.value for c in ws[1]]
+    rate = headers.index("期末達成率") + 1
+    rated = [ws.cell(r, rate) for r in range(2, ws.max_row + 1) if ws.cell(r, rate).value is not None]
+    assert rated and all(c.number_format == '0"%"' for c in rated)
+    src = next(row[headers.index("参照元")] for row in ws.iter_rows(min_row=2)
+               if str(row[headers.index("参照元")].value).startswith("福祉部_R2.xlsx / 1_"))
+    link = src.hyperlink
+    assert link is not None and "福祉部_R2.xlsx" in link.target and link.location == f"'{src.value.split(' / ')[1]}'!D8"
+    assert ws.conditional_formatting
+    assert len(wb["グラフ"]._charts) >= 2
+    summary = pd.read_excel(out, sheet_name="集計", engine="calamine", header=1)
+    assert "市全体" in set(summary["部局名"])
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
+
+
+def test_goals_are_compared_across_years(folder, tmp_path):
+    out = rollup([folder], tmp_path / "r.xlsx").path
+    years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
+    both = years.dropna(subset=["2020年度 平均達成率", "2024年度 平均達成率"])
+    assert "地域包括ケアシステムの深化と地域福祉の推進に向けた取組" in set(both["重点目標"])
+
+
+def test_carried_forward_goals_match_by_id_even_when_renamed(sample_books, tmp_path):
+    from xlsheets.carry import carry_forward
+    from xlsheets.reading import read
+
+    old = read(sample_books["fy2020"])
+    new = carry_forward(old, 2021)
+    new.goals[0].title = "社会福祉施設の方向性（改題）"
+    new.goals[0].items[0].subitems[0].target = "2件"
+    new.goals[0].items[0].subitems[0].final = "2件"
+    old_path = fill(carry_forward(old, 2020), tmp_path / "r2.xlsx").path  # same ids, year 2020
+    for g_old, g_new in zip(read(old_path).goals, new.goals, strict=True):
+        g_new.id = g_old.id
+    fill(new, tmp_path / "r3.xlsx")
+    out = rollup([old_path, tmp_path / "r3.xlsx"], tmp_path / "out.xlsx").path
+    years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
+    row = years[years["目標ID"] == new.goals[0].id]
+    assert list(row["重点目標"]) == ["社会福祉施設の方向性（改題）"]
+    assert row["2021年度 平均達成率"].iloc[0] == 100
+
+
+def test_text_from_a_source_never_becomes_a_formula(tmp_path):
+    d = sample_dict("fy2024")
+    d["goals"][0]["title"] = '=HYPERLINK("http://evil","click")'
+    d["goals"][0]["items"][0]["subitems"][0]["method"] = "@SUM(1,2)"
+    src = fill(d, tmp_path / "evil.xlsx").path
+    out = rollup([src], tmp_path / "r.xlsx").path
+    ws = load_workbook(out)["一覧"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=@"]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_existing_output_is_not_overwritten_without_force(folder, tmp_path):
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(b"old")
+    res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(out)])
+    assert res.exit_code == 2 and out.read_bytes() == b"old"
+    assert CliRunner().invoke(main, ["rollup", str(folder), "-o", str(out), "--force"]).exit_code == 0
+
+
+def test_tidy_outputs_hold_the_listing(folder, tmp_path):
+    res = rollup([folder], tmp_path / "r.xlsx", tidy_format="parquet")
+    assert len(pd.read_parquet(res.tidy)) == res.rows
+    res = rollup([folder], tmp_path / "r2.xlsx", tidy_format="csv")
+    assert len(pd.read_csv(res.tidy)) == res.rows
+
+
+def test_worker_processes_and_dask_give_the_same_listing(sample_books, tmp_path):
+    d = tmp_path / "many"
+    d.mkdir()
+    for k in range(18):
+        shutil.copy(sample_books["fy2020" if k % 2 else "fy2024"], d / f"dept{k:02}.xlsx")
+    seq = rollup([d], tmp_path / "seq.xlsx", jobs=1)
+    par = rollup([d], tmp_path / "par.xlsx", jobs=2)
+    a = pd.read_excel(seq.path, sheet_name="一覧", engine="calamine")
+    b = pd.read_excel(par.path, sheet_name="一覧", engine="calamine")
+    pd.testing.assert_frame_equal(a, b)
+
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        dsk = rollup([d], tmp_path / "dask.xlsx", scheduler=cluster.scheduler_address)
+    c = pd.read_excel(dsk.path, sheet_name="一覧", engine="calamine")
+    pd.testing.assert_frame_equal(a, c)
+
+
+def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(folder):
+    (folder / "福祉部_R2.bak.xlsx").write_bytes(b"x")
+    found, refused = collect_inputs([folder, folder / "メモ.txt", folder / "ない.xlsx"])
+    assert sorted(p.name for p in found) == ["壊れた.xlsx", "福祉部_R2.xlsx", "福祉部_R6.xlsx"]
+    assert [p.name for p, _ in refused] == ["メモ.txt", "ない.xlsx"]
