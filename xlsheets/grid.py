@@ -221,6 +221,9 @@ def read_book_calamine(path: str | Path) -> BookGrid:
     """Read every sheet of an .xlsx/.xlsm with python-calamine, names from workbook.xml."""
     from python_calamine import CalamineWorkbook
 
+    from .saving import Limits
+
+    max_cells = Limits().max_cells
     path = str(path)
     wb = CalamineWorkbook.from_path(path)
     grids: list[SheetGrid] = []
@@ -230,6 +233,14 @@ def read_book_calamine(path: str | Path) -> BookGrid:
             if str(getattr(meta, "typ", "")).lower().endswith("chartsheet"):
                 continue
             sh = wb.get_sheet_by_name(meta.name)
+            if sh.total_height * max(1, sh.total_width) > max_cells:
+                from .errors import UnreadableWorkbook
+
+                raise UnreadableWorkbook(
+                    f"シート「{meta.name}」の使用範囲が大きすぎます（{sh.total_height:,}行 × {sh.total_width}列。"
+                    f"XLSHEETS_MAX_CELLS で上限を変えられます）: {path}",
+                    f"sheet {meta.name!r} has too large a used range",
+                )
             rows = sh.to_python(skip_empty_area=False)
             merges = [(m[0][0] + 1, m[0][1] + 1, m[1][0] + 1, m[1][1] + 1) for m in (sh.merged_cell_ranges or [])]
             grids.append(SheetGrid(meta.name, rows, merges))

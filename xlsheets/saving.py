@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnreadableWorkbook, XlsheetsError
@@ -20,13 +20,23 @@ from .errors import UnreadableWorkbook, XlsheetsError
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
+def _env(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Limits on what xlsheets agrees to open (raise them with XLSHEETS_MAX_MB etc.)."""
+    """Limits on what xlsheets agrees to open; raise them with environment variables:
+    XLSHEETS_MAX_MB (uncompressed size), XLSHEETS_MAX_RATIO (compression ratio),
+    XLSHEETS_MAX_MEMBERS (parts), XLSHEETS_MAX_CELLS (used range of one sheet)."""
 
-    max_total_mb: float = float(os.environ.get("XLSHEETS_MAX_MB", 200))
-    max_ratio: float = float(os.environ.get("XLSHEETS_MAX_RATIO", 200))
-    max_members: int = int(os.environ.get("XLSHEETS_MAX_MEMBERS", 5000))
+    max_total_mb: float = field(default_factory=lambda: _env("XLSHEETS_MAX_MB", 200))
+    max_ratio: float = field(default_factory=lambda: _env("XLSHEETS_MAX_RATIO", 200))
+    max_members: int = field(default_factory=lambda: int(_env("XLSHEETS_MAX_MEMBERS", 5000)))
+    max_cells: int = field(default_factory=lambda: int(_env("XLSHEETS_MAX_CELLS", 2_000_000)))
 
 
 def lock_files(path: Path) -> list[Path]:

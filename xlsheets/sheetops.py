@@ -28,8 +28,7 @@ def clean_text(value: str) -> tuple[str, list[str]]:
         changes.append("改行コードを統一しました")
     # Lone surrogates cannot be encoded in XML.
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        value = "".join(ch for ch in value if not 0xD800 <= ord(ch) <= 0xDFFF)
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # a lone one → U+FFFD
         changes.append("不正な文字（サロゲート）を置き換えました")
     if len(value) > EXCEL_MAX_CELL:
         value = value[:EXCEL_MAX_CELL]
