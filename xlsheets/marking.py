@@ -10,7 +10,7 @@ from typing import Any
 
 from . import layout as L
 from .achievement import DEFAULT_SETTINGS, Settings, achievement
-from .grid import BookGrid, a1
+from .grid import UNKNOWN_NOTE, BookGrid, a1
 from .model import paren
 from .reading import ReadResult
 from .targets import parse_target
@@ -124,7 +124,8 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
         marks.append([sheet, cell, writer.get_fill(sheet, r, c), original_note])
         writer.set_fill(sheet, r, c, SEVERITY_FILL[worst])
         text = "\n".join(f"{NOTE_PREFIX}{f.message}" for f in findings)
-        writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
+        if original_note != UNKNOWN_NOTE:  # a user's note this engine cannot read is left alone
+            writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
     rows = [["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"]]
     links = {}
     sev_ja = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
@@ -155,8 +156,13 @@ def clear(book: BookGrid, writer) -> int:
                 continue
             r, c = _parse_a1(cell)
             writer.set_fill(sheet, r, c, fill or None)
+            if note == UNKNOWN_NOTE:
+                continue  # annotate did not touch that note
             current = writer.get_note(sheet, r, c)
-            writer.set_note(sheet, r, c, note if note else (_strip_ours(current) or None))
+            if current == UNKNOWN_NOTE:  # ours, unreadable here: it held only our text unless a note was there
+                writer.set_note(sheet, r, c, note or None)
+            else:
+                writer.set_note(sheet, r, c, note if note else (_strip_ours(current) or None))
             restored += 1
     writer.delete_sheet(MARKS_SHEET)
     writer.delete_sheet(RESULTS_SHEET)

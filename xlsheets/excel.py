@@ -1,0 +1,442 @@
+"""The Excel face: one function per button, and worksheet functions, over a live workbook (xlwings).
+
+Each button takes an optional ``book``: without it, the workbook that called RunPython
+(``xw.Book.caller()``); with it, any xlwings Book (xlwings Server/Lite, tests). They read
+the whole used range of each sheet in one call, run the same core as the CLI, and write
+through :class:`XlwingsWriter`, which sends whole column blocks rather than single cells.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+from . import layout as L
+from .errors import XlsheetsError
+from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, a1, attach_names, col_letter
+
+try:  # worksheet functions need xlwings' decorators; the rest works on any Book-like object
+    import xlwings as xw
+except ImportError:  # pragma: no cover - xlwings is a dependency
+    xw = None
+
+LOG_PATH = Path(os.environ.get("XLSHEETS_LOG", Path(tempfile.gettempdir()) / "xlsheets.log"))
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+class NotAGoalSheetHere(XlsheetsError):
+    pass
+
+
+# ---------------------------------------------------------------- reading a live book
+
+
+def book_grid(book) -> BookGrid:
+    """Every sheet's used range in one call each, plus the defined names."""
+    grids = []
+    for sheet in book.sheets:
+        rng = sheet.used_range
+        values = rng.options(ndim=2).value or [[]]
+        rows = [[_plain(v) for v in row] for row in values]
+        grids.append(SheetGrid(sheet.name, rows, [], origin=(rng.row, rng.column)))
+    entries = []
+    index = {g.name: i for i, g in enumerate(grids)}
+    for name in book.names:
+        full = name.name
+        local = None
+        if "!" in full:
+            sheet_part, full = full.rsplit("!", 1)
+            local = index.get(sheet_part.strip("'"))
+        try:
+            refers = name.refers_to
+        except Exception:  # an engine that cannot say what a name points at
+            continue
+        entries.append((full, (refers or "").lstrip("="), local))
+    constants = attach_names(grids, entries)
+    return BookGrid(grids, constants, getattr(book, "fullname", "") or book.name)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, _dt.datetime):  # xlwings turns date-like cells into datetimes
+        return v.strftime("%Y/%m/%d") if not (v.hour or v.minute) else v.isoformat(sep=" ")
+    return None if v == "" else v
+
+
+# ---------------------------------------------------------------- writing to a live book
+
+
+class XlwingsWriter:
+    """grid.CellWriter over an xlwings Book. Values and fills are buffered and sent as column blocks."""
+
+    def __init__(self, book) -> None:
+        self.book = book
+        self._values: dict[tuple[str, int], dict[int, tuple[Any, str | None]]] = {}
+        self._fills: dict[tuple[str, int], dict[int, str | None]] = {}
+
+    def _sheet(self, name: str):
+        return self.book.sheets[name]
+
+    def set_value(self, sheet: str, row: int, col: int, value: Any, number_format: str | None = None) -> None:
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            value = "'" + value  # text stays text: Excel would read "=…" as a formula
+        self._values.setdefault((sheet, col), {})[row] = (value, number_format)
+
+    def set_fill(self, sheet: str, row: int, col: int, color: str | None) -> None:
+        if color and color.startswith("{"):  # a fill saved by the file writer: keep its colour only
+            import json
+
+            color = ((json.loads(color).get("fg") or {}).get("rgb") or "")[-6:] or None
+        self._fills.setdefault((sheet, col), {})[row] = color
+
+    def get_fill(self, sheet: str, row: int, col: int) -> str:
+        try:
+            c = self._sheet(sheet).range((row, col)).color
+        except (NotImplementedError, Exception):  # the remote engine cannot read colours
+            return ""
+        if not c:
+            return ""
+        return "%02X%02X%02X" % tuple(c) if isinstance(c, tuple) else str(c).lstrip("#").upper()
+
+    def get_note(self, sheet: str, row: int, col: int) -> str:
+        rng = self._sheet(sheet).range((row, col))
+        try:
+            note = rng.note
+        except NotImplementedError:
+            return ""
+        if note is None:
+            return ""
+        try:
+            return note.text or ""
+        except NotImplementedError:
+            return UNKNOWN_NOTE
+
+    def set_note(self, sheet: str, row: int, col: int, text: str | None) -> None:
+        rng = self._sheet(sheet).range((row, col))
+        note = rng.note
+        if not text:
+            if note is not None:
+                note.delete()
+            return
+        if note is not None:
+            note.text = text
+        elif hasattr(rng, "add_note"):
+            rng.add_note(text)
+        else:  # pragma: no cover - older xlwings
+            rng.note.text = text
+
+    def has_sheet(self, name: str) -> bool:
+        return name in [s.name for s in self.book.sheets]
+
+    def write_sheet(self, name: str, rows: list[list[Any]], *, links=None, hidden: bool = False,
+                    widths: list[float] | None = None) -> None:
+        self.delete_sheet(name)
+        sheet = self.book.sheets.add(name=name, after=self.book.sheets[len(self.book.sheets) - 1])
+        safe = [["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in r] for r in rows]
+        if safe:
+            sheet.range("A1").value = safe
+        for (r, c), target in (links or {}).items():
+            text = rows[r - 1][c - 1]
+            sheet.range((r, c)).add_hyperlink(target, str(text) if text is not None else target)
+        if hidden:
+            sheet.visible = False
+
+    def delete_sheet(self, name: str) -> None:
+        if self.has_sheet(name):
+            self._sheet(name).delete()
+
+    def flush(self) -> None:
+        """Send the buffered values and fills: one call per contiguous block of a column."""
+        for (sheet, col), cells in self._values.items():
+            for start, block in _runs(cells):
+                rng = self._sheet(sheet).range((start, col), (start + len(block) - 1, col))
+                rng.options(ndim=2).value = [[v] for v, _fmt in block]
+                formats = {fmt for _v, fmt in block}
+                if len(formats) == 1 and None not in formats:
+                    rng.number_format = formats.pop()
+        for (sheet, col), cells in self._fills.items():
+            for start, block in _runs(cells):
+                k = 0
+                while k < len(block):  # one call per run of the same colour
+                    j = k
+                    while j + 1 < len(block) and block[j + 1] == block[k]:
+                        j += 1
+                    color = block[k]
+                    self._sheet(sheet).range((start + k, col), (start + j, col)).color = (
+                        "#" + color if color else None)
+                    k = j + 1
+        self._values.clear()
+        self._fills.clear()
+
+
+def _runs(cells: dict[int, Any]):
+    """{row: x} → [(first_row, [x, …])] for runs of consecutive rows."""
+    rows = sorted(cells)
+    out: list[tuple[int, list[Any]]] = []
+    for r in rows:
+        if out and r == out[-1][0] + len(out[-1][1]):
+            out[-1][1].append(cells[r])
+        else:
+            out.append((r, [cells[r]]))
+    return out
+
+
+# ---------------------------------------------------------------- the buttons
+
+
+def _caller(book):
+    if book is not None:
+        return book
+    if xw is None:  # pragma: no cover
+        raise XlsheetsError("xlwings がインストールされていません。", "xlwings is not installed")
+    return xw.Book.caller()
+
+
+def button(fn):
+    """Run a button: user problems become a Japanese message box, bugs go to the log with a pointer."""
+
+    @functools.wraps(fn)
+    def wrapper(book=None, *args, **kwargs):
+        book = _caller(book)
+        try:
+            message = fn(book, *args, **kwargs)
+        except XlsheetsError as e:
+            _alert(book, e.ja, "xlsheets")
+            return None
+        except Exception as e:  # noqa: BLE001 - turned into a message, and logged in full
+            _log_exception()
+            _alert(book, f"{excel_problem(e)}\n\n詳しい記録: {LOG_PATH}", "xlsheets エラー")
+            return None
+        if message:
+            _alert(book, message, "xlsheets")
+        return message
+
+    return wrapper
+
+
+def excel_problem(e: Exception) -> str:
+    """What went wrong in words a user acts on (COM errors arrive as text on Windows)."""
+    text = str(e)
+    low = text.lower()
+    if "rejected" in low or "0x80010001" in low or "-2147418111" in text:
+        return "セルを編集中です。Enter キーで入力を確定してから、もう一度押してください。"
+    if "read-only" in low or "読み取り専用" in text or "protected view" in low or "保護ビュー" in text:
+        return "ブックが読み取り専用か保護ビューです。「編集を有効にする」を押すか、別名で保存してから実行してください。"
+    if "protect" in low or "保護" in text:
+        return "シートが保護されています。「校閲」→「シート保護の解除」をしてから、もう一度押してください。"
+    return f"予期しないエラーが起きました（{type(e).__name__}: {text[:200]}）。"
+
+
+def _log_exception() -> None:
+    """Append the full traceback to the log file that the message box names."""
+    try:
+        with open(LOG_PATH, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {_dt.datetime.now().isoformat(timespec='seconds')}\n{traceback.format_exc()}\n")
+    except OSError:  # pragma: no cover - no writable temp folder
+        pass
+
+
+def _alert(book, message: str, title: str) -> None:
+    try:
+        book.app.alert(message, title=title)
+    except Exception:  # noqa: BLE001 - an engine without message boxes: the status bar, else nothing
+        try:
+            book.app.status_bar = message[:250]
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _status(book, text: str | None) -> None:
+    try:
+        book.app.status_bar = text if text else False
+    except Exception:  # noqa: BLE001 - the remote engine has no status bar
+        pass
+
+
+def _goal_sheets(book, grid: BookGrid) -> list[str]:
+    """The active goal sheet, or every goal sheet when the cover (or another sheet) is active."""
+    from .reading import is_goal_sheet
+
+    goal = [g.name for g in grid.sheets if is_goal_sheet(g)]
+    if not goal:
+        raise NotAGoalSheetHere(
+            "このブックには重点目標管理シートがありません。重点目標のシートを開いてから押してください。",
+            "no goal sheet in this workbook",
+        )
+    active = book.sheets.active.name
+    if active in goal:
+        return [active]
+    cover = next((g.name for g in grid.sheets if L.N_COVER_TITLE in g.names), L.COVER_SHEET)
+    if active == cover:
+        return goal
+    raise NotAGoalSheetHere(
+        f"「{active}」は重点目標管理シートではありません。重点目標のシートか表紙を選んでから押してください。",
+        f"{active!r} is not a goal sheet",
+    )
+
+
+def _result(book, sheets: list[str] | None = None):
+    """Read the live workbook (only the given sheets' goals)."""
+    from .reading import read_book
+
+    grid = book_grid(book)
+    chosen = _goal_sheets(book, grid) if sheets is None else sheets
+    keep = BookGrid([g for g in grid.sheets if g.name in chosen or L.N_COVER_TITLE in g.names
+                     or g.name == L.COVER_SHEET], grid.constants, grid.path)
+    return grid, read_book(keep)
+
+
+@button
+def validate_sheet(book=None, stage: str | None = None) -> str:
+    """検証: mark every problem on its cell and list them on 検証結果."""
+    from .achievement import load_settings
+    from .marking import annotate
+    from .validation import validate
+
+    grid, result = _result(book)
+    report = validate(result, stage, load_settings(book=grid))
+    writer = XlwingsWriter(book)
+    annotate([report], writer, grid)
+    writer.flush()
+    s = report.summary()
+    return f"検証しました: エラー {s['error']} 件、警告 {s['warning']} 件。「検証結果」シートに一覧があります。"
+
+
+@button
+def clear_findings(book=None) -> str:
+    """注記クリア: remove exactly what 検証 added."""
+    from .marking import clear
+
+    writer = XlwingsWriter(book)
+    n = clear(book_grid(book), writer)
+    writer.flush()
+    return f"検証の色とメモを取り除きました（{n} セル）。"
+
+
+@button
+def compute_achievement(book=None) -> str:
+    """達成率計算: write 達成率（中間）/（期末）/判定 for every sub-item."""
+    from .achievement import load_settings
+    from .marking import write_achievement
+
+    grid, result = _result(book)
+    writer = XlwingsWriter(book)
+    n = write_achievement(result, writer, load_settings(book=grid))
+    writer.flush()
+    return f"達成率を計算しました（計算できた取組 {n} 件）。"
+
+
+def _beside(book, name: str) -> Path:
+    full = getattr(book, "fullname", "") or ""
+    if not full or full.startswith(("http://", "https://")) or not Path(full).parent.exists():
+        raise XlsheetsError(
+            "このブックの保存場所が分かりません（未保存か OneDrive/SharePoint 上です）。PCのフォルダに保存してから押してください。",
+            "the workbook has no local folder",
+        )
+    return Path(full).parent / name
+
+
+@button
+def fill_sheets(book=None) -> str:
+    """作成: make the official workbook from the 入力 sheet (one row per sub-item), beside this one."""
+    from .filling import fill
+    from .interchange import grid_records, long_table_to_dict
+
+    sheet = next((s for s in book.sheets if s.name == "入力"), None)
+    if sheet is None:
+        raise XlsheetsError("「入力」シートがありません。", "no 入力 sheet")
+    rows = sheet.used_range.options(ndim=2).value
+    doc = long_table_to_dict(grid_records(rows))
+    out = _beside(book, f"{doc['department'] or '部局'}_{doc['fiscal_year'] or ''}_重点目標管理シート.xlsx")
+    report = fill(doc, out, overwrite=True)
+    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）"
+
+
+@button
+def carry_forward(book=None, to_year: int | None = None) -> str:
+    """新年度作成: next year's workbook from this one, beside it."""
+    from .carry import carry_forward as carry
+    from .filling import fill
+
+    _grid, result = _result(book, sheets=[g.name for g in book_grid(book).sheets])
+    dept = result.department
+    year = to_year or (dept.fiscal_year + 1 if isinstance(dept.fiscal_year, int) else None)
+    if year is None:
+        raise XlsheetsError("年度が読み取れません。シートの表題に「令和6年度」などがあるか確認してください。", "no year")
+    out = _beside(book, f"{dept.department}_{year}_重点目標管理シート.xlsx")
+    fill(carry(dept, year), out, overwrite=False)
+    return f"新年度のシートを作成しました: {out}"
+
+
+@button
+def build_rollup(book=None) -> str:
+    """集計: roll up every workbook in this workbook's folder into 集計.xlsx there."""
+    from .rollup import rollup
+
+    out = _beside(book, "集計_" + _dt.date.today().strftime("%Y%m%d") + ".xlsx")
+
+    def progress(done: int, total: int) -> None:
+        _status(book, f"xlsheets 集計中… {done}/{total}")
+
+    try:
+        res = rollup([out.parent], out, overwrite=True, progress=progress)
+    finally:
+        _status(book, None)
+    return f"集計しました: {res.path}（ブック {res.files} 件・取組 {res.rows} 件・読めないファイル {len(res.errors)} 件）"
+
+
+# ---------------------------------------------------------------- worksheet functions
+
+
+def _udf(fn):
+    if xw is None:  # pragma: no cover
+        return fn
+    return xw.func(fn)
+
+
+@_udf
+def XS_TARGET(text):  # noqa: N802 - Excel function names are upper case
+    """=XS_TARGET(数値目標) → the level it states ("40 人 以上"), or a short note."""
+    from .targets import parse_target
+
+    t = parse_target(str(text or ""))
+    if t is None:
+        return "数値目標なし"
+    words = {">=": "以上", ">": "超", "<=": "以下", "<": "未満"}
+    parts = [f"{_num(c.value)}{c.unit}" for c in t.components]
+    return f"{'・'.join(parts)} {words[t.comparator]}"
+
+
+@_udf
+def XS_RATE(target_text, result_text):  # noqa: N802
+    """=XS_RATE(数値目標, 報告) → 達成率 (a number), or "" when it cannot be computed."""
+    from .achievement import achievement
+
+    a = achievement(str(target_text or ""), str(result_text or ""))
+    return a.rate if a.rate is not None else ""
+
+
+@_udf
+def XS_GRADE(rate):  # noqa: N802
+    """=XS_GRADE(達成率) → ◎ ○ △ × (－ when blank)."""
+    from .achievement import DEFAULT_SETTINGS
+
+    try:
+        value = None if rate in (None, "") else int(float(rate))
+    except (TypeError, ValueError):
+        return "－"
+    return DEFAULT_SETTINGS.grade(value)
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+__all__ = [
+    "XS_GRADE", "XS_RATE", "XS_TARGET", "XlwingsWriter", "a1", "book_grid", "build_rollup", "carry_forward",
+    "clear_findings", "col_letter", "compute_achievement", "fill_sheets", "validate_sheet",
+]
