@@ -269,5 +269,18 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
         click.echo(f"取込エラー: {path}: {why}", err=True)
 
 
+@main.command("excel-setup")
+@click.argument("folder", default=".", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="既存の xlsheets.xlsm を上書きする")
+@friendly
+def excel_setup(folder: Path, force: bool) -> None:
+    """ボタン付きの xlsheets.xlsm をコピーし、Windows PC での手順を表示する (set up the Excel workbook)."""
+    from .excel_setup import copy_workbook, steps
+
+    path = copy_workbook(folder, overwrite=force)
+    click.echo(f"コピーしました: {path}\n")
+    click.echo(steps(path))
+
+
 if __name__ == "__main__":
     main()

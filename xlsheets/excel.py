@@ -8,6 +8,7 @@ through :class:`XlwingsWriter`, which sends whole column blocks rather than sing
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import os
@@ -100,7 +101,7 @@ class XlwingsWriter:
             return ""
         if not c:
             return ""
-        return "%02X%02X%02X" % tuple(c) if isinstance(c, tuple) else str(c).lstrip("#").upper()
+        return "".join(f"{v:02X}" for v in c[:3]) if isinstance(c, tuple) else str(c).lstrip("#").upper()
 
     def get_note(self, sheet: str, row: int, col: int) -> str:
         rng = self._sheet(sheet).range((row, col))
@@ -244,17 +245,13 @@ def _alert(book, message: str, title: str) -> None:
     try:
         book.app.alert(message, title=title)
     except Exception:  # noqa: BLE001 - an engine without message boxes: the status bar, else nothing
-        try:
+        with contextlib.suppress(Exception):
             book.app.status_bar = message[:250]
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def _status(book, text: str | None) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the remote engine has no status bar
         book.app.status_bar = text if text else False
-    except Exception:  # noqa: BLE001 - the remote engine has no status bar
-        pass
 
 
 def _goal_sheets(book, grid: BookGrid) -> list[str]:
