@@ -282,5 +282,29 @@ def excel_setup(folder: Path, force: bool) -> None:
     click.echo(steps(path))
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@friendly
+def serve(host: str, port: int) -> None:
+    """xlwings Server（Office.js アドイン）を試験的に起動する (start the server face for a trial)."""
+    import os
+
+    try:
+        import uvicorn
+
+        from .server import create_app
+    except ImportError as e:
+        raise XlsheetsError("サーバー版の部品がありません: pip install 'xlsheets[server]'",
+                            "install the server extra: pip install 'xlsheets[server]'") from e
+    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+        os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+        click.echo("注意: xlwings Server を PolyForm Noncommercial ライセンスで起動します（README の「ライセンス」参照）。",
+                   err=True)
+    app = create_app()
+    click.echo(f"xlsheets サーバー: http://{host}:{port}/taskpane.html （Ctrl+C で終了）", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":
     main()

@@ -210,7 +210,8 @@ def button(fn):
             return None
         except Exception as e:  # noqa: BLE001 - turned into a message, and logged in full
             _log_exception()
-            _alert(book, f"{excel_problem(e)}\n\n詳しい記録: {LOG_PATH}", "xlsheets エラー")
+            where = "サーバーの記録" if str(LOG_PATH) == "-" else str(LOG_PATH)
+            _alert(book, f"{excel_problem(e)}\n\n詳しい記録: {where}", "xlsheets エラー")
             return None
         if message:
             _alert(book, message, "xlsheets")
@@ -233,7 +234,12 @@ def excel_problem(e: Exception) -> str:
 
 
 def _log_exception() -> None:
-    """Append the full traceback to the log file that the message box names."""
+    """Append the full traceback to the log file that the message box names ("-": the server's log)."""
+    if str(LOG_PATH) == "-":
+        import logging
+
+        logging.getLogger("xlsheets").error("%s", traceback.format_exc())
+        return
     try:
         with open(LOG_PATH, "a", encoding="utf-8") as fh:
             fh.write(f"--- {_dt.datetime.now().isoformat(timespec='seconds')}\n{traceback.format_exc()}\n")
@@ -386,6 +392,39 @@ def build_rollup(book=None) -> str:
     return f"集計しました: {res.path}（ブック {res.files} 件・取組 {res.rows} 件・読めないファイル {len(res.errors)} 件）"
 
 
+@button
+def rollup_sheet(book=None) -> str:
+    """集計 (server face): a 集計 sheet in this workbook listing every sub-item with its rates."""
+    from .rollup import LIST_COLUMNS, records_from_book
+
+    rec = records_from_book(book_grid(book), book.name)
+    columns = [c for c in LIST_COLUMNS if c != "ファイル"]
+    rows = [columns] + [[r[c] for c in columns] for r in rec["rows"]]
+    writer = XlwingsWriter(book)
+    writer.write_sheet("集計", rows)
+    return f"「集計」シートを作りました（取組 {len(rec['rows'])} 件、指摘 {len(rec['findings'])} 件）。"
+
+
+@button
+def carry_forward_sheet(book=None, to_year: int | None = None) -> str:
+    """新年度作成 (server face): a 新年度入力 sheet (one row per sub-item, reports empty) in this workbook.
+
+    The desktop 作成 button or `xlsheets fill` turns it into the official sheets.
+    """
+    from .carry import carry_forward as carry
+    from .interchange import department_to_long_records
+    from .reading import read_book
+
+    dept = read_book(book_grid(book)).department
+    year = to_year or (dept.fiscal_year + 1 if isinstance(dept.fiscal_year, int) else None)
+    if year is None:
+        raise XlsheetsError("年度が読み取れません。シートの表題に「令和6年度」などがあるか確認してください。", "no year")
+    records = department_to_long_records(carry(dept, year))
+    rows = [list(records[0])] + [list(r.values()) for r in records] if records else [["（取組がありません）"]]
+    XlwingsWriter(book).write_sheet("新年度入力", rows)
+    return f"「新年度入力」シートを作りました（{year}年度、{len(records)} 行）。作成ボタンで正式なシートにできます。"
+
+
 # ---------------------------------------------------------------- worksheet functions
 
 
@@ -435,5 +474,6 @@ def _num(v: float) -> str:
 
 __all__ = [
     "XS_GRADE", "XS_RATE", "XS_TARGET", "XlwingsWriter", "a1", "book_grid", "build_rollup", "carry_forward",
-    "clear_findings", "col_letter", "compute_achievement", "fill_sheets", "validate_sheet",
+    "carry_forward_sheet", "clear_findings", "col_letter", "compute_achievement", "fill_sheets", "rollup_sheet",
+    "validate_sheet",
 ]

@@ -72,28 +72,34 @@ def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -
 
 def extract(path: str) -> dict[str, Any]:
     """Read, validate and rate one workbook; returns plain, picklable records. Never raises."""
-    from .achievement import load_settings
-    from .marking import compute_rates
-    from .model import circled, paren, priority_text
-    from .reading import load_book, read_book
-    from .rollup_book import row_height
+    from .reading import load_book
     from .targets import clear_caches
-    from .validation import validate
 
     clear_caches()
     try:
-        book = load_book(path)
-        result = read_book(book)
-        result.path = path
-        settings = load_settings(book=book)
-        report = validate(result, None, settings)
-        rates = compute_rates(result, settings)
+        return records_from_book(load_book(path), path)
     except XlsheetsError as e:
         return {"path": path, "ok": False, "error": e.ja}
     except MemoryError:
         return {"path": path, "ok": False, "error": "メモリが不足しました（ファイルが大きすぎます）"}
     except Exception as e:  # a broken part no reader expected: report it, never stop the roll-up
         return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
+
+
+def records_from_book(book, path: str) -> dict[str, Any]:
+    """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
+    from .achievement import load_settings
+    from .marking import compute_rates
+    from .model import circled, paren, priority_text
+    from .reading import read_book
+    from .rollup_book import row_height
+    from .validation import validate
+
+    result = read_book(book)
+    result.path = path
+    settings = load_settings(book=book)
+    report = validate(result, None, settings)
+    rates = compute_rates(result, settings)
     dept = result.department
     goals, rows = [], []
     for goal, src, goal_rates in zip(dept.goals, result.sources, rates, strict=False):
