@@ -110,3 +110,4 @@ def test_demo_builds_both_samples(tmp_path):
     assert (tmp_path / "demo" / "fy2020.xlsx").exists() and (tmp_path / "demo" / "fy2024.xlsx").exists()
     assert "福祉部 2020年度" in res.output and "rate-mismatch" in res.output and "R3.2.31" in res.output
     assert (tmp_path / "demo" / "fy2020_達成率.xlsx").exists() and (tmp_path / "demo" / "fy2020_検証.xlsx").exists()
+    assert (tmp_path / "demo" / "集計.xlsx").exists() and "■ 集計" in res.output
