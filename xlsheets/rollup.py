@@ -178,15 +178,15 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
     _preload()
     if scheduler:
         _run_dask(items, scheduler, arrived)
-    elif (jobs if jobs is not None else 2) <= 1 or len(items) < 16:
+    elif jobs == 1 or not items:  # asked for: in this process (the zip checks still apply)
         for i, p in enumerate(items):
             arrived(i, extract(p))
-    else:
-        jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+    else:  # untrusted files are read in memory-capped worker processes
+        jobs = min(jobs or os.cpu_count() or 1, 4, len(items))
         while len(results) < len(items):
             pending = [i for i in range(len(items)) if i not in results]
             try:
-                with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
+                with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, mp_context=_context()) as pool:
                     chunk = max(1, min(16, len(pending) // (jobs * 8) or 1))
                     for i, rec in zip(pending, pool.map(extract, [items[i] for i in pending], chunksize=chunk),
                                       strict=False):
@@ -198,9 +198,19 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
     return [results[i] for i in range(len(items))]
 
 
+def _context():
+    """fork is fastest, but forking while other threads run can deadlock: then use forkserver."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return None
+
+
 def _extract_isolated(path: str) -> dict[str, Any]:
     try:
-        with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory, mp_context=_context()) as pool:
             return pool.submit(extract, path).result()
     except BrokenProcessPool:
         return {"path": path, "ok": False, "error": "読み込み中に異常終了しました（ファイルが大きすぎるか壊れています）"}
