@@ -163,21 +163,18 @@ COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def match_label(text: object) -> str | None:
+def _match(rules: list[tuple[str, re.Pattern[str]]], text: object, longest: int) -> str | None:
     n = norm_label(text)
-    if not n or len(n) > 60:
+    if not n or len(n) > longest:
         return None
-    for key, rx in LABEL_RULES:
-        if rx.search(n):
-            return key
-    return None
+    return next((key for key, rx in rules if rx.search(n)), None)
+
+
+def match_label(text: object) -> str | None:
+    """The field a label names (重点目標 → title), or None."""
+    return _match(LABEL_RULES, text, 60)
 
 
 def match_column(text: object) -> str | None:
-    n = norm_label(text)
-    if not n or len(n) > 120:
-        return None
-    for key, rx in COLUMN_RULES:
-        if rx.search(n):
-            return key
-    return None
+    """The table column a header names (数値目標… → target), or None."""
+    return _match(COLUMN_RULES, text, 120)

@@ -124,42 +124,39 @@ def paren(n: Number) -> str:
     return f"({n})" if isinstance(n, int) else str(n)
 
 
-def parse_item_no(text: Any) -> Number | None:
-    """①, 1, '1', '１' → 1; empty → None; anything else → the text as written."""
-    if text is None:
-        return None
-    if isinstance(text, float) and text.is_integer():
+def _as_number(text: Any, parse: Any) -> Number | None:
+    """None/blank → None; a whole number → int; text → parse(stripped text)."""
+    if text is None or isinstance(text, bool):
+        return None if text is None else str(text).upper()
+    if isinstance(text, (int, float)) and float(text).is_integer():
         return int(text)
-    if isinstance(text, int):
-        return text
     s = str(text).strip()
-    if not s:
-        return None
-    if s in CIRCLED:
-        return CIRCLED.index(s) + 1
+    return parse(s) if s else None
+
+
+def _digits_or_text(s: str) -> Number:
     n = unicodedata.normalize("NFKC", s)
     return int(n) if n.isdigit() else s
+
+
+def parse_item_no(text: Any) -> Number | None:
+    """①, 1, '1', '１' → 1; empty → None; anything else → the text as written."""
+    return _as_number(text, lambda s: CIRCLED.index(s) + 1 if s in CIRCLED else _digits_or_text(s))
 
 
 _PAREN_NO = re.compile(r"^[(（]\s*(\d+)\s*[)）]$")
 
 
-def parse_subitem_no(text: Any) -> Number | None:
-    """(1), （１）, ⑴, 1 → 1; empty → None; anything else → the text as written."""
-    if text is None:
-        return None
-    if isinstance(text, (int, float)) and float(text).is_integer():
-        return int(text)
-    s = str(text).strip()
-    if not s:
-        return None
+def _subitem(s: str) -> Number:
     if len(s) == 1 and 0x2474 <= ord(s) <= 0x2487:  # ⑴..⒇
         return ord(s) - 0x2473
     m = _PAREN_NO.match(unicodedata.normalize("NFKC", s))
-    if m:
-        return int(m.group(1))
-    n = unicodedata.normalize("NFKC", s)
-    return int(n) if n.isdigit() else s
+    return int(m.group(1)) if m else _digits_or_text(s)
+
+
+def parse_subitem_no(text: Any) -> Number | None:
+    """(1), （１）, ⑴, 1 → 1; empty → None; anything else → the text as written."""
+    return _as_number(text, _subitem)
 
 
 _PRIORITY = re.compile(r"^(?:第)?\s*(\d+)\s*(?:位)?$")
@@ -167,15 +164,12 @@ _PRIORITY = re.compile(r"^(?:第)?\s*(\d+)\s*(?:位)?$")
 
 def parse_priority(text: Any) -> Number | None:
     """'1位', '１位', 1 → 1; empty → None; else the text as written."""
-    if text is None:
-        return None
-    if isinstance(text, (int, float)) and float(text).is_integer():
-        return int(text)
-    s = str(text).strip()
-    if not s:
-        return None
-    m = _PRIORITY.match(unicodedata.normalize("NFKC", s))
-    return int(m.group(1)) if m else s
+
+    def parse(s: str) -> Number:
+        m = _PRIORITY.match(unicodedata.normalize("NFKC", s))
+        return int(m.group(1)) if m else s
+
+    return _as_number(text, parse)
 
 
 def priority_text(p: Number | None) -> str:
