@@ -161,6 +161,17 @@ def test_lossy_content_is_named_and_in_place_writes_are_refused(tmp_path, name, 
     assert path.read_bytes() == before
 
 
+def test_the_button_workbook_is_never_rewritten_in_place(tmp_path):
+    """openpyxl drops form controls even with keep_vba: xlsheets.xlsm is refused, and says why."""
+    src = Path(__file__).resolve().parent.parent / "macros" / "xlsheets.xlsm"
+    copy = tmp_path / "xlsheets.xlsm"
+    copy.write_bytes(src.read_bytes())
+    assert saving.lossy_parts(copy) == ["フォームのボタン (form controls)"]
+    res = CliRunner().invoke(main, ["achieve", str(copy), "--in-place"])
+    assert res.exit_code == 2 and "フォームのボタン" in res.output
+    assert copy.read_bytes() == src.read_bytes()
+
+
 def test_plain_content_is_not_reported_lossy(sample_books, tmp_path):
     path = _xlsxwriter_book(tmp_path / "plain.xlsx", lambda wb, ws: (
         ws.write_rich_string("B2", "普通の", wb.add_format({"bold": True}), "太字"),
@@ -265,3 +276,21 @@ def test_rollup_while_a_source_is_being_rewritten(sample_books, tmp_path):
     finally:
         stop.set()
         t.join()
+
+
+def test_images_survive_a_write(fy2020, tmp_path):
+    import zipfile
+
+    from openpyxl.drawing.image import Image as XLImage
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), "red").save(tmp_path / "logo.png")
+    wb = load_workbook(fy2020)
+    wb.worksheets[0].add_image(XLImage(tmp_path / "logo.png"), "D2")
+    saving.save_workbook(wb, fy2020, overwrite=True, backup=False)
+    assert saving.lossy_parts(fy2020) == []
+    from xlsheets.ops import achieve_file
+
+    out = achieve_file(fy2020, in_place=True).path
+    with zipfile.ZipFile(out) as zf:
+        assert any(n.startswith("xl/media/") for n in zf.namelist())

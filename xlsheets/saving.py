@@ -218,7 +218,6 @@ def write_bytes_atomic(data: bytes, path: str | Path, *, overwrite: bool = False
 
 _LOSSY_CHECKS: list[tuple[str, bytes, str]] = [
     # (member prefix, marker, what openpyxl would drop)
-    ("xl/drawings/drawing", b"<xdr:sp", "図形・テキストボックス (shapes and text boxes)"),
     ("xl/drawings/drawing", b"<xdr:grpSp", "グループ化した図形 (grouped shapes)"),
     ("xl/drawings/drawing", b"<xdr:cxnSp", "コネクタ（線） (connectors)"),
     ("xl/worksheets/sheet", b"<x14:dataValidation", "Excel 2010 形式の入力規則 (x14 data validation)"),
@@ -235,14 +234,19 @@ def lossy_parts(path: str | Path) -> list[str]:
     found: list[str] = []
     with zipfile.ZipFile(p) as zf:
         names = zf.namelist()
+        drawings = {n: zf.read(n) for n in names if n.startswith("xl/drawings/drawing")}
+        controls = sum(n.startswith("xl/ctrlProps/") for n in names) + sum(
+            zf.read(n).count(b'ObjectType="Button"') for n in names if n.startswith("xl/drawings/vmlDrawing")
+            and not any(m.startswith("xl/ctrlProps/") for m in names))
+        if controls:  # openpyxl drops <controls> and their drawing even with keep_vba
+            found.append("フォームのボタン (form controls)")
+        shapes = sum(xml.count(b"<xdr:sp>") + xml.count(b"<xdr:sp ") for xml in drawings.values())
+        if shapes > controls:
+            found.append("図形・テキストボックス (shapes and text boxes)")
         for prefix, marker, what in _LOSSY_CHECKS:
             for n in names:
                 if n.startswith(prefix) and what not in found and (not marker or marker in zf.read(n)):
                     found.append(what)
-        controls = any(n.startswith("xl/ctrlProps/") for n in names) or any(
-            n.startswith("xl/drawings/vmlDrawing") and b'ObjectType="Button"' in zf.read(n) for n in names)
-        if controls and p.suffix.lower() != ".xlsm":
-            found.append("フォームのボタン (form controls)")
         for n in names:
             if n.startswith("xl/worksheets/sheet"):
                 xml = zf.read(n)
