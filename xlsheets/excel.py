@@ -383,7 +383,7 @@ def build_rollup(book=None) -> str:
     out = _beside(book, "集計_" + _dt.date.today().strftime("%Y%m%d") + ".xlsx")
 
     def progress(done: int, total: int) -> None:
-        _status(book, f"xlsheets 集計中… {done}/{total}")
+        _status(book, f"xlsheets 集計中… {done}/{total}" if done >= 0 else "xlsheets 集計ブックを書き出し中…")
 
     try:
         res = rollup([out.parent], out, overwrite=True, progress=progress)

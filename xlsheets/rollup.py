@@ -332,7 +332,11 @@ def _across_years(listing):
 def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None = None, jobs: int | None = None,
            scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
            progress: Callable[[int, int], None] | None = None) -> RollupResult:
-    """Build the roll-up workbook of every sheet found in inputs."""
+    """Build the roll-up workbook of every sheet found in inputs.
+
+    progress(done, total) is called as files are read, then progress(-1, total) when the
+    workbook is being written.
+    """
     from .rollup_book import RollupBook
     from .saving import check_output
 
@@ -343,6 +347,8 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     paths, refused = collect_inputs(inputs, exclude=[out])
     book = RollupBook(out)
     records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress)
+    if progress:
+        progress(-1, len(records))  # reading is done: the workbook is being written
     for rec in records:  # after the workers: on two cores, writing beside them only slows both
         book.add(rec)
     records += [{"path": str(p), "ok": False, "error": why} for p, why in refused]
@@ -381,10 +387,14 @@ def terminal_progress():
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("集計中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
-    task = bar.add_task("rollup", total=None)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   transient=True)
+    task = bar.add_task("読み込み中", total=None)
 
     def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+        if done < 0:  # the reading is over: say what is happening now
+            bar.update(task, description="書き出し中", completed=total, total=total)
+        else:
+            bar.update(task, completed=done, total=total)
 
     return bar, update
