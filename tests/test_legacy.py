@@ -56,6 +56,15 @@ def test_legacy_sheet_reads_into_the_model(tmp_path, opts):
     assert got == want
 
 
+def test_label_variants_of_other_departments(tmp_path):
+    dept = _dept()
+    wb = legacy_workbook(dept)
+    ws = wb.worksheets[0]
+    ws["A2"], ws["D2"], ws["B7"] = "重点目標名", "所属", "方法・手段（何をどのように）"
+    got = read(save_workbook(wb, tmp_path / "variant.xlsx")).to_dict()
+    assert got == dept.to_dict()
+
+
 def test_legacy_target_shared_by_two_subitems_stays_with_the_second():
     head, parts = split_numbered("(1) (2) 国、県、広域的な数値の整合性を図りながら策定")
     assert head == "" and parts == [(1, ""), (2, "国、県、広域的な数値の整合性を図りながら策定")]

@@ -138,8 +138,8 @@ def norm_label(text: object) -> str:
 # Field → predicate on a normalised label. Order matters: first match wins.
 LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("sheet_title", re.compile(r"重点目標管理シート")),
-    ("title", re.compile(r"^重点目標$")),
-    ("department", re.compile(r"^部局名$")),
+    ("title", re.compile(r"^重点目標(?:名|名称)?$")),
+    ("department", re.compile(r"^(?:部局名?|部課名|所属(?:部局)?|担当部局)$")),
     ("priority", re.compile(r"^優先順位$")),
     ("comprehensive_plan", re.compile(r"^総合計画における位置[付づ]け$")),
     ("regional_strategy", re.compile(r"まち・ひと・しごと")),
@@ -152,7 +152,7 @@ LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("method", re.compile(r"^取組項目")),
+    ("method", re.compile(r"^(?:取組項目|取り組み項目|方法・?手段)")),
     ("period", re.compile(r"^期間")),
     ("target", re.compile(r"^数値目標")),
     ("midterm", re.compile(r"^中間報告")),

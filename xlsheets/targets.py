@@ -59,12 +59,14 @@ _TOKEN = re.compile(
   | (?P<ordinal>第\s*\d+|No\.?\s*\d+|[(（]\s*\d{{1,2}}\s*[)）]|\uE000|(?:小学?|中学?|高校?)\s*\d{{1,2}}\s*(?:年生?)?(?![\d,.]*\s*(?:{_UNIT_RX})))
   | (?P<dotdate>(?<![\d.])(?P<dd_m>\d{{1,2}})\.(?P<dd_d>\d{{1,2}})(?![\d.])(?!\s*(?:{_UNIT_RX})))
   | (?P<qty>(?P<approx>約\s*)?(?P<n>{_NUM})
+        (?:(?P<kmult>[千万億])(?=\s*(?:{_UNIT_RX})))?
         (?:\s*(?P<unit1>{_UNIT_RX}))?
         (?:\s*[×xX✕＊*]\s*(?P<n2>{_NUM})\s*(?P<unit2>{_UNIT_RX}|{_GENERIC_UNIT})?)?
         (?(unit1)|(?:\s*(?P<gunit>{_GENERIC_UNIT}))?))
     """,
     re.VERBOSE,
 )
+_KANJI_MULT = {"千": 1_000, "万": 10_000, "億": 100_000_000}  # 1万人, 3千件
 _ZERO_WORDS = re.compile(r"(?:実施|開催|開設|設置|該当|実績|加入|申込|応募)?\s*(?:無し|なし|ゼロ|皆無)|未実施|未開催|未開設|未設置|実績なし|0件")
 _TOTAL_WORDS = ("合計", "総計", "延べ", "のべ", "計", "総数", "累計")
 _LABEL_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
@@ -237,7 +239,7 @@ def scan(text: str) -> Scan:
         elif kind == "qty":
             unit_text = g.get("unit1") or g.get("gunit") or ""
             unit, mult = _UNITS.get(unit_text, (unit_text, 1))
-            exact = _decimal(g["n"]) * mult
+            exact = _decimal(g["n"]) * mult * _KANJI_MULT.get(g.get("kmult") or "", 1)
             if g.get("n2"):
                 exact *= _decimal(g["n2"])
             label, total = _label_before(t, m.start())
