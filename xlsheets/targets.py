@@ -68,7 +68,7 @@ _TOKEN = re.compile(
 )
 _KANJI_MULT = {"千": 1_000, "万": 10_000, "億": 100_000_000}  # 1万人, 3千件
 _ZERO_WORDS = re.compile(r"(?:実施|開催|開設|設置|該当|実績|加入|申込|応募)?\s*(?:無し|なし|ゼロ|皆無)|未実施|未開催|未開設|未設置|実績なし|0件")
-_TOTAL_WORDS = ("合計", "総計", "延べ", "のべ", "計", "総数", "累計")
+_TOTAL_WORDS = ("合計", "総計", "延べ", "のべ", "計", "総数")  # not 累計: it counts past years too
 _LABEL_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
 _PARTICLES = "のをはがでにと各約全計"
 
