@@ -166,7 +166,7 @@ def _label_before(text: str, start: int) -> tuple[str, bool]:
     before = text[max(0, start - 16): start].rstrip(" \u3000:：")
     m = _LABEL_CHARS.search(before)
     word = m.group(0) if m else ""
-    total = any(word.endswith(w) for w in _TOTAL_WORDS)
+    total = any(word.endswith(w) for w in _TOTAL_WORDS) and not word.endswith("累計")
     stripped = word
     for w in sorted(_TOTAL_WORDS, key=len, reverse=True):
         if stripped.endswith(w):
