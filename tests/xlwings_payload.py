@@ -17,7 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from python_calamine import CalamineWorkbook
 
-from xlsheets.grid import col_letter, read_defined_names
+from xlsheets.grid import read_defined_names
 from xlsheets.sheetops import set_text
 
 
@@ -111,4 +111,4 @@ def replay(actions: list[dict[str, Any]], path: Path, out: Path) -> Path:
     return out
 
 
-__all__ = ["col_letter", "payload_from_file", "remote_book", "replay"]
+__all__ = ["payload_from_file", "remote_book", "replay"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import layout as L
 from .errors import XlsheetsError
-from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, a1, attach_names, col_letter
+from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, attach_names
 
 try:  # worksheet functions need xlwings' decorators; the rest works on any Book-like object
     import xlwings as xw
@@ -473,7 +473,6 @@ def _num(v: float) -> str:
 
 
 __all__ = [
-    "XS_GRADE", "XS_RATE", "XS_TARGET", "XlwingsWriter", "a1", "book_grid", "build_rollup", "carry_forward",
-    "carry_forward_sheet", "clear_findings", "col_letter", "compute_achievement", "fill_sheets", "rollup_sheet",
-    "validate_sheet",
+    "XS_GRADE", "XS_RATE", "XS_TARGET", "XlwingsWriter", "book_grid", "build_rollup", "carry_forward",
+    "carry_forward_sheet", "clear_findings", "compute_achievement", "fill_sheets", "rollup_sheet", "validate_sheet",
 ]

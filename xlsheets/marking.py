@@ -10,7 +10,7 @@ from typing import Any
 
 from . import layout as L
 from .achievement import DEFAULT_SETTINGS, Settings, achievement
-from .grid import UNKNOWN_NOTE, BookGrid, a1
+from .grid import UNKNOWN_NOTE, BookGrid
 from .model import paren
 from .reading import ReadResult
 from .targets import parse_target
@@ -173,4 +173,4 @@ def _strip_ours(text: str) -> str:
     return "\n".join(line for line in (text or "").split("\n") if not line.startswith(NOTE_PREFIX)).strip()
 
 
-__all__ = ["annotate", "clear", "compute_rates", "write_achievement", "a1"]
+__all__ = ["annotate", "clear", "compute_rates", "write_achievement"]

@@ -200,7 +200,7 @@ def _read_named(sheet: SheetGrid, settings):
     src.body = (body.r1, body.r2)
     src.header_row = body.r1 - 1
     src.columns = {role: sheet.names[n].c1 for role, n in L.N_COLS.items() if n in sheet.names}
-    if "header_row" and L.N_COLS["method"] in sheet.names:
+    if L.N_COLS["method"] in sheet.names:
         src.header_row = sheet.names[L.N_COLS["method"]].r1
     goal.items = _rows_per_subitem(sheet, src, body.r1, body.r2, settings)
     year_cell = _at(sheet, L.N_SHEET_TITLE)
