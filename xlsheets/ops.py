@@ -2,6 +2,8 @@
 
 Each reads through calamine, decides in the core, writes through the openpyxl writer and
 saves through saving.save_workbook (atomic; in place only when asked, and only losslessly).
+The calamine read comes first on purpose: it is the cheap gate (package checks, used-range
+cap) that refuses a hostile file before openpyxl would spend minutes or gigabytes on it.
 """
 
 from __future__ import annotations
