@@ -271,7 +271,7 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
         "測定不能": listing["_rate"].isna().astype(int),
         **{sym: (listing["判定"] == sym).astype(int) for sym in GRADE_ORDER},
     })
-    counts = [c for c in flags.columns]
+    counts = list(flags.columns)
 
     def summarise(by: list[str] | None):
         """Counts, mean and median rate per group (None: the whole city)."""

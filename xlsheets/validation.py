@@ -126,7 +126,7 @@ class _Checker:
         dept = self.result.department
         seen_priority: dict[int, str] = {}
         for goal, src in zip(dept.goals, self.result.sources, strict=False):
-            self.goal_fields(goal, src, dept.department, seen_priority)
+            self.goal_fields(goal, src, seen_priority)
             self.items(goal, src)
         return self.findings
 
@@ -134,7 +134,7 @@ class _Checker:
         return {"goal": goal.priority, "item": item.no if item else None, "subitem": sub.no if sub else None,
                 "field": field_}
 
-    def goal_fields(self, goal: Goal, src: GoalSource, dept_name: str, seen: dict[int, str]) -> None:
+    def goal_fields(self, goal: Goal, src: GoalSource, seen: dict[int, str]) -> None:
         for key, value in (("title", goal.title), ("department", src.department)):
             if not value.strip():
                 self.add("required-empty", src, src.fields.get(key), self.loc(goal, key),
