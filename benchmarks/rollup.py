@@ -28,8 +28,25 @@ DEPARTMENTS = ["福祉部", "総務部", "健康こども未来部", "都市建�
                "市民まちづくり推進部", "生活環境部", "消防本部"]
 
 
+UNITS = [("件", "{n}件以上", "{k}件"), ("回", "年{n}回", "{k}回開催"), ("人", "{n}人", "参加者{k}人"),
+         ("か所", "{n}か所で実施", "{k}か所で実施"), ("事業所", "{n}事業所", "{k}事業所")]
+MISTAKE_RATE = 0.05  # a report in the wrong unit, a copied target, an impossible date
+
+
+def _report(rng: random.Random, unit: tuple[str, str, str], n: int, k: int, fy: int) -> str:
+    """A report in the target's unit, now and then with one of the mistakes the seeds show."""
+    if rng.random() < MISTAKE_RATE:
+        return rng.choice([f"{k}時間", unit[1].format(n=n), f"R{fy - 2018}.2.31 実施"])
+    return unit[2].format(k=k)
+
+
 def generate(n_sheets: int, out: Path, seed: int = 7) -> list[Path]:
-    """Workbooks holding n_sheets goal sheets in total, varied in content."""
+    """Workbooks holding n_sheets goal sheets in total, varied in content.
+
+    Goals are drawn from the two seed years; each sub-item keeps its real text or gets a
+    numeric target with reports in the same unit (a few with deliberate mistakes), as
+    filled sheets are: most reports match their targets, some do not.
+    """
     from xlsheets.filling import fill
     from xlsheets.samples import sample_dict
 
@@ -46,10 +63,12 @@ def generate(n_sheets: int, out: Path, seed: int = 7) -> list[Path]:
             g["title"] = f"{g['title']}（{k}-{p}）"
             for item in g["items"]:
                 for s in item["subitems"]:
-                    n = rng.randint(1, 60)
-                    s["target"] = rng.choice([f"{n}件以上", f"年{n}回", f"{n}人", f"{n}か所で実施", s["target"]])
-                    s["midterm"] = rng.choice([f"{rng.randint(0, n)}件", f"{rng.randint(0, n)}人実施", s["midterm"]])
-                    s["final"] = rng.choice([f"{rng.randint(0, 2 * n)}件", f"{rng.randint(0, 2 * n)}人", s["final"], ""])
+                    if rng.random() < 0.3:
+                        continue  # the seed's own text and reports
+                    unit, n = rng.choice(UNITS), rng.randint(1, 60)
+                    s["target"] = unit[1].format(n=n)
+                    s["midterm"] = _report(rng, unit, n, rng.randint(0, n), year)
+                    s["final"] = rng.choice(["", _report(rng, unit, n, rng.randint(0, 2 * n), year)])
             doc["goals"].append(g)
         path = out / f"{doc['department']}_{year}_{k:04}.xlsx"
         fill(doc, path)

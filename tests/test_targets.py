@@ -136,3 +136,19 @@ def test_fullwidth_property_on_number_heavy_text(text):
     a, b = parse_target(text), parse_target(_fullwidth(text))
     assert (a and (a.value, a.unit, a.comparator, len(a.components))) == (
         b and (b.value, b.unit, b.comparator, len(b.components)))
+
+
+_TOKEN_CHARS = "0123456789０１２３.,/:%％()（）第No小中高約達成率対前年度比増加伸び令和平成昭RHS元月日件人回か所万千円以上下 、・→中計①⑴"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_TOKEN_CHARS, max_size=30))
+def test_first_character_shortcut_finds_the_same_tokens_as_the_full_grammar(text):
+    import re
+
+    from xlsheets.targets import _TOKEN, _TOKEN_BODY, normalise
+
+    full = re.compile(_TOKEN_BODY, re.VERBOSE)
+    t = normalise(text)
+    assert [(m.start(), m.group(0), m.lastgroup) for m in _TOKEN.finditer(t)] == \
+           [(m.start(), m.group(0), m.lastgroup) for m in full.finditer(t)]

@@ -98,8 +98,8 @@ def records_from_book(book, path: str) -> dict[str, Any]:
     result = read_book(book)
     result.path = path
     settings = load_settings(book=book)
-    report = validate(result, None, settings)
     rates = compute_rates(result, settings)
+    report = validate(result, None, settings, rates)
     dept = result.department
     goals, rows = [], []
     for goal, src, goal_rates in zip(dept.goals, result.sources, rates, strict=False):

@@ -149,7 +149,13 @@ def text_lines(text: str, width_units: float, font_size: float = 10.0) -> int:
     # about 1.7 of them (measured on LibreOffice renders with the IPA fonts). Keep ~10%
     # slack: LibreOffice and Excel break lines differently.
     per_line = max(2.0, (width_units - 1.0) * 1.1 * 10.0 / font_size)
-    return sum(max(1, math.ceil(display_width(p) / per_line)) for p in str(text).split("\n"))
+    lines = 0
+    for part in str(text).split("\n"):
+        if 2 * len(part) <= per_line:  # fits even if every character is wide: skip measuring
+            lines += 1
+        else:
+            lines += max(1, math.ceil(display_width(part) / per_line))
+    return lines
 
 
 def column_width(ws, col: int) -> float:

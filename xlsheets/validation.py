@@ -108,10 +108,16 @@ class Report:
 
 
 class _Checker:
-    def __init__(self, result: ReadResult, stage: str | None, settings: Settings) -> None:
+    def __init__(self, result: ReadResult, stage: str | None, settings: Settings,
+                 rates: list[list[dict[str, Any]]] | None = None) -> None:
         self.result = result
         self.stage = stage
         self.settings = settings
+        # achievements already computed for the rate columns, by sub-item (not computed twice)
+        self.rates: dict[int, dict[str, Any]] = {}
+        for goal, goal_rates in zip(result.department.goals, rates or [], strict=False):
+            for (_item, sub), sub_rates in zip(goal.subitems(), goal_rates, strict=False):
+                self.rates[id(sub)] = sub_rates
         self.findings: list[Finding] = []
         fy = result.department.fiscal_year
         self.fy = fy if isinstance(fy, int) else None
@@ -238,7 +244,8 @@ class _Checker:
                          f"{label}が数値目標と同じ文です。実績（何をどれだけ行ったか）を記入してください。")
             if target is None:
                 continue
-            ach = achievement(sub.target, report, self.settings, target=target)
+            ach = self.rates.get(id(sub), {}).get(stage) or achievement(sub.target, report, self.settings,
+                                                                         target=target)
             if ach.status == UNIT_MISMATCH:
                 self.add("unit-mismatch", src, cells.get(stage), loc,
                          f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"
@@ -259,7 +266,7 @@ class _Checker:
         problem = truncation(text)
         if problem:
             self.add("truncated-text", src, cell, loc, f"{FIELD_JA[key]}の{problem}セルの文字が欠けていないか確認してください。")
-        if not dates:
+        if not dates or not _DIGITS.search(text):  # no digit, no date (scan() agrees): skip the tokeniser
             return
         for d in scan(text).dates:
             if not d.valid:
@@ -271,6 +278,7 @@ class _Checker:
                              f"{FIELD_JA[key]}の日付「{d.text}」が{wareki(self.fy)}の期間外です。年を確認してください。")
 
 
+_DIGITS = re.compile(r"[\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089]")  # NFKC turns these into digits
 _PAIRS = (("(", ")"), ("「", "」"), ("『", "』"), ("【", "】"), ("[", "]"))  # after NFKC
 _DANGLING = ("以", "、", "・", "を", "の", "(", "「", "及び", "及")
 _OPENERS = re.compile(r"[(「『【\[]")
@@ -288,8 +296,11 @@ def truncation(text: str) -> str:
     return ""
 
 
+_PUNCT = re.compile(r"[\s。、．，・]")
+
+
 def _squash(s: str) -> str:
-    return re.sub(r"[\s。、．，・]", "", unicodedata.normalize("NFKC", s or ""))
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
 def _num(d) -> str:
@@ -297,9 +308,13 @@ def _num(d) -> str:
     return s
 
 
-def validate(result: ReadResult, stage: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> Report:
-    """Check a read workbook; returns a Report (never raises on content)."""
-    return Report(result.path, _Checker(result, stage, settings).run())
+def validate(result: ReadResult, stage: str | None = None, settings: Settings = DEFAULT_SETTINGS,
+             rates: list[list[dict[str, Any]]] | None = None) -> Report:
+    """Check a read workbook; returns a Report (never raises on content).
+
+    rates: compute_rates() of the same result with the same settings, when the caller has them.
+    """
+    return Report(result.path, _Checker(result, stage, settings, rates).run())
 
 
 def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:
