@@ -12,15 +12,14 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 Range = tuple[int, int, int, int]  # r1, c1, r2, c2, 1-based inclusive
 UNKNOWN_NOTE = "[xlsheets:note-text-unknown]"  # a writer's get_note: a note is there, its text unreadable
 
 
-@dataclass(frozen=True)
-class Ref:
-    """Where a defined name points: a cell range on a sheet."""
+class Ref(NamedTuple):
+    """Where a defined name points: a cell range on a sheet (a workbook has hundreds: kept light)."""
 
     sheet: str
     r1: int
@@ -150,6 +149,9 @@ def format_ref(ref: Ref) -> str:
     return f"{sheet}!{start}:${col_letter(ref.c2)}${ref.r2}"
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def constant_value(text: str) -> str | None:
     """'"abc"' → 'abc'; '2024' → '2024'; a reference or formula → None."""
     t = text.strip()
@@ -157,7 +159,7 @@ def constant_value(text: str) -> str | None:
         t = t[1:]
     if len(t) >= 2 and t[0] == '"' and t[-1] == '"':
         return t[1:-1].replace('""', '"')
-    if re.fullmatch(r"-?\d+(\.\d+)?", t):
+    if _NUMBER.fullmatch(t):
         return t
     return None
 
@@ -204,27 +206,37 @@ _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 
 
 def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]:
-    """The <definedName> entries of xl/workbook.xml (name, text, localSheetId).
+    """The <definedName> entries of xl/workbook.xml (name, text, localSheetId)."""
+    try:
+        return defined_names(zf.read("xl/workbook.xml"))
+    except KeyError:
+        return []
+
+
+def defined_names(workbook_xml: bytes) -> list[tuple[str, str, int | None]]:
+    """The <definedName> entries of a workbook.xml (name, text, localSheetId).
 
     A plain scan, not an XML parser: check_package has already refused any DOCTYPE/ENTITY.
     """
     from html import unescape
 
-    try:
-        xml = zf.read("xl/workbook.xml")
-    except KeyError:
-        return []
+    def text(b: bytes) -> str:
+        s = b.decode("utf-8", "replace")
+        return unescape(s) if "&" in s else s
+
     out = []
-    for attrs, text in _DEFINED.findall(xml):
-        a = {k.decode(): unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(attrs)}
+    for attrs, value in _DEFINED.findall(workbook_xml):
+        a = {k.decode(): text(v) for k, v in _ATTR.findall(attrs)}
         local = a.get("localSheetId")
-        out.append((a.get("name", ""), unescape(text.decode("utf-8", "replace")),
-                    int(local) if local and local.isdigit() else None))
+        out.append((a.get("name", ""), text(value), int(local) if local and local.isdigit() else None))
     return out
 
 
-def read_book_calamine(path: str | Path) -> BookGrid:
-    """Read every sheet of an .xlsx/.xlsm with python-calamine, names from workbook.xml."""
+def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> BookGrid:
+    """Read every sheet of an .xlsx/.xlsm with python-calamine, names from workbook.xml.
+
+    workbook_xml: that part as check_package() returned it (else it is read here).
+    """
     from python_calamine import CalamineWorkbook
 
     from .saving import Limits
@@ -252,8 +264,11 @@ def read_book_calamine(path: str | Path) -> BookGrid:
             grids.append(SheetGrid(meta.name, rows, merges))
     finally:
         wb.close()
-    with zipfile.ZipFile(path) as zf:
-        entries = read_defined_names(zf)
+    if workbook_xml is None:
+        with zipfile.ZipFile(path) as zf:
+            entries = read_defined_names(zf)
+    else:
+        entries = defined_names(workbook_xml)
     by_name = {g.name: g for g in grids}
     ordered = [by_name.get(n) for n in all_names]
     remapped = []

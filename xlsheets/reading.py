@@ -71,9 +71,9 @@ def load_book(path: str | Path) -> BookGrid:
     from .grid import read_book_calamine
     from .saving import check_package
 
-    check_package(path)
+    workbook_xml = check_package(path)
     try:
-        return read_book_calamine(path)
+        return read_book_calamine(path, workbook_xml)
     except Exception as e:  # calamine and the XML parser raise their own error types on broken parts
         raise UnreadableWorkbook(f"ブックを読めません: {path}（{e}）", f"cannot read workbook: {e}") from e
 

@@ -2,7 +2,7 @@
 
 ``extract(path)`` is a pure function (path → plain records) that runs in worker processes
 or on a Dask cluster; ``rollup(inputs, out)`` gathers the records, summarises them with
-pandas and writes the roll-up workbook (xlsxwriter: tables, links, charts) atomically.
+pandas and writes the roll-up workbook (rust_xlsxwriter: tables, links, charts) atomically.
 """
 
 from __future__ import annotations
@@ -155,30 +155,28 @@ def _preload() -> None:
 
 def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                on_record: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+                meanwhile: Callable[[], None] | None = None) -> list[dict[str, Any]]:
     """extract() over many files: in worker processes (memory-capped), or on a Dask cluster.
 
-    Records come back in the order of paths; on_record sees each one as soon as it and all
-    before it are in (the roll-up writes them while the workers go on reading).
+    Records come back in the order of paths. meanwhile() runs in this process once the work
+    is handed out (or first, when there are no workers).
     """
     items = [str(p) for p in paths]
     results: dict[int, dict[str, Any]] = {}
-    emitted = 0
 
     def arrived(i: int, rec: dict[str, Any]) -> None:
-        nonlocal emitted
         results[i] = rec
         if progress:
             progress(len(results), len(items))
-        while emitted in results:
-            if on_record:
-                on_record(results[emitted])
-            emitted += 1
 
     _preload()
     if scheduler:
+        if meanwhile:
+            meanwhile()
         _run_dask(items, scheduler, arrived)
     elif jobs == 1 or not items:  # asked for: in this process (the zip checks still apply)
+        if meanwhile:
+            meanwhile()
         for i, p in enumerate(items):
             arrived(i, extract(p))
     else:  # untrusted files are read in memory-capped worker processes
@@ -187,9 +185,12 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
             pending = [i for i in range(len(items)) if i not in results]
             try:
                 with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, mp_context=_context()) as pool:
-                    chunk = max(1, min(16, len(pending) // (jobs * 8) or 1))
-                    for i, rec in zip(pending, pool.map(extract, [items[i] for i in pending], chunksize=chunk),
-                                      strict=False):
+                    chunk = max(1, min(4, len(pending) // (jobs * 8) or 1))  # small: no worker idles at the end
+                    done = pool.map(extract, [items[i] for i in pending], chunksize=chunk)
+                    if meanwhile:  # the workers are busy: use this process's wait
+                        meanwhile()
+                        meanwhile = None
+                    for i, rec in zip(pending, done, strict=False):
                         arrived(i, rec)
             except BrokenProcessPool:
                 # a worker died (the memory cap, or a crash inside a parser): read the next file alone
@@ -345,20 +346,24 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if tidy_format:
         check_output(out.with_suffix("." + tidy_format), overwrite)
     paths, refused = collect_inputs(inputs, exclude=[out])
-    book = RollupBook(out)
-    records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress)
+    records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers)
     if progress:
         progress(-1, len(records))  # reading is done: the workbook is being written
-    for rec in records:  # after the workers: on two cores, writing beside them only slows both
-        book.add(rec)
     records += [{"path": str(p), "ok": False, "error": why} for p, why in refused]
     tables = frames(records, stage)
-    book.finish(records, tables, overwrite=overwrite)
+    RollupBook(out).write(records, tables, overwrite=overwrite)
     result = RollupResult(out, len(paths), len(tables[0]), [(r["path"], r["error"]) for r in records if not r.get("ok")],
                           len(tables[4]))
     if tidy_format:
         result.tidy = write_tidy(tables[0], out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
+
+
+def _import_writers() -> None:
+    """Import pandas and the writer while the workers read (it takes a few tenths of a second)."""
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+    import rvgsrust_xlsxwriter  # noqa: F401
 
 
 def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:

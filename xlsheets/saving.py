@@ -51,8 +51,11 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith("~$") or (path.name.startswith(".~lock.") and path.name.endswith("#"))
 
 
-def check_package(path: str | Path, limits: Limits | None = None) -> None:
-    """Raise UnreadableWorkbook unless path is a plausible, non-hostile .xlsx/.xlsm package."""
+def check_package(path: str | Path, limits: Limits | None = None) -> bytes:
+    """Raise UnreadableWorkbook unless path is a plausible, non-hostile .xlsx/.xlsm package.
+
+    Returns xl/workbook.xml (checked), so that a reader need not open the package again.
+    """
     limits = limits or Limits()
     p = Path(path)
     if not p.exists():
@@ -91,14 +94,19 @@ def check_package(path: str | Path, limits: Limits | None = None) -> None:
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
                 raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no xl/workbook.xml: {p}")
+            workbook_xml = b""
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as fh:
-                        start = fh.read(2048)
-                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                        if info.filename == "xl/workbook.xml":
+                            start = workbook_xml = fh.read()  # bounded: sizes were checked above
+                        else:
+                            start = fh.read(2048)
+                    if b"<!DOCTYPE" in start[:2048] or b"<!ENTITY" in start[:2048]:
                         raise UnreadableWorkbook(
                             f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
                         )
+            return workbook_xml
     except zipfile.BadZipFile as e:
         raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
     except (OSError, EOFError, zipfile.LargeZipFile) as e:

@@ -299,7 +299,9 @@ def parse_target(text: str) -> Target | None:
         if not body.strip():
             return None
         # a number without a unit ("概ね100") is not a level the form asks for
-        qs = [q for q in scan(body).quantities if q.unit]
+        # scan() normalises the same way: without a ※ note, scanning the cell's own text gives
+        # the same tokens and shares the cache with the validator's scan of that cell
+        qs = [q for q in scan(body if "※" in text else text).quantities if q.unit]
     except Exception:  # pragma: no cover - a tokeniser bug must not stop a check
         return None
     if not qs:
