@@ -42,10 +42,14 @@ SEVERITY_JA = {"error": "エラー", "warning": "警告", "info": "情報"}
 
 def row_height(row: dict[str, Any]) -> float | None:
     """The height a 一覧 row needs for its wrapped texts (None: the default height)."""
-    from .sheetops import text_lines
+    from .textwidth import text_lines
 
-    lines = max((text_lines(row[c], LIST_WIDTHS[c]) for c in WRAPPED if isinstance(row.get(c), str) and row[c]),
-                default=1)
+    lines = 1
+    for c in WRAPPED:
+        v = row.get(c)
+        # measure only what may need a second line: short one-line texts fit in any case
+        if isinstance(v, str) and (len(v) > (LIST_WIDTHS[c] - 1) // 2 or "\n" in v):
+            lines = max(lines, text_lines(v, LIST_WIDTHS[c]))
     return min(409.0, lines * 12.5 + 3) if lines > 1 else None
 
 
@@ -180,29 +184,33 @@ def _add_table(ws, first_row: int, last_row: int, headers: list[str], name: str,
 def _columns(ws, first_row: int, columns: dict[str, list[Any]], formats: dict[str, Any]) -> None:
     """Write columns of values below first_row in one call (Arrow), blanks left unwritten.
 
-    A column that mixes numbers and text (a hand-written 優先順位 「未定」 among 1, 2, 3) is
-    written cell by cell, each value as it is.
+    A column that mixes numbers and text (a hand-written 優先順位 「未定」 among 1, 2, 3), or
+    holds a value the fast path cannot take, is written cell by cell, each value cleaned.
     """
     import pyarrow as pa
 
-    arrays, names, mixed = [], [], []
+    arrays, names, slow = [], [], []
     for j, (name, values) in enumerate(columns.items()):
-        cleaned = [None if v == "" else _clean(v) for v in values]
         try:
-            array = pa.array(cleaned)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
-            cleaned = [_text(v) if isinstance(v, str) else v for v in cleaned]
-            mixed.append((j, name, cleaned))
-            array = pa.nulls(len(cleaned))
+            array = pa.array([None if v == "" else v for v in values], from_pandas=True)  # NaN → blank
+            if pa.types.is_string(array.type) and max(map(len, filter(None, values)), default=0) > MAX_TEXT:
+                raise ValueError("a text longer than a cell holds")
+            if not (pa.types.is_string(array.type) or pa.types.is_integer(array.type)
+                    or pa.types.is_floating(array.type) or pa.types.is_null(array.type)):
+                raise ValueError(f"cells of type {array.type}")
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError, ValueError, OverflowError):
+            slow.append((j, name, values))
+            array = pa.nulls(len(values))
         if pa.types.is_null(array.type):  # nothing to write here: a typed column of blanks
-            array = pa.nulls(len(cleaned), pa.string())
+            array = pa.nulls(len(values), pa.string())
         arrays.append(array)
         names.append(name)
     if arrays and len(arrays[0]):
         ws.write_dataframe(first_row, 0, pa.Table.from_arrays(arrays, names=names), write_header=False,
                            column_formats={n: formats[n] for n in names if n in formats})
-    for j, name, cleaned in mixed:
-        for i, v in enumerate(cleaned):
+    for j, name, values in slow:
+        for i, v in enumerate(values):
+            v = _clean(v)
             if v is not None:
                 ws.write(first_row + i, j, v, formats.get(name))
 
