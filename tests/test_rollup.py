@@ -50,7 +50,8 @@ def test_rollup_of_the_samples_a_broken_file_and_a_lock_file(folder, tmp_path):
 
 
 def test_rollup_workbook_has_tables_links_charts_and_formats(folder, tmp_path):
-    out = rollup([folder], tmp_path / "r.xlsx").path
+    (tmp_path / "out").mkdir()
+    out = rollup([folder], tmp_path / "out" / "r.xlsx").path
     wb = load_workbook(out)
     ws = wb["一覧"]
     assert "一覧" in ws.tables and ws.freeze_panes == "A2"
@@ -61,9 +62,12 @@ def test_rollup_workbook_has_tables_links_charts_and_formats(folder, tmp_path):
     src = next(row[headers.index("参照元")] for row in ws.iter_rows(min_row=2)
                if str(row[headers.index("参照元")].value).startswith("福祉部_R2.xlsx / 1_"))
     link = src.hyperlink
-    assert link is not None and "福祉部_R2.xlsx" in link.target and link.location == f"'{src.value.split(' / ')[1]}'!D8"
+    assert link is not None and link.location == f"'{src.value.split(' / ')[1]}'!D8"
+    assert link.target == "../in/福祉部_R2.xlsx"  # relative: moving both folders keeps the links working
     assert ws.conditional_formatting
-    assert len(wb["グラフ"]._charts) >= 2
+    charts = wb["グラフ"]
+    assert len(charts._charts) == 3  # the grades, and one per department and year
+    assert [b.id for b in charts.row_breaks.brk] == [32]  # two charts a page: none is cut in print
     summary = pd.read_excel(out, sheet_name="集計", engine="calamine", header=1)
     assert "市全体" in set(summary["部局名"])
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
@@ -146,3 +150,17 @@ def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(fold
     found, refused = collect_inputs([folder, folder / "メモ.txt", folder / "ない.xlsx"])
     assert sorted(p.name for p in found) == ["壊れた.xlsx", "福祉部_R2.xlsx", "福祉部_R6.xlsx"]
     assert [p.name for p, _ in refused] == ["メモ.txt", "ない.xlsx"]
+
+
+def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
+    from xlsheets.rollup_book import RollupBook, _columns
+
+    book = RollupBook(tmp_path / "r.xlsx")
+    ws = book.ws["一覧"]
+    _columns(ws, 1, {"優先順位": [1, "未定", None, 2.5], "重点目標": ["a", "", "=1+1", "x" * 40000]},
+             {"優先順位": book.f.plain})
+    data = book.wb.save_to_buffer()
+    (tmp_path / "r.xlsx").write_bytes(data)
+    got = [[c.value for c in row] for row in load_workbook(tmp_path / "r.xlsx")["一覧"].iter_rows(min_row=2)]
+    assert got[0] == [1, "a"] and got[1] == ["未定", None] and got[2] == [None, "=1+1"]
+    assert got[3][0] == 2.5 and len(got[3][1]) == 32767

@@ -21,6 +21,7 @@ NUM_FMT = "#,##0.##"
 MAX_TEXT = 32767  # characters in one cell
 MAX_URL = 2079  # Excel's limit for a link
 CHART_LIMIT = 40  # per-department charts; beyond that the 集計 table speaks for itself
+CHART_ROWS = 16  # rows a chart takes on グラフ (288 px of 20-px rows, and a gap)
 SHEETS = ("表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ")
 LIST_SHEET_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
@@ -31,7 +32,8 @@ LIST_WIDTHS = {"年度": 5, "部局名": 9, "優先順位": 4, "重点目標": 2
                "期末実績": 8, "期末達成率": 6, "判定": 4, "参照元": 40}
 WRAPPED = ("重点目標", "取組項目", "方法・手段", "期間・期限", "数値目標")
 NUMERIC = {"目標値": "num", "中間実績": "num", "期末実績": "num", "中間達成率": "rate", "期末達成率": "rate"}
-PLAIN = ("年度", "優先順位", "番号", "判定", "単位")
+PLAIN = ("年度", "単位")
+CENTRED = ("優先順位", "番号", "判定")
 FINDING_COLUMNS = ["重大度", "コード", "位置", "内容", "参照元"]
 FIELD_JA = {"title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
             "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
@@ -99,6 +101,7 @@ class _Formats:
         self.wb = wb
         self.text = self.make(wrap=True)
         self.plain = self.make()
+        self.centre = self.make(align="center")
         self.num = self.make(num=NUM_FMT)
         self.rate = self.make(num=RATE_FMT)
         self.link = self.make(color="#0563C1", underline=True)
@@ -113,8 +116,10 @@ class _Formats:
 
     def make(self, *, size: float = 10, bold: bool = False, wrap: bool = False, num: str | None = None,
              color: str | None = None, underline: bool = False, bg: str | None = None, top: bool = False,
-             valign: str = "top"):
+             valign: str = "top", align: str = ""):
         f = self.wb.add_format()
+        if align:
+            f.set_align(align)
         f.set_font_name("ＭＳ 明朝")
         f.set_font_size(size)
         f.set_vertical_align(valign)
@@ -144,6 +149,8 @@ class _Formats:
         kind = NUMERIC.get(name)
         if kind:
             return getattr(self, kind)
+        if name in CENTRED:
+            return self.centre
         return self.plain if name in PLAIN else self.text
 
 
@@ -460,15 +467,21 @@ def _charts(ws, summary, by_goal, spans) -> None:
         return
     rate_col = list(by_goal.columns).index("平均達成率")
     title_col = list(by_goal.columns).index("重点目標")
-    row = 16
+    breaks = []
     for k, ((fy, dept), (a, b)) in enumerate(sorted(spans.items())):
+        # two charts a page (the grade chart shares the first): no chart is cut by a page break
+        row = CHART_ROWS * (k + 1)
         if k >= CHART_LIMIT:
             ws.write(row, 0, f"ほか {len(spans) - CHART_LIMIT} 部局・年度のグラフは省略しました（集計シートを参照）。")
             break
+        if row % (2 * CHART_ROWS) == 0:
+            breaks.append(row)
         chart = _chart("bar", f"{dept}（{fy}年度）重点目標別の平均達成率", _range(a, title_col, b, title_col),
-                       _range(a, rate_col, b, rate_col), 768, 259, RATE_FMT)
+                       _range(a, rate_col, b, rate_col), 768, 288, RATE_FMT)
         chart.set_x_axis_min(0)
         chart.set_x_axis_num_format(RATE_FMT)
-        chart.set_y_axis_reverse()
+        chart.set_y_axis_reverse()  # the first goal on top, as on the sheets
+        chart.set_y_axis_crossing("max")  # and the rate axis below the bars
         ws.insert_chart(row, 0, chart)
-        row += 15
+    if breaks:
+        ws.set_page_breaks(breaks)
