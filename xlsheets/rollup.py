@@ -150,7 +150,10 @@ def _preload() -> None:
     """Import what extract() needs before the workers fork, so that each does not import it again."""
     import python_calamine  # noqa: F401
 
-    from . import achievement, marking, reading, rollup_book, targets, validation  # noqa: F401
+    from . import achievement, marking, reading, rollup_book, targets, textwidth, validation  # noqa: F401
+    from .grid import defined_names  # noqa: F401 - and html, which it imports on first use
+
+    defined_names(b"")
 
 
 def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | None = None,
