@@ -202,7 +202,6 @@ class BookGrid:
 
 
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 
 
 def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]:
@@ -211,6 +210,10 @@ def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]
         return defined_names(zf.read("xl/workbook.xml"))
     except KeyError:
         return []
+
+
+_NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
+_LOCAL_ATTR = re.compile(rb'\blocalSheetId="(\d+)"')
 
 
 def defined_names(workbook_xml: bytes) -> list[tuple[str, str, int | None]]:
@@ -226,9 +229,9 @@ def defined_names(workbook_xml: bytes) -> list[tuple[str, str, int | None]]:
 
     out = []
     for attrs, value in _DEFINED.findall(workbook_xml):
-        a = {k.decode(): text(v) for k, v in _ATTR.findall(attrs)}
-        local = a.get("localSheetId")
-        out.append((a.get("name", ""), text(value), int(local) if local and local.isdigit() else None))
+        name = _NAME_ATTR.search(attrs)
+        local = _LOCAL_ATTR.search(attrs)
+        out.append((text(name.group(1)) if name else "", text(value), int(local.group(1)) if local else None))
     return out
 
 

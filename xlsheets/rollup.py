@@ -328,7 +328,8 @@ def _across_years(listing):
     table = df.pivot_table(index=["部局名", "_key"], columns="年度", values="_r", aggfunc="mean")
     table.columns = [f"{c}年度 平均達成率" for c in table.columns]
     table = table.round(1).reset_index()
-    table.insert(1, "重点目標", [titles[(d, k)] for d, k in zip(table["部局名"], table["_key"], strict=False)])
+    names = titles.to_dict()
+    table.insert(1, "重点目標", [names[(d, k)] for d, k in zip(table["部局名"], table["_key"], strict=False)])
     table.insert(2, "目標ID", [k if not k.startswith("title:") else "" for k in table["_key"]])
     return table.drop(columns="_key")
 
