@@ -164,3 +164,15 @@ def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
     got = [[c.value for c in row] for row in load_workbook(tmp_path / "r.xlsx")["一覧"].iter_rows(min_row=2)]
     assert got[0] == [1, "a"] and got[1] == ["未定", None] and got[2] == [None, "=1+1"]
     assert got[3][0] == 2.5 and len(got[3][1]) == 32767
+
+
+def test_a_source_whose_name_holds_a_hash_is_named_without_a_broken_link(sample_books, tmp_path):
+    src = tmp_path / "第1#回.xlsx"
+    shutil.copy(sample_books["fy2024"], src)
+    out = rollup([src], tmp_path / "r.xlsx").path
+    ws = load_workbook(out)["一覧"]
+    col = [c.value for c in ws[1]].index("参照元") + 1
+    cell = ws.cell(2, col)
+    assert cell.value.startswith("第1#回.xlsx / ") and cell.hyperlink is None
+    cover = load_workbook(out)["表紙"]
+    assert any(c.value for c in cover["B"]) and all(c.hyperlink is None for c in cover["B"])

@@ -235,9 +235,16 @@ class RollupBook:
         self.ws = {name: self.wb.add_worksheet(name) for name in SHEETS}
         self._targets: dict[str, tuple[str, str]] = {}  # source path → (link target, file name)
 
-    def link(self, path: str, sheet: str, cell: str) -> str:
-        """A link that opens the source cell, relative to the roll-up (it survives moving both)."""
-        return f"file:///{self._target(path)}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}"
+    def link(self, path: str, sheet: str, cell: str) -> str | None:
+        """A link that opens the source cell, relative to the roll-up (it survives moving both).
+
+        None when the path holds a '#': a link cannot carry it (it starts the cell part).
+        """
+        target = self._target(path)
+        if "#" in target:
+            return None
+        url = f"file:///{target}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}"
+        return url if len(url) <= MAX_URL else None
 
     def _target(self, path: str) -> str:
         if path not in self._targets:
@@ -252,25 +259,28 @@ class RollupBook:
         self._target(path)
         return self._targets[path][1]
 
+    def put_link(self, ws, r: int, c: int, path: str, sheet: str, cell: str, text: str) -> None:
+        """The text as a link to the source cell; the text alone when no link can hold the path."""
+        url = self.link(path, sheet, cell)
+        if url is not None:
+            try:
+                ws.write_url(r, c, url, self.f.link, text)
+                return
+            except Exception:  # a path the link format cannot hold: keep the text, lose the link
+                pass
+        ws.write(r, c, text, self.f.plain)
+
     def _write_links(self, ws, first_row: int, col: int, links: list[tuple[str, str, str]]) -> None:
-        fmt, plain, write_url = self.f.link, self.f.plain, ws.write_url
         for i, (path, sheet, cell) in enumerate(links):
             text = f"{self._name(path)} / {sheet} / {cell}" if cell else f"{self._name(path)} / {sheet}"
-            url = self.link(path, sheet, cell)
-            if len(url) <= MAX_URL:
-                try:
-                    write_url(first_row + i, col, url, fmt, text)
-                    continue
-                except Exception:  # a path the link format cannot hold: keep the text, lose the link
-                    pass
-            ws.write(first_row + i, col, text, plain)
+            self.put_link(ws, first_row + i, col, path, sheet, cell, text)
 
     def write(self, records: list[dict[str, Any]], tables, *, overwrite: bool) -> Path:
         """Write every sheet and save the workbook atomically."""
         _listing, summary, by_goal, years, _findings, errors = tables
         self._listing([row for rec in records if rec.get("ok") for row in rec["rows"]])
         self._findings([(rec["path"], f) for rec in records if rec.get("ok") for f in rec["findings"]])
-        _cover(self.ws["表紙"], self.f, records, self.link)
+        _cover(self.ws["表紙"], self.f, records, self.put_link)
         spans = _summary(self.ws["集計"], self.f, summary, by_goal)
         _years(self.ws["経年比較"], self.f, years)
         _errors(self.ws["取込エラー"], self.f, errors)
@@ -330,7 +340,7 @@ def _table(ws, df, name: str, fmts: dict[str, Any], default, first_row: int = 0,
     return first_row + max(1, len(df))
 
 
-def _cover(ws, f: _Formats, records, link) -> None:
+def _cover(ws, f: _Formats, records, put_link) -> None:
     ws.set_column_width(0, 10)
     ws.set_column_width(1, 80)
     _print_setup(ws, 0)
@@ -348,12 +358,7 @@ def _cover(ws, f: _Formats, records, link) -> None:
         goals = sorted(rec["goals"], key=lambda g: (0, g["priority"]) if isinstance(g["priority"], int) else (1, 0))
         for g in goals:
             _put(ws, r, 0, str(g["priority"] if g["priority"] is not None else ""), f.plain)
-            title = _text(g["title"] or "（無題）")
-            url = _text(link(rec["path"], g["sheet"], "A1"))
-            try:
-                ws.write_url(r, 1, url, f.link, title) if len(url) <= MAX_URL else ws.write(r, 1, title, f.plain)
-            except Exception:  # a path the link format cannot hold: the title without its link
-                ws.write(r, 1, title, f.plain)
+            put_link(ws, r, 1, rec["path"], g["sheet"], "A1", _text(g["title"] or "（無題）"))
             r += 1
         r += 1
 
