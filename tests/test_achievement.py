@@ -44,6 +44,9 @@ def test_fy2020_goal4_item2_final_rates_are_80_116_106_106():
         ("申請から交付まで平均10日以内", "平均12日", 83, "○"),
         ("満足度80%以上", "アンケートの満足度は85.2%（回答数120人）", 106, "◎"),
         ("空き家バンク登録 30件", "新規登録12件（累計58件）", 40, "×"),  # 累計 counts past years: not the total
+        ("待機児童0人", "0人", 100, "◎"),  # a zero target: nothing above zero
+        ("待機児童0人", "3人", 0, "×"),
+        ("満足度4.0以上", "満足度3.8", 95, "○"),  # a level without a unit, but with its limit
     ],
 )
 def test_rates(target, result, rate, grade):

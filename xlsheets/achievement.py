@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -163,6 +164,9 @@ def _percent(target: Quantity, actual: Decimal, lower: bool) -> Decimal | None:
     return actual / target.exact * 100
 
 
+_DECIMAL = re.compile(r"\d{1,2}\.\d{1,2}")
+
+
 def achievement(target_text: str | None, result_text: str | None, settings: Settings = DEFAULT_SETTINGS,
                 target: Target | None = None, result_scan: Scan | None = None) -> Achievement:
     """Compare a report with its target; never raises."""
@@ -178,6 +182,9 @@ def achievement(target_text: str | None, result_text: str | None, settings: Sett
     used_units = {q.unit for q in res.quantities}
     for k, comp in enumerate(target.components):
         same = [q for q in res.quantities if q.unit == comp.unit]
+        if not same and not comp.unit:  # a level without a unit (満足度4.0): "3.8" is that, not March 8
+            same = [Quantity(float(d.text), "", exact=Decimal(d.text), text=d.text)
+                    for d in res.dates if _DECIMAL.fullmatch(d.text)]
         if several and not any(_labels_match(comp.label, q.label) for q in same):
             same_unit_comps = [c for c in target.components if c.unit == comp.unit]
             if len(same_unit_comps) > 1:

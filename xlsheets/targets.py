@@ -57,7 +57,7 @@ _TOKEN_BODY = rf"""
   | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/]))
   | (?P<month>\d{{1,2}}\s*月(?!額|平均|当たり))
   | (?P<ordinal>第\s*\d+|No\.?\s*\d+|[(（]\s*\d{{1,2}}\s*[)）]|\uE000|(?:小学?|中学?|高校?)\s*\d{{1,2}}\s*(?:年生?)?(?![\d,.]*\s*(?:{_UNIT_RX})))
-  | (?P<dotdate>(?<![\d.])(?P<dd_m>\d{{1,2}})\.(?P<dd_d>\d{{1,2}})(?![\d.])(?!\s*(?:{_UNIT_RX})))
+  | (?P<dotdate>(?<![\d.])(?P<dd_m>\d{{1,2}})\.(?P<dd_d>[1-9]\d?)(?![\d.])(?!\s*(?:{_UNIT_RX}|以上|以下|未満|超|以内)))
   | (?P<qty>(?P<approx>約\s*)?(?P<n>{_NUM})
         (?:(?P<kmult>[千万億])(?=\s*(?:{_UNIT_RX})))?
         (?:\s*(?P<unit1>{_UNIT_RX}))?
@@ -87,6 +87,7 @@ class Quantity(NamedTuple):
     total: bool = False
     approx: bool = False
     text: str = ""
+    stated: bool = False  # the comparator is written after the number (以上, 以下, 未満, 超)
 
 
 class DateToken(NamedTuple):
@@ -261,7 +262,8 @@ def scan(text: str) -> Scan:
                     if len(word) > 1 and label.endswith(word):
                         unit = _UNITS[word][0]
                         break
-            comp = _comparator_after(t, m.end()) or ">="
+            stated = _comparator_after(t, m.end())
+            comp = stated or ">="
             # "152か所中68か所": the first is the base, not the amount
             if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() == "中":
                 out.quantities.pop()
@@ -271,7 +273,7 @@ def scan(text: str) -> Scan:
             out.quantities.append(Quantity(
                 value=float(exact), unit=unit, label=label, comparator=comp, exact=exact,
                 in_parens=has_parens and _in_parens(t, m.start()), total=total, approx=bool(g("approx")),
-                text=m.group(0),
+                text=m.group(0), stated=stated is not None,
             ))
             prev_qty_end = m.end()
             continue
@@ -298,10 +300,12 @@ def parse_target(text: str) -> Target | None:
         body = _target_text(text or "")
         if not body.strip():
             return None
-        # a number without a unit ("概ね100") is not a level the form asks for
         # scan() normalises the same way: without a ※ note, scanning the cell's own text gives
         # the same tokens and shares the cache with the validator's scan of that cell
-        qs = [q for q in scan(body if "※" in text else text).quantities if q.unit]
+        found = scan(body if "※" in text else text).quantities
+        # a number without a unit ("概ね100") is not a level the form asks for, unless a limit
+        # follows it ("満足度4.0以上") and no amount with a unit is there
+        qs = [q for q in found if q.unit] or [q for q in found if q.stated]
     except Exception:  # pragma: no cover - a tokeniser bug must not stop a check
         return None
     if not qs:
@@ -324,8 +328,8 @@ def parse_target(text: str) -> Target | None:
     first = comps[0]
     lower = _AT_MOST.search(body) is not None and _REDUCE.search(body) is not None
     comp = first.comparator
-    if lower and comp in (">=", ">"):
-        comp = "<="
+    if (lower and comp in (">=", ">")) or (first.value == 0 and comp == ">="):
+        comp = "<="  # 「…以下に削減」, and 「待機児童0人」: nothing above zero
     return Target(value=first.value, unit=first.unit, comparator=comp, components=tuple(comps), text=text)
 
 
