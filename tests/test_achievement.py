@@ -47,6 +47,7 @@ def test_fy2020_goal4_item2_final_rates_are_80_116_106_106():
         ("待機児童0人", "0人", 100, "◎"),  # a zero target: nothing above zero
         ("待機児童0人", "3人", 0, "×"),
         ("満足度4.0以上", "満足度3.8", 95, "○"),  # a level without a unit, but with its limit
+        ("ごみ排出量 1人1日当たり800g以下", "1人1日当たり 780g", 102, "◎"),
     ],
 )
 def test_rates(target, result, rate, grade):
@@ -61,6 +62,7 @@ def test_rates(target, result, rate, grade):
         ("6回以上開催", "", EMPTY_REPORT),
         ("加入者数300人", "保険内容を決定し、契約保険会社を選定中。", NO_RESULT),
         ("市・全包括に導入。検査人数1,500人", "検査数125件。", UNIT_MISMATCH),
+        ("訪問5回", "相談10件", UNIT_MISMATCH),  # 「10件」 is no 「0件」 (none)
     ],
 )
 def test_no_rate_comes_with_a_reason(target, result, status):

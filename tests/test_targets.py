@@ -46,6 +46,11 @@ GOLDEN = [
     ("満足度4.0以上", (4.0, "", ">=", 1)),
     ("研修参加者100人、満足度4以上", (100, "人", ">=", 1)),
     ("概ね100", None),
+    ("1日平均30件", (30, "件", ">=", 1)),  # 「1日」 is the per-unit, not the amount
+    ("ごみ排出量 1人1日当たり800g以下", (800, "g", "<=", 1)),
+    ("AED10台設置", (10, "台", ">=", 1)),
+    ("A4用紙100枚", (100, "枚", ">=", 1)),  # 「A4」 names the paper
+    ("CO2排出量を前年度比5%削減", None),  # 「CO2」 is a name; a change against last year is no level
     ("関係課連絡会議を年複数回実施", None),
     ("相談支援体制強化の検討及び支援調整会議を毎月開催", None),
     ("令和７年の民生委員一斉改選に向けた民生委員協力員制度の検討・実施", None),
@@ -156,3 +161,7 @@ def test_first_character_shortcut_finds_the_same_tokens_as_the_full_grammar(text
     t = normalise(text)
     assert [(m.start(), m.group(0), m.lastgroup) for m in _TOKEN.finditer(t)] == \
            [(m.start(), m.group(0), m.lastgroup) for m in full.finditer(t)]
+
+
+def test_a_number_ending_in_zero_is_not_the_word_none():
+    assert not scan("相談30件").zero_words and scan("相談0件").zero_words

@@ -36,6 +36,7 @@ _UNITS: dict[str, tuple[str, int]] = {
     "部": ("部", 1), "本": ("本", 1), "枚": ("枚", 1), "店": ("店", 1), "園": ("園", 1), "戸": ("戸", 1),
     "棟": ("棟", 1), "頭": ("頭", 1), "基": ("基", 1), "区": ("区", 1), "組": ("組", 1), "倍": ("倍", 1),
     "点": ("点", 1), "日": ("日", 1), "km": ("km", 1), "kg": ("kg", 1), "ha": ("ha", 1), "t": ("t", 1),
+    "トン": ("t", 1), "kWh": ("kWh", 1), "g": ("g", 1),
 }
 _UNIT_RX = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # a counter we do not know: one kanji that is not a particle or a date/comparison word
@@ -69,7 +70,7 @@ _TOKEN_BODY = rf"""
 _TOKEN_FIRST = r"(?=[\d達対前増伸比令平昭RHS第N(（\uE000小中高約])"
 _TOKEN = re.compile(f"{_TOKEN_FIRST}(?:{_TOKEN_BODY})", re.VERBOSE)
 _KANJI_MULT = {"千": 1_000, "万": 10_000, "億": 100_000_000}  # 1万人, 3千件
-_ZERO_WORDS = re.compile(r"(?:実施|開催|開設|設置|該当|実績|加入|申込|応募)?\s*(?:無し|なし|ゼロ|皆無)|未実施|未開催|未開設|未設置|実績なし|0件")
+_ZERO_WORDS = re.compile(r"(?:実施|開催|開設|設置|該当|実績|加入|申込|応募)?\s*(?:無し|なし|ゼロ|皆無)|未実施|未開催|未開設|未設置|実績なし|(?<![\d.,])0件")
 _TOTAL_WORDS = ("合計", "総計", "延べ", "のべ", "計", "総数")  # not 累計: it counts past years too
 _LABEL_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
 _PARTICLES = "のをはがでにと各約全計"
@@ -203,6 +204,18 @@ def _in_parens(text: str, pos: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# after a number: it is a per-unit (「1日平均」「1人1日当たり」「1件につき」), not an amount
+_PER = re.compile(r"(?:\s*\d+\s*[日人月年件回週])?\s*(?:当たり|あたり|平均|につき)")
+
+
+def _not_an_amount(text: str, m: re.Match, g) -> bool:
+    """Numbers that name rather than count: 「1日平均30件」「1人当たり」 (a per-unit), 「CO2排出量」「A4用紙」."""
+    if _PER.match(text, m.end()) and not m.group("approx"):
+        return True
+    before = text[m.start() - 1: m.start()] if m.start() else ""
+    return bool(before) and before.isascii() and before.isalpha() and not g("unit1")
+
+
 _UNITS_LONGEST = tuple(sorted(_UNITS, key=len, reverse=True))
 
 
@@ -249,6 +262,9 @@ def scan(text: str) -> Scan:
         elif kind == "month":
             mo = int(re.match(r"\d+", m.group(0)).group(0))
             out.dates.append(DateToken(m.group(0), None, mo, None, 1 <= mo <= 12))
+        elif kind == "qty" and _not_an_amount(t, m, g):
+            prev_qty_end = -1
+            continue
         elif kind == "qty":
             unit_text = g("unit1") or g("gunit") or ""
             unit, mult = _UNITS.get(unit_text, (unit_text, 1))
