@@ -48,6 +48,9 @@ def test_fy2020_goal4_item2_final_rates_are_80_116_106_106():
         ("待機児童0人", "3人", 0, "×"),
         ("満足度4.0以上", "満足度3.8", 95, "○"),  # a level without a unit, but with its limit
         ("ごみ排出量 1人1日当たり800g以下", "1人1日当たり 780g", 102, "◎"),
+        ("15件", "目標15件に対し12件", 80, "○"),  # the restated target is not part of the amount
+        ("15件", "計画15件、実績12件", 80, "○"),
+        ("15件", "12件/15件", 80, "○"),  # after the slash: the base
     ],
 )
 def test_rates(target, result, rate, grade):

@@ -135,8 +135,13 @@ def _labels_match(a: str, b: str) -> bool:
     return bool(a and b) and (a in b or b in a)
 
 
+_RESTATED = ("目標", "目標値", "計画", "計画値", "予定")
+
+
 def _pick(comp: Quantity, same_unit: list[Quantity], several: bool) -> Quantity | None:
     """The amount of a report that answers one target component."""
+    # 「目標15件に対し12件」: an amount labelled as the target (or plan) restates it
+    same_unit = [q for q in same_unit if not q.label.endswith(_RESTATED)] or same_unit
     if not same_unit:
         return None
     if several:

@@ -283,6 +283,10 @@ def scan(text: str) -> Scan:
             # "152か所中68か所": the first is the base, not the amount
             if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() == "中":
                 out.quantities.pop()
+            # "12件/15件": the amount before the slash counts, the one after is its base
+            if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() in ("/", "／"):
+                prev_qty_end = -1
+                continue
             # "2,219件→7,552件": the amount after the arrow counts
             if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() in ("→", "⇒", "->"):
                 out.quantities.pop()
