@@ -15,6 +15,7 @@ from typing import Any
 
 from .model import circled, paren, wareki
 from .saving import save_workbook
+from .textwidth import text_lines
 
 RATE_FMT = '0"%"'
 NUM_FMT = "#,##0.##"
@@ -44,8 +45,6 @@ SEVERITY_JA = {"error": "エラー", "warning": "警告", "info": "情報"}
 
 def row_height(row: dict[str, Any]) -> float | None:
     """The height a 一覧 row needs for its wrapped texts (None: the default height)."""
-    from .textwidth import text_lines
-
     lines = 1
     for c in WRAPPED:
         v = row.get(c)
