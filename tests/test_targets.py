@@ -92,6 +92,11 @@ def test_lower_is_better_only_with_a_limit():
         ("申請 2/30 受付", "dates", [("2/30", False)]),
         ("9.1より事業開始。9.20現在28件実施。", "dates", [("9.1", True), ("9.20", True)]),
         ("(4/1~4/30、意見件数282件・34人)", "dates", [("4/1", True), ("4/30", True)]),
+        ("H31.5.1から実施", "dates", [("H31.5.1", False)]),  # that day is 令和元年5月1日
+        ("令和元年4月に開始", "dates", [("令和元年4月", False)]),  # 令和 began in May
+        ("平成31年4月30日", "dates", [("平成31年4月30日", True)]),
+        ("2025年3月末まで", "dates", [("2025年3月", True)]),  # a western month keeps its year
+        ("満足度4.0以上", "dates", []),
     ],
 )
 def test_dates_are_found_and_checked(text, kind, expected):

@@ -52,7 +52,7 @@ _TOKEN_BODY = rf"""
   | (?P<ratio>(?:対?前年(?:度)?(?:同期)?比|前年比|増加率|伸び率|比)\s*[:：]?\s*[+\-]?{_NUM}\s*[%％倍]?)
   | (?P<eradate>(?P<ed_era>{_ERA})\s*(?P<ed_y>元|\d{{1,2}})\s*[.．/年]\s*(?P<ed_m>\d{{1,2}})\s*[.．/月]\s*(?P<ed_d>\d{{1,2}})\s*日?)
   | (?P<erayear>(?P<ey_era>{_ERA})\s*(?P<ey_y>元|\d{{1,2}})\s*(?:年度|年(?:間)?)(?:\s*(?P<ey_m>\d{{1,2}})\s*月(?:\s*(?P<ey_d>\d{{1,2}})\s*日)?)?)
-  | (?P<wdate>(?P<wd_y>(?:19|20)\d\d)\s*[年/.\-]\s*(?P<wd_m>\d{{1,2}})\s*[月/.\-]\s*(?P<wd_d>\d{{1,2}})\s*日?)
+  | (?P<wdate>(?P<wd_y>(?:19|20)\d\d)\s*[年/.\-]\s*(?P<wd_m>\d{{1,2}})\s*(?:[月/.\-]\s*(?P<wd_d>\d{{1,2}})\s*日?|月))
   | (?P<year>(?:19|20)\d\d\s*年度?|\d{{1,2}}\s*年(?:度|間)|\d{{1,2}}\s*年(?![生]))
   | (?P<mdate>(?P<md_m>\d{{1,2}})\s*月\s*(?P<md_d>\d{{1,2}})\s*日)
   | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/]))
@@ -147,6 +147,18 @@ def _valid_date(y: int | None, m: int, d: int) -> bool:
         return False
     year = y if y is not None else 2000  # a leap year: 2/29 is possible without a year
     return d <= calendar.monthrange(year, m)[1]
+
+
+# the days each era began and ended (平成31年5月1日 does not exist: that day is 令和元年5月1日)
+_ERA_SPAN = {"令和": ((2019, 5, 1), (9999, 12, 31)), "平成": ((1989, 1, 8), (2019, 4, 30)),
+             "昭和": ((1926, 12, 25), (1989, 1, 7))}
+_ERA_SPAN.update({"R": _ERA_SPAN["令和"], "H": _ERA_SPAN["平成"], "S": _ERA_SPAN["昭和"]})
+
+
+def _in_era(era: str, y: int, mo: int, d: int | None) -> bool:
+    """Whether a date (or, without a day, some day of its month) lies inside the era it is written in."""
+    first, last = _ERA_SPAN[era]
+    return first[:2] <= (y, mo) <= last[:2] and (d is None or first <= (y, mo, d) <= last)
 
 
 def _era_year(era: str, y: str) -> tuple[int, bool]:
@@ -245,16 +257,20 @@ def scan(text: str) -> Scan:
         elif kind == "eradate":
             y, ok = _era_year(g("ed_era"), g("ed_y"))
             mo, d = int(g("ed_m")), int(g("ed_d"))
-            out.dates.append(DateToken(m.group(0), y, mo, d, ok and _valid_date(y, mo, d)))
+            valid = ok and _valid_date(y, mo, d) and _in_era(g("ed_era"), y, mo, d)
+            out.dates.append(DateToken(m.group(0), y, mo, d, valid))
         elif kind == "erayear":
             y, ok = _era_year(g("ey_era"), g("ey_y"))
             mo = int(g("ey_m")) if g("ey_m") else None
             d = int(g("ey_d")) if g("ey_d") else None
             valid = ok and (mo is None or 1 <= mo <= 12) and (d is None or _valid_date(y, mo or 1, d))
+            if valid and mo is not None:
+                valid = _in_era(g("ey_era"), y, mo, d)
             out.dates.append(DateToken(m.group(0), y, mo, d, valid))
         elif kind == "wdate":
-            y, mo, d = int(g("wd_y")), int(g("wd_m")), int(g("wd_d"))
-            out.dates.append(DateToken(m.group(0), y, mo, d, _valid_date(y, mo, d)))
+            y, mo = int(g("wd_y")), int(g("wd_m"))
+            d = int(g("wd_d")) if g("wd_d") else None
+            out.dates.append(DateToken(m.group(0), y, mo, d, _valid_date(y, mo, d or 1)))
         elif kind in ("mdate", "slash", "dotdate"):
             p = {"mdate": "md", "slash": "sl", "dotdate": "dd"}[kind]
             mo, d = int(g(f"{p}_m")), int(g(f"{p}_d"))
