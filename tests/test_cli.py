@@ -111,3 +111,9 @@ def test_demo_builds_both_samples(tmp_path):
     assert "福祉部 2020年度" in res.output and "rate-mismatch" in res.output and "R3.2.31" in res.output
     assert (tmp_path / "demo" / "fy2020_達成率.xlsx").exists() and (tmp_path / "demo" / "fy2020_検証.xlsx").exists()
     assert (tmp_path / "demo" / "集計.xlsx").exists() and "■ 集計" in res.output
+
+
+def test_a_rollup_that_finds_no_workbook_says_so(tmp_path):
+    (tmp_path / "空").mkdir()
+    res = CliRunner().invoke(main, ["rollup", str(tmp_path / "空"), "-o", str(tmp_path / "r.xlsx")])
+    assert res.exit_code == 0 and "見つかりませんでした" in res.output

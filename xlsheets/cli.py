@@ -267,6 +267,9 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
         click.echo(f"分析用データ: {res.tidy}")
     for path, why in res.errors:
         click.echo(f"取込エラー: {path}: {why}", err=True)
+    if not res.files:
+        click.echo("注意: 集計できるブック（.xlsx/.xlsm）が見つかりませんでした。指定したフォルダ・ファイルを確認してください"
+                   "（no workbook found in the inputs）。", err=True)
 
 
 @main.command("excel-setup")
