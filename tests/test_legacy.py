@@ -96,3 +96,22 @@ def test_a_workbook_without_goal_sheets_is_refused(tmp_path):
     path = save_workbook(wb, tmp_path / "other.xlsx")
     with pytest.raises(NotAGoalSheet, match="重点目標管理シートが見つかりません"):
         read(path)
+
+
+@pytest.mark.parametrize("name", ["fy2020", "fy2024"])
+def test_a_template_sheet_that_lost_its_names_reads_the_same(sample_books, tmp_path, name):
+    """Copied into a new workbook, a sheet keeps its layout but not its defined names: read it by its labels."""
+    from openpyxl import load_workbook
+
+    from xlsheets.ops import achieve_file
+
+    achieved = achieve_file(sample_books[name], tmp_path / "a.xlsx").path
+    wb = load_workbook(achieved)
+    for ws in wb.worksheets:
+        for n in list(ws.defined_names):
+            del ws.defined_names[n]
+    for n in list(wb.defined_names):
+        del wb.defined_names[n]
+    save_workbook(wb, tmp_path / "plain.xlsx")
+    named, plain = read(achieved).to_dict(), read(tmp_path / "plain.xlsx").to_dict()
+    assert plain == named

@@ -420,8 +420,14 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
         head, parts = split_numbered(method_text)
         if no is None and items and not head and not parts and not any(t.strip() for t in texts.values()):
             continue
-        item = Item(no="" if no is None else no, title=head)
-        entry = {"no": (r, no_cell), "title": method_cell, "subs": []}
+        # the template's own layout without its names: one row per sub-item, the item's number
+        # and title merged down from the row above — these rows continue that item
+        cont = no is None and not head and bool(parts) and bool(items) and _merged_from_above(sheet, r, m_start, m_end)
+        if cont:
+            item, entry = items[-1], src.items[-1]
+        else:
+            item = Item(no="" if no is None else no, title=head)
+            entry = {"no": (r, no_cell), "title": method_cell, "subs": []}
         subs: dict[int, SubItem] = {}
         order: list[int] = []
         for n, t in parts:
@@ -462,6 +468,16 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
             subs[n].achievement = _achievement_dict(rates_by_no.get(n, {}), grades.get(n, ""), settings)
             item.subitems.append(subs[n])
             entry["subs"].append({f: (r, col_roles[f][0]) for f in other} | {"method": method_cell, "no": method_cell})
-        items.append(item)
-        src.items.append(entry)
+        if not cont:
+            items.append(item)
+            src.items.append(entry)
     return items
+
+
+def _merged_from_above(sheet: SheetGrid, r: int, c1: int, c2: int) -> bool:
+    """Whether a filled merged cell that starts above row r covers one of columns c1..c2 in row r."""
+    for c in range(c1, c2 + 1):
+        m = sheet.merge_at(r, c)
+        if m and m[0] < r and sheet.text(m[0], m[1]).strip():
+            return True
+    return False
