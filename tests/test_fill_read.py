@@ -173,3 +173,25 @@ def test_read_fill_roundtrip_for_random_data(tmp_path, doc):
     wb = fill_workbook(department_from_dict(doc))
     expected = department_from_dict(doc).to_dict()
     assert read_book(book_from_openpyxl(wb)).department.to_dict() == expected
+
+
+def test_a_row_typed_just_below_the_table_is_read(sample_books, tmp_path):
+    """Excel does not grow a name when a row is inserted right under it: that row still belongs to the table."""
+    from openpyxl import load_workbook
+
+    from xlsheets.sheetops import sheet_names
+
+    wb = load_workbook(sample_books["fy2024"])
+    ws = wb.worksheets[1]
+    names = sheet_names(ws)
+    body, cols = names[L.N_BODY], {role: names[n].c1 for role, n in L.N_COLS.items() if n in names}
+    new = body.r2 + 1
+    insert_rows(ws, new, 1)  # as Excel does: the table's name stays, the notes move down
+    for role, value in {"subitem_no": "(4)", "method": "追加した取組", "period": "通年", "target": "3件",
+                        "midterm": "1件"}.items():
+        ws.cell(new, cols[role]).value = value
+    save_workbook(wb, tmp_path / "inserted.xlsx")
+    before, after = read(sample_books["fy2024"]), read(tmp_path / "inserted.xlsx")
+    last = after.goals[0].items[-1]
+    assert [s.method for s in last.subitems] == [s.method for s in before.goals[0].items[-1].subitems] + ["追加した取組"]
+    assert after.goals[0].notes == before.goals[0].notes

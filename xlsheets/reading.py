@@ -202,10 +202,32 @@ def _read_named(sheet: SheetGrid, settings):
     src.columns = {role: sheet.names[n].c1 for role, n in L.N_COLS.items() if n in sheet.names}
     if L.N_COLS["method"] in sheet.names:
         src.header_row = sheet.names[L.N_COLS["method"]].r1
-    goal.items = _rows_per_subitem(sheet, src, body.r1, body.r2, settings)
+    last = _rows_below_body(sheet, src, body.r2)
+    src.body = (body.r1, last)
+    goal.items = _rows_per_subitem(sheet, src, body.r1, last, settings)
     year_cell = _at(sheet, L.N_SHEET_TITLE)
     year = parse_fiscal_year(sheet.text(*year_cell)) if year_cell else None
     return goal, src, text("department"), year
+
+
+def _rows_below_body(sheet: SheetGrid, src: GoalSource, last: int) -> int:
+    """The table's last row, counting rows filled in just below its named range.
+
+    Excel does not grow a name when a row is inserted right under it: a sub-item typed into
+    such a row would otherwise be lost. Stops at the 特記事項 section.
+    """
+    notes = [sheet.names[n].r1 for n in L.N_NOTES.values() if n in sheet.names]
+    stop = min(notes) if notes else sheet.max_row + 1
+    cols = [src.columns[f] for f in (*SUBITEM_FIELDS, "subitem_no", "item_no") if f in src.columns]
+    r = last + 1
+    while r < stop and cols:
+        texts = [sheet.text(r, c).strip() for c in range(1, sheet.max_col + 1)]
+        if any(L.match_label(t) == "notes" for t in texts if t):
+            break
+        if not any(sheet.text(r, c).strip() for c in cols):
+            break
+        last, r = r, r + 1
+    return last
 
 
 def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int, settings) -> list[Item]:
