@@ -221,10 +221,8 @@ def _rows_below_body(sheet: SheetGrid, src: GoalSource, last: int) -> int:
     cols = [src.columns[f] for f in (*SUBITEM_FIELDS, "subitem_no", "item_no") if f in src.columns]
     r = last + 1
     while r < stop and cols:
-        texts = [sheet.text(r, c).strip() for c in range(1, sheet.max_col + 1)]
-        if any(L.match_label(t) == "notes" for t in texts if t):
-            break
-        if not any(sheet.text(r, c).strip() for c in cols):
+        texts = [t for t in (sheet.text(r, c).strip() for c in cols) if t]
+        if not texts or any("特記" in t and L.match_label(t) == "notes" for t in texts):
             break
         last, r = r, r + 1
     return last
