@@ -72,7 +72,7 @@ _TOKEN = re.compile(f"{_TOKEN_FIRST}(?:{_TOKEN_BODY})", re.VERBOSE)
 _KANJI_MULT = {"千": 1_000, "万": 10_000, "億": 100_000_000}  # 1万人, 3千件
 _ZERO_WORDS = re.compile(r"(?:実施|開催|開設|設置|該当|実績|加入|申込|応募)?\s*(?:無し|なし|ゼロ|皆無)|未実施|未開催|未開設|未設置|実績なし|(?<![\d.,])0件")
 _TOTAL_WORDS = ("合計", "総計", "延べ", "のべ", "計", "総数")  # not 累計: it counts past years too
-_LABEL_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
+_LABEL_CHARS_REV = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+")  # matched on the reversed text
 _PARTICLES = "のをはがでにと各約全計"
 
 
@@ -167,15 +167,17 @@ def _era_year(era: str, y: str) -> tuple[int, bool]:
     return ERA_BASE[era] + n, ok
 
 
+_COMPARATOR = re.compile(r"[ \u3000]*(以上|以降|を超える|を超え|超え|超|以下|以内|未満|以\s*$)")
+_COMPARATOR_SIGN = {"以上": ">=", "以降": ">=", "を超える": ">", "を超え": ">", "超え": ">", "超": ">",
+                    "以下": "<=", "以内": "<=", "未満": "<"}
+
+
 def _comparator_after(text: str, pos: int) -> str | None:
-    rest = text[pos: pos + 8].lstrip(" \u3000")
-    for words, comp in ((("以上", "以降"), ">="), (("を超える", "を超え", "超え", "超"), ">"),
-                        (("以下", "以内"), "<="), (("未満",), "<")):
-        if rest.startswith(words):
-            return comp
-    if rest.startswith("以") and len(rest.strip()) <= 1:
-        return ">="  # cut off mid-word ("年2回以"): the validator reports the truncation
-    return None
+    m = _COMPARATOR.match(text, pos, pos + 12)
+    if not m:
+        return None
+    # cut off mid-word ("年2回以"): read as 以上; the validator reports the truncation
+    return _COMPARATOR_SIGN.get(m.group(1), ">=")
 
 
 _TOTALS_LONGEST = tuple(sorted(_TOTAL_WORDS, key=len, reverse=True))
@@ -186,10 +188,10 @@ _LABEL_UNIT_HEAD = re.compile(rf"^(?:{_UNIT_RX})[・、]")
 def _label_before(text: str, start: int) -> tuple[str, bool]:
     """The words just before a number (its label), and whether they mark a total."""
     before = text[max(0, start - 16): start].rstrip(" \u3000:：")
-    m = _LABEL_CHARS.search(before)
+    m = _LABEL_CHARS_REV.match(before[::-1])  # the run of word characters that ends the text
     if not m:
         return "", False
-    word = m.group(0)
+    word = m.group(0)[::-1]
     total = word.endswith(_TOTAL_WORDS) and not word.endswith("累計")
     stripped = word
     for w in _TOTALS_LONGEST:
@@ -216,6 +218,7 @@ def _in_parens(text: str, pos: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_OPENERS = re.compile(r"[(（「【]")
 # after a number: it is a per-unit (「1日平均」「1人1日当たり」「1件につき」), not an amount
 _PER = re.compile(r"(?:\s*\d+\s*[日人月年件回週])?\s*(?:当たり|あたり|平均|につき)")
 
@@ -243,7 +246,7 @@ def scan(text: str) -> Scan:
     if not _DIGIT.search(t):
         out.zero_words = bool(_ZERO_WORDS.search(t))
         return out
-    has_parens = any(ch in t for ch in "(（「【")
+    has_parens = _OPENERS.search(t) is not None
     unmatched: list[str] = []  # the text between tokens: digits left there were not understood
     last_end = 0
     prev_qty_end = -1
