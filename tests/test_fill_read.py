@@ -195,3 +195,17 @@ def test_a_row_typed_just_below_the_table_is_read(sample_books, tmp_path):
     last = after.goals[0].items[-1]
     assert [s.method for s in last.subitems] == [s.method for s in before.goals[0].items[-1].subitems] + ["追加した取組"]
     assert after.goals[0].notes == before.goals[0].notes
+
+
+@pytest.mark.parametrize("written", ["1位", "第1位", "１位", "1番", "優先順位1", "一位", "1位（最重要）", "①", 1, 1.0])
+def test_priority_as_departments_write_it(written):
+    from xlsheets.model import parse_priority
+
+    assert parse_priority(written) == 1
+
+
+@pytest.mark.parametrize("written", ["①", "1", "１", "1.", "1)", "(1)", "第1"])
+def test_item_numbers_as_departments_write_them(written):
+    from xlsheets.model import parse_item_no
+
+    assert parse_item_no(written) == 1

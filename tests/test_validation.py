@@ -47,7 +47,7 @@ def _doc(**changes):
     [
         ({"goals__0__title": ""}, "required-empty", "C2"),
         ({"goals__1__priority": 1}, "priority-invalid", "K2"),
-        ({"goals__0__priority": "一位"}, "priority-invalid", "K2"),
+        ({"goals__0__priority": "未定"}, "priority-invalid", "K2"),
         ({"goals__0__items__1__no": 3}, "numbering", "A10"),
         ({"goals__0__items__1__subitems__1__no": 4}, "numbering", "C11"),
         ({"goals__0__items__1__subitems__1__target": "概ね100"}, "target-unparsed", None),

@@ -139,9 +139,19 @@ def _digits_or_text(s: str) -> Number:
     return int(n) if n.isdigit() else s
 
 
+_ITEM_NO = re.compile(r"^(?:第\s*)?[(]?\s*(\d+)\s*[).、]?$")
+
+
+def _item_no(s: str) -> Number:
+    if s in CIRCLED:
+        return CIRCLED.index(s) + 1
+    m = _ITEM_NO.match(unicodedata.normalize("NFKC", s))
+    return int(m.group(1)) if m else s
+
+
 def parse_item_no(text: Any) -> Number | None:
-    """①, 1, '1', '１' → 1; empty → None; anything else → the text as written."""
-    return _as_number(text, lambda s: CIRCLED.index(s) + 1 if s in CIRCLED else _digits_or_text(s))
+    """①, 1, '１', '1.', '1)', '(1)', '第1' → 1; empty → None; anything else → the text as written."""
+    return _as_number(text, _item_no)
 
 
 _PAREN_NO = re.compile(r"^[(（]\s*(\d+)\s*[)）]$")
@@ -159,15 +169,34 @@ def parse_subitem_no(text: Any) -> Number | None:
     return _as_number(text, _subitem)
 
 
-_PRIORITY = re.compile(r"^(?:第)?\s*(\d+)\s*(?:位)?$")
+_PRIORITY = re.compile(r"^(?:第|優先順位|優先|No\.?)?\s*[:]?\s*(\d+|[一二三四五六七八九十]{1,2})(?:\.0+)?\s*"
+                       r"(?:位|番目|番)?\s*(?:\(.*\))?$")
+_KANJI_DIGITS = "一二三四五六七八九"
+
+
+def _kanji_number(s: str) -> int:
+    """一 … 九十九 (the small numbers a priority is written with)."""
+    if "十" not in s:
+        return _KANJI_DIGITS.index(s) + 1
+    tens, _, ones = s.partition("十")
+    return (_KANJI_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_KANJI_DIGITS.index(ones) + 1 if ones else 0)
 
 
 def parse_priority(text: Any) -> Number | None:
-    """'1位', '１位', 1 → 1; empty → None; else the text as written."""
+    """'1位', '１位', '第1位', '1番', '優先順位1', '一位', '1位（最重要）', ①, 1 → 1; empty → None;
+    else the text as written."""
 
     def parse(s: str) -> Number:
+        if s in CIRCLED:
+            return CIRCLED.index(s) + 1
         m = _PRIORITY.match(unicodedata.normalize("NFKC", s))
-        return int(m.group(1)) if m else s
+        if not m:
+            return s
+        n = m.group(1)
+        try:
+            return int(n) if n.isdigit() else _kanji_number(n)
+        except ValueError:  # 「十十」 and the like
+            return s
 
     return _as_number(text, parse)
 
