@@ -65,6 +65,21 @@ def test_label_variants_of_other_departments(tmp_path):
     assert got == dept.to_dict()
 
 
+@pytest.mark.parametrize("labels", [
+    {"D2": "部署名", "F2": "優先度", "C7": "実施時期", "D7": "目標値", "E7": "中間実績", "F7": "年度末実績"},
+    {"D2": "所管部局", "F2": "順位", "C7": "スケジュール", "D7": "成果指標（どの水準まで）",
+     "E7": "上半期実績（9月末）", "F7": "最終報告"},
+])
+def test_more_label_variants_of_other_departments(tmp_path, labels):
+    dept = _dept()
+    wb = legacy_workbook(dept)
+    ws = wb.worksheets[0]
+    for cell, text in labels.items():
+        ws[cell] = text
+    got = read(save_workbook(wb, tmp_path / "variant.xlsx")).to_dict()
+    assert got["goals"][0] == dept.to_dict()["goals"][0]
+
+
 def test_legacy_target_shared_by_two_subitems_stays_with_the_second():
     head, parts = split_numbered("(1) (2) 国、県、広域的な数値の整合性を図りながら策定")
     assert head == "" and parts == [(1, ""), (2, "国、県、広域的な数値の整合性を図りながら策定")]

@@ -139,8 +139,8 @@ def norm_label(text: object) -> str:
 LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("sheet_title", re.compile(r"重点目標管理シート")),
     ("title", re.compile(r"^重点目標(?:名|名称)?$")),
-    ("department", re.compile(r"^(?:部局名?|部課名|所属(?:部局)?|担当部局)$")),
-    ("priority", re.compile(r"^優先順位$")),
+    ("department", re.compile(r"^(?:部局名?|部課名|部署名?|所属(?:部局)?|担当部局|所管部局|担当部署)$")),
+    ("priority", re.compile(r"^(?:優先順位|優先度|順位)$")),
     ("comprehensive_plan", re.compile(r"^総合計画における位置[付づ]け$")),
     ("regional_strategy", re.compile(r"まち・ひと・しごと")),
     ("sdgs", re.compile(r"SDGs", re.I)),
@@ -153,10 +153,12 @@ LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
 
 COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("method", re.compile(r"^(?:取組項目|取り組み項目|方法・?手段)")),
-    ("period", re.compile(r"^期間")),
-    ("target", re.compile(r"^数値目標")),
-    ("midterm", re.compile(r"^中間報告")),
-    ("final", re.compile(r"^期末報告")),
+    # other departments' headers: the short ones must be the whole header (and its note in brackets)
+    ("period", re.compile(r"^(?:期間|(?:期限|実施時期|実施期間|スケジュール)(?:[(（].*)?$)")),
+    ("target", re.compile(r"^(?:数値目標|(?:目標値|目標数値|成果指標|成果目標|指標)(?:[(（].*)?$)")),
+    ("midterm", re.compile(r"^(?:中間報告|(?:中間実績|中間(?:時点の)?進捗(?:状況)?|上半期(?:実績|報告)|9月末(?:実績|現在))"
+                           r"(?:[(（].*)?$)")),
+    ("final", re.compile(r"^(?:期末報告|(?:期末実績|年度末(?:実績|報告)|最終報告|最終実績)(?:[(（].*)?$)")),
     ("rate_midterm", re.compile(r"^達成率[(（]?中間")),
     ("rate_final", re.compile(r"^達成率[(（]?期末")),
     ("grade", re.compile(r"^(判定|評価)$")),
