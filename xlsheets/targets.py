@@ -89,6 +89,7 @@ class Quantity(NamedTuple):
     approx: bool = False
     text: str = ""
     stated: bool = False  # the comparator is written after the number (以上, 以下, 未満, 超)
+    each: bool = False  # 「各2回」: per member of a group, not the whole
 
 
 class DateToken(NamedTuple):
@@ -313,6 +314,7 @@ def scan(text: str) -> Scan:
                 value=float(exact), unit=unit, label=label, comparator=comp, exact=exact,
                 in_parens=has_parens and _in_parens(t, m.start()), total=total, approx=bool(g("approx")),
                 text=m.group(0), stated=stated is not None,
+                each=label.startswith("各") or t[:m.start()].rstrip().endswith("各"),
             ))
             prev_qty_end = m.end()
             continue
@@ -352,6 +354,8 @@ def parse_target(text: str) -> Target | None:
     outside = [q for q in qs if not q.in_parens]
     chosen = outside or qs
     totals = [q for q in chosen if q.total]
+    if not totals and all(q.each for q in chosen):  # 「各課1名以上（計20名）」: the total is the level
+        totals = [q for q in qs if q.total]
     if totals:
         chosen = totals[:1]
     comps: list[Quantity] = []
