@@ -364,10 +364,14 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
 
 
 def _import_writers() -> None:
-    """Import pandas and the writer while the workers read (it takes a few tenths of a second)."""
-    import pandas  # noqa: F401
-    import pyarrow  # noqa: F401
+    """Import pandas and the writer while the workers read (it takes a few tenths of a second),
+    and run the summaries once on two made-up rows: pandas loads much of itself on first use."""
+    import pyarrow
     import rvgsrust_xlsxwriter  # noqa: F401
+
+    row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
+    frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": []}])
+    pyarrow.array(["", None], from_pandas=True)
 
 
 def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:
