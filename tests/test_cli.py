@@ -117,3 +117,14 @@ def test_a_rollup_that_finds_no_workbook_says_so(tmp_path):
     (tmp_path / "空").mkdir()
     res = CliRunner().invoke(main, ["rollup", str(tmp_path / "空"), "-o", str(tmp_path / "r.xlsx")])
     assert res.exit_code == 0 and "見つかりませんでした" in res.output
+
+
+def test_a_rollup_into_a_missing_folder_is_refused_before_reading(sample_books, tmp_path, monkeypatch):
+    import xlsheets.rollup as rollup_module
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the inputs were read although the output cannot be written")
+
+    monkeypatch.setattr(rollup_module, "run_extract", no_reading)
+    res = CliRunner().invoke(main, ["rollup", str(sample_books["fy2020"]), "-o", str(tmp_path / "なし" / "r.xlsx")])
+    assert res.exit_code == 2 and "出力先のフォルダがありません" in res.output

@@ -120,6 +120,8 @@ def check_output(path: Path, overwrite: bool) -> None:
             f"出力先は既に存在します: {path}（上書きするには --force を付けてください）",
             f"output exists: {path} (use --force to overwrite)",
         )
+    if not path.parent.is_dir():  # said before any work, not after a long roll-up
+        raise XlsheetsError(f"出力先のフォルダがありません: {path.parent}", f"no such folder: {path.parent}")
     locks = lock_files(path)
     if locks:
         raise XlsheetsError(
@@ -181,8 +183,6 @@ def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool
     """
     path = Path(path)
     check_output(path, overwrite)
-    if not path.parent.exists():
-        raise XlsheetsError(f"出力先のフォルダがありません: {path.parent}", f"no such folder: {path.parent}")
     fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix or ".xlsx", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
