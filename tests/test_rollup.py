@@ -176,3 +176,25 @@ def test_a_source_whose_name_holds_a_hash_is_named_without_a_broken_link(sample_
     assert cell.value.startswith("第1#回.xlsx / ") and cell.hyperlink is None
     cover = load_workbook(out)["表紙"]
     assert any(c.value for c in cover["B"]) and all(c.hyperlink is None for c in cover["B"])
+
+
+def test_ctrl_c_stops_a_rollup_at_once_and_writes_nothing(sample_books, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for k in range(200):
+        for name, path in sample_books.items():
+            shutil.copy(path, src / f"{name}_{k:03}.xlsx")
+    out = tmp_path / "r.xlsx"
+    proc = subprocess.Popen([sys.executable, "-m", "xlsheets.cli", "rollup", str(src), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.6)
+    assert proc.poll() is None, "the roll-up ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "中断しました" in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".xlsheets-*"))

@@ -27,6 +27,9 @@ def friendly(fn):
         except XlsheetsError as e:
             click.echo(f"エラー: {e}", err=True)
             sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\n中断しました。出力は書き出していません（元のファイルはそのままです）。(interrupted)", err=True)
+            sys.exit(130)
 
     return wrapper
 

@@ -136,7 +136,13 @@ def _a1(cell) -> str:
 
 
 def _limit_memory() -> None:
-    """Worker initialiser: cap the address space so that a hostile file cannot exhaust memory."""
+    """Worker initialiser: cap the address space so that a hostile file cannot exhaust memory.
+
+    Workers also ignore Ctrl-C: the main process stops them (and says so once).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import resource
 
@@ -188,13 +194,17 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
             pending = [i for i in range(len(items)) if i not in results]
             try:
                 with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, mp_context=_context()) as pool:
-                    chunk = max(1, min(4, len(pending) // (jobs * 8) or 1))  # small: no worker idles at the end
-                    done = pool.map(extract, [items[i] for i in pending], chunksize=chunk)
-                    if meanwhile:  # the workers are busy: use this process's wait
-                        meanwhile()
-                        meanwhile = None
-                    for i, rec in zip(pending, done, strict=False):
-                        arrived(i, rec)
+                    try:
+                        chunk = max(1, min(4, len(pending) // (jobs * 8) or 1))  # small: no worker idles at the end
+                        done = pool.map(extract, [items[i] for i in pending], chunksize=chunk)
+                        if meanwhile:  # the workers are busy: use this process's wait
+                            meanwhile()
+                            meanwhile = None
+                        for i, rec in zip(pending, done, strict=False):
+                            arrived(i, rec)
+                    except KeyboardInterrupt:  # stop now: drop the files not started yet
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        raise
             except BrokenProcessPool:
                 # a worker died (the memory cap, or a crash inside a parser): read the next file alone
                 first = next(i for i in range(len(items)) if i not in results)
