@@ -128,3 +128,17 @@ def test_a_rollup_into_a_missing_folder_is_refused_before_reading(sample_books, 
     monkeypatch.setattr(rollup_module, "run_extract", no_reading)
     res = CliRunner().invoke(main, ["rollup", str(sample_books["fy2020"]), "-o", str(tmp_path / "なし" / "r.xlsx")])
     assert res.exit_code == 2 and "出力先のフォルダがありません" in res.output
+
+
+def test_validate_takes_a_folder_and_skips_lock_files(sample_books, tmp_path):
+    import shutil
+
+    d = tmp_path / "提出"
+    (d / "sub").mkdir(parents=True)
+    shutil.copy(sample_books["fy2020"], d / "a.xlsx")
+    shutil.copy(sample_books["fy2024"], d / "sub" / "b.xlsx")
+    (d / "~$a.xlsx").write_bytes(b"lock")
+    res = CliRunner().invoke(main, ["validate", str(d), "--format", "json"])
+    doc = json.loads(res.stdout)
+    assert sorted(f["path"] for f in doc["files"]) == [str(d / "a.xlsx"), str(d / "sub" / "b.xlsx")]
+    assert all("error" not in f for f in doc["files"])

@@ -160,6 +160,22 @@ def demo(out_dir: Path, do_render: bool) -> None:
 STAGE = click.Choice(["midterm", "final"])
 
 
+def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given; a folder becomes the workbooks in it (recursively, without lock files)."""
+    from .rollup import collect_inputs
+
+    paths: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for item in items:
+        if Path(item).is_dir():
+            found, skipped = collect_inputs([item])
+            paths += found
+            refused += skipped
+        else:
+            paths.append(Path(item))
+    return paths, refused
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--stage", type=STAGE, help="報告の段階（未記入の報告を確認する）")
@@ -173,6 +189,8 @@ STAGE = click.Choice(["midterm", "final"])
 @friendly
 def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_backup) -> None:
     """数値目標と報告を検証し、問題をセルごとに示す (validate sheets).
+
+    FILES にはフォルダも指定できます（中のブックをすべて検証）。
 
     終了コード: 0 エラーなし / 1 エラーあり / 2 読めないファイルあり。
     """
@@ -192,7 +210,9 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
         click.echo(f"{res.count} セルに指摘を記入しました: {res.path}")
         reports, failed = [report], []
     else:
-        reports, failed = ops.validate_files(list(files), stage)
+        paths, refused = _expand_folders(files)
+        reports, failed = ops.validate_files(paths, stage)
+        failed += refused
     if fmt == "json":
         doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in reports]
                         + [{"path": str(p), "error": why, "findings": []} for p, why in failed],
