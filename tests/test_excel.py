@@ -109,6 +109,8 @@ def test_worksheet_functions_give_the_core_values():
     assert x.XS_TARGET("被保護者40人以上の受診") == "40人 以上"
     assert x.XS_TARGET("訪問3か所・通所5か所で実施") == "3か所・5か所 以上"
     assert x.XS_TARGET("方向性の検討") == "数値目標なし"
+    assert x.XS_TARGET("目標調達額：8,000千円") == "8,000,000円 以上"
+    assert x.XS_TARGET("満足度4.0以上") == "4 以上"
     assert x.XS_RATE("被保護者30人以上の受診", "被保護者 35名受診") == 116
     assert x.XS_RATE("方向性の検討", "検討した") == ""
     assert [x.XS_GRADE(r) for r in (116, 80, 50, 10, "", "abc")] == ["◎", "○", "△", "×", "－", "－"]

@@ -61,7 +61,7 @@ def test_custom_functions_give_the_core_values(client):
     from xlsheets.server import custom_functions as cf
 
     assert cf.XS_RATE("被保護者30人以上の受診", "被保護者 35名受診") == 116
-    assert cf.XS_TARGET("目標調達額：8,000千円") == "8000000円 以上"
+    assert cf.XS_TARGET("目標調達額：8,000千円") == "8,000,000円 以上"
     assert cf.XS_GRADE(80) == "○"
     meta = client.get("/xlwings/custom-functions-meta")
     assert meta.status_code == 200 and "XS_RATE" in meta.text

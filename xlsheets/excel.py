@@ -469,7 +469,8 @@ def XS_GRADE(rate):  # noqa: N802
 
 
 def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+    """8000000.0 → '8,000,000'; 98.5 → '98.5' (as amounts are written on the form)."""
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.10g}"
 
 
 __all__ = [
