@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -178,6 +179,7 @@ def test_a_source_whose_name_holds_a_hash_is_named_without_a_broken_link(sample_
     assert any(c.value for c in cover["B"]) and all(c.hyperlink is None for c in cover["B"])
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_ctrl_c_stops_a_rollup_at_once_and_writes_nothing(sample_books, tmp_path):
     import signal
     import subprocess
@@ -192,7 +194,11 @@ def test_ctrl_c_stops_a_rollup_at_once_and_writes_nothing(sample_books, tmp_path
     out = tmp_path / "r.xlsx"
     proc = subprocess.Popen([sys.executable, "-m", "xlsheets.cli", "rollup", str(src), "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.6)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and proc.poll() is None and not children.read_text().split():
+        time.sleep(0.05)  # until the worker processes are reading (Linux: the process's children)
+    time.sleep(0.2)
     assert proc.poll() is None, "the roll-up ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)

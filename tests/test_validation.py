@@ -53,6 +53,7 @@ def _doc(**changes):
         ({"goals__0__items__1__subitems__1__target": "概ね100"}, "target-unparsed", None),
         ({"goals__0__items__0__subitems__0__target": "関係課との連携"}, "target-not-numeric", "F8"),
         ({"goals__0__items__1__subitems__1__midterm": "12件実施"}, "unit-mismatch", "G11"),
+        ({"goals__0__items__1__subitems__1__final": "概ね順調に実施した"}, "report-not-numeric", "H11"),
         ({"goals__0__items__1__subitems__1__midterm": "12名実施（達成率 100%）"}, "rate-mismatch", "G11"),
         ({"goals__0__items__1__subitems__1__midterm": "2/30に実施"}, "invalid-date", "G11"),
         ({"goals__0__items__1__subitems__1__midterm": "R8.5.1に12名実施"}, "date-outside-year", "G11"),

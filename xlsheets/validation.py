@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .achievement import DEFAULT_SETTINGS, UNIT_MISMATCH, Settings, achievement, stated_rate_mismatch
+from .achievement import (
+    DEFAULT_SETTINGS,
+    NO_RESULT,
+    UNIT_MISMATCH,
+    Settings,
+    achievement,
+    stated_rate_mismatch,
+)
 from .grid import a1
 from .model import POSITIONING_KEYS, Goal, Item, SubItem, circled, paren, wareki
 from .reading import GoalSource, ReadResult
@@ -49,6 +56,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "A 数値目標 has digits that the parser could not turn into a level."),
     Rule("unit-mismatch", WARNING, "実績と目標の単位が違う",
          "A report measures something else than its target (件 vs 人, 円 vs ％)."),
+    Rule("report-not-numeric", WARNING, "報告に実績の数値がない",
+         "A report on a numeric target states no amount to compare with it (「概ね達成」), so no 達成率."),
     Rule("rate-mismatch", ERROR, "記載の達成率が計算と合わない",
          "A 達成率 written in a report differs from the one its own numbers give."),
     Rule("invalid-date", ERROR, "存在しない日付",
@@ -246,6 +255,12 @@ class _Checker:
                 continue
             ach = self.rates.get(id(sub), {}).get(stage) or achievement(sub.target, report, self.settings,
                                                                          target=target)
+            if ach.status == NO_RESULT and not ach.stated_rates:  # (「なし」 is an amount: zero)
+                first = target.components[0]
+                unit = first.unit
+                self.add("report-not-numeric", src, cells.get(stage), loc,
+                         f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません。"
+                         f"達成率を出せるよう「○{unit or '（数値）'}」のように実績を記入してください。")
             if ach.status == UNIT_MISMATCH:
                 self.add("unit-mismatch", src, cells.get(stage), loc,
                          f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"
