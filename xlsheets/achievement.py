@@ -136,12 +136,16 @@ def _labels_match(a: str, b: str) -> bool:
 
 
 _RESTATED = ("目標", "目標値", "計画", "計画値", "予定")
+_PAST = ("累", "前年度", "前年", "昨年度", "昨年", "前期")  # 累: 累計 loses its 計 in labels
 
 
 def _pick(comp: Quantity, same_unit: list[Quantity], several: bool) -> Quantity | None:
     """The amount of a report that answers one target component."""
     # 「目標15件に対し12件」: an amount labelled as the target (or plan) restates it
     same_unit = [q for q in same_unit if not q.label.endswith(_RESTATED)] or same_unit
+    # 「新規30人、累計450人」「前年度1,100件」: past years' amounts, unless the target counts them too
+    if not any(w in comp.label for w in _PAST):
+        same_unit = [q for q in same_unit if not any(w in q.label for w in _PAST)] or same_unit
     if not same_unit:
         return None
     if several:
