@@ -90,3 +90,25 @@ def test_settings_from_a_sheet_and_a_file(tmp_path):
     p.write_text(json.dumps({"rounding": "切り上げ", "bands": [[100, "達成"]], "below": "未達成"}), encoding="utf-8")
     s = load_settings(p)
     assert s.rounding == "ceil" and s.grade(100) == "達成" and s.grade(99) == "未達成"
+
+
+def test_a_settings_file_from_notepad_with_a_bom_is_read(tmp_path):
+    p = tmp_path / "設定.json"
+    p.write_bytes('{"◎": 90}'.encode("utf-8-sig"))
+    assert load_settings(p).grade(92) == "◎"
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("bad.json", "{bad", "設定ファイルを読めません"),
+    ("bad.yaml", "a: [", "設定ファイルを読めません"),
+    ("list.json", "[1, 2]", "設定ファイルの形が違います"),
+    ("missing.json", None, "設定ファイルが見つかりません"),
+])
+def test_a_broken_settings_file_gets_a_clear_message(tmp_path, name, content, says):
+    from xlsheets.errors import XlsheetsError
+
+    p = tmp_path / name
+    if content is not None:
+        p.write_text(content, encoding="utf-8")
+    with pytest.raises(XlsheetsError, match=says):
+        load_settings(p)

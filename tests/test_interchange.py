@@ -61,3 +61,21 @@ def test_fiscal_year_forms(text, year):
 
 def test_wareki():
     assert wareki(2020) == "令和2年度" and wareki(2019) == "令和元年度" and wareki(2018) == "平成30年度"
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-16", "utf-8-sig", "utf-8"])
+def test_a_csv_saved_by_japanese_excel_is_read(tmp_path, encoding):
+    """Excel on a Japanese PC saves CSV as Shift_JIS (or UTF-16 as 「Unicode テキスト」)."""
+    from xlsheets.interchange import dump, load_document
+
+    dept = department_from_dict(sample_dict("fy2020"))
+    text = dump(dept, "csv")
+    path = tmp_path / "入力.csv"
+    path.write_bytes(text.encode(encoding, errors="strict"))
+    assert load_document(path) == load_document(_utf8(tmp_path, text))
+
+
+def _utf8(tmp_path, text):
+    p = tmp_path / "utf8.csv"
+    p.write_text(text, encoding="utf-8")
+    return p

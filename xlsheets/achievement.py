@@ -16,6 +16,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from .errors import XlsheetsError
 from .targets import Quantity, Scan, Target, parse_target, scan
 
 SETTINGS_SHEET = "xlsheets設定"
@@ -71,13 +72,22 @@ def settings_from_dict(d: dict[str, Any]) -> Settings:
 def load_settings(path: str | Path | None = None, book=None) -> Settings:
     """Settings from a JSON/YAML file, else from the workbook's xlsheets設定 sheet, else defaults."""
     if path:
-        p = Path(path)
-        text = p.read_text(encoding="utf-8")
-        if p.suffix.lower() in (".yaml", ".yml"):
-            import yaml
+        from .interchange import read_text
 
-            return settings_from_dict(yaml.safe_load(text) or {})
-        return settings_from_dict(json.loads(text))
+        p = Path(path)
+        if not p.is_file():
+            raise XlsheetsError(f"設定ファイルが見つかりません: {p}", f"settings file not found: {p}")
+        text = read_text(p)  # UTF-8 with or without BOM (Notepad), Shift_JIS, UTF-16
+        import yaml
+
+        try:
+            data = yaml.safe_load(text) or {} if p.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+        except (ValueError, yaml.YAMLError) as e:  # JSONDecodeError is a ValueError
+            raise XlsheetsError(f"設定ファイルを読めません: {p}（{e}）", f"cannot parse settings: {p}") from e
+        if not isinstance(data, dict):
+            raise XlsheetsError(f"設定ファイルの形が違います（{{\"◎\": 100, …}} のような対応表にしてください）: {p}",
+                                f"settings must be a mapping: {p}")
+        return settings_from_dict(data)
     if book is not None:
         sheet = next((s for s in book.sheets if s.name == SETTINGS_SHEET), None)
         if sheet is not None:

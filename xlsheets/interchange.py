@@ -61,6 +61,25 @@ def load_department(data: Any, warn=None) -> Department:
     raise XlsheetsError("入力データの形式が不明です。", f"unsupported data: {type(data).__name__}")
 
 
+def read_text(path: Path) -> str:
+    """A text file as Excel and editors on Japanese PCs save it: UTF-8 (with or without BOM),
+    UTF-16 (Excel's 「Unicode テキスト」) or Shift_JIS (cp932, Excel's 「CSV（コンマ区切り）」)."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError as e:
+        raise XlsheetsError(
+            f"文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）: {path}",
+            f"unknown text encoding (save as UTF-8 or Shift_JIS): {path}",
+        ) from e
+
+
 def load_document(path: Path) -> dict[str, Any]:
     """Read an interchange document from JSON, YAML, CSV or .xlsx (long table)."""
     if not path.exists():
@@ -68,15 +87,17 @@ def load_document(path: Path) -> dict[str, Any]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
-            return json.loads(path.read_text(encoding="utf-8-sig"))
+            return json.loads(read_text(path))
         if suffix in (".yaml", ".yml"):
             import yaml
 
-            return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+            return yaml.safe_load(read_text(path))
         if suffix == ".csv":
+            import io
+
             import pandas as pd
 
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
             return long_table_to_dict(df.to_dict("records"))
         if suffix in (".xlsx", ".xlsm"):
             return long_table_to_dict(_xlsx_records(path))
