@@ -93,9 +93,11 @@ def test_settings_from_a_sheet_and_a_file(tmp_path):
 
 
 def test_a_settings_file_from_notepad_with_a_bom_is_read(tmp_path):
+    """The file may use the keys of the xlsheets設定 sheet, as a person would copy them."""
     p = tmp_path / "設定.json"
-    p.write_bytes('{"◎": 90}'.encode("utf-8-sig"))
-    assert load_settings(p).grade(92) == "◎"
+    p.write_bytes('{"端数処理": "四捨五入", "◎": 90, "○": 70, "△": 40}'.encode("utf-8-sig"))
+    s = load_settings(p)
+    assert (s.grade(92), s.grade(75), s.grade(45), s.grade(10), s.rounding) == ("◎", "○", "△", "×", "round")
 
 
 @pytest.mark.parametrize(("name", "content", "says"), [
@@ -103,6 +105,7 @@ def test_a_settings_file_from_notepad_with_a_bom_is_read(tmp_path):
     ("bad.yaml", "a: [", "設定ファイルを読めません"),
     ("list.json", "[1, 2]", "設定ファイルの形が違います"),
     ("missing.json", None, "設定ファイルが見つかりません"),
+    ("odd.json", '{"丸め": "切り上げ"}', "設定ファイルの項目が不明です"),
 ])
 def test_a_broken_settings_file_gets_a_clear_message(tmp_path, name, content, says):
     from xlsheets.errors import XlsheetsError

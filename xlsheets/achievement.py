@@ -85,14 +85,26 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
         except (ValueError, yaml.YAMLError) as e:  # JSONDecodeError is a ValueError
             raise XlsheetsError(f"設定ファイルを読めません: {p}（{e}）", f"cannot parse settings: {p}") from e
         if not isinstance(data, dict):
-            raise XlsheetsError(f"設定ファイルの形が違います（{{\"◎\": 100, …}} のような対応表にしてください）: {p}",
-                                f"settings must be a mapping: {p}")
-        return settings_from_dict(data)
+            raise XlsheetsError(f"設定ファイルの形が違います（{{\"端数処理\": \"四捨五入\", \"◎\": 100, …}} のような"
+                                f"対応表にしてください）: {p}", f"settings must be a mapping: {p}")
+        if set(data) <= _FILE_KEYS:
+            return settings_from_dict(data)
+        # the keys of the xlsheets設定 sheet: 端数処理, ◎/○/△ with their lower bounds, 未達, 判定なし
+        odd = [k for k, v in data.items()
+               if k not in _SHEET_KEYS and not (isinstance(v, (int, float)) and len(str(k)) <= 3)]
+        if odd:
+            raise XlsheetsError(f"設定ファイルの項目が不明です: {'、'.join(map(str, odd))}（使えるのは 端数処理・◎・○・△・未達・判定なし）: {p}",
+                                f"unknown settings keys: {odd}")
+        return settings_from_sheet(list(map(list, data.items())))
     if book is not None:
         sheet = next((s for s in book.sheets if s.name == SETTINGS_SHEET), None)
         if sheet is not None:
             return settings_from_sheet(sheet.rows)
     return DEFAULT_SETTINGS
+
+
+_FILE_KEYS = {"rounding", "bands", "below", "none"}
+_SHEET_KEYS = {"端数処理", "未達", "判定なし"}
 
 
 def settings_from_sheet(rows: list[list[Any]]) -> Settings:
