@@ -79,3 +79,20 @@ def _utf8(tmp_path, text):
     p = tmp_path / "utf8.csv"
     p.write_text(text, encoding="utf-8")
     return p
+
+
+def test_csv_never_hands_excel_a_formula_and_still_round_trips(tmp_path):
+    import csv
+    import io
+
+    from xlsheets.interchange import dump, load_document
+
+    d = sample_dict("fy2024")
+    sub = d["goals"][0]["items"][0]["subitems"][0]
+    sub["method"], sub["target"], sub["midterm"] = '=HYPERLINK("http://x","y")', "@SUM(1)", "'=既に引用符"
+    text = dump(department_from_dict(d), "csv")
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+    path = tmp_path / "a.csv"
+    path.write_text(text, encoding="utf-8")
+    assert department_from_dict(load_document(path)).to_dict() == department_from_dict(d).to_dict()

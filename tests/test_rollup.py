@@ -106,10 +106,16 @@ def test_text_from_a_source_never_becomes_a_formula(tmp_path):
     d["goals"][0]["title"] = '=HYPERLINK("http://evil","click")'
     d["goals"][0]["items"][0]["subitems"][0]["method"] = "@SUM(1,2)"
     src = fill(d, tmp_path / "evil.xlsx").path
-    out = rollup([src], tmp_path / "r.xlsx").path
-    ws = load_workbook(out)["一覧"]
+    res = rollup([src], tmp_path / "r.xlsx", tidy_format="csv")
+    ws = load_workbook(res.path)["一覧"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=@"]
     assert cells and all(c.data_type == "s" for c in cells)
+    import csv
+
+    with open(res.tidy, encoding="utf-8-sig", newline="") as fh:
+        texts = [c for row in csv.reader(fh) for c in row]
+    assert "'=HYPERLINK(\"http://evil\",\"click\")" in texts  # Excel opens it as text, not as a formula
+    assert not [c for c in texts if c[:1] in ("=", "+", "@")]
 
 
 def test_existing_output_is_not_overwritten_without_force(folder, tmp_path):

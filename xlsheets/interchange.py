@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,25 @@ def load_department(data: Any, warn=None) -> Department:
     raise XlsheetsError("入力データの形式が不明です。", f"unsupported data: {type(data).__name__}")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def _runs_as_formula(v: str) -> bool:
+    body = v.lstrip("'")
+    return body.startswith(_FORMULA_START) and not _NUMBER.fullmatch(body)
+
+
+def csv_cell(v: Any) -> Any:
+    """Text that Excel would run as a formula when it opens a CSV (「=HYPERLINK(…)」) gets a
+    leading ' ; load_document takes it off again, so xlsheets reads its own CSV unchanged."""
+    return "'" + v if isinstance(v, str) and _runs_as_formula(v) else v
+
+
+def _uncsv_cell(v: Any) -> Any:
+    return v[1:] if isinstance(v, str) and v.startswith("'") and _runs_as_formula(v[1:]) else v
+
+
 def read_text(path: Path) -> str:
     """A text file as Excel and editors on Japanese PCs save it: UTF-8 (with or without BOM),
     UTF-16 (Excel's 「Unicode テキスト」) or Shift_JIS (cp932, Excel's 「CSV（コンマ区切り）」)."""
@@ -98,7 +118,7 @@ def load_document(path: Path) -> dict[str, Any]:
             import pandas as pd
 
             df = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
-            return long_table_to_dict(df.to_dict("records"))
+            return long_table_to_dict([{k: _uncsv_cell(v) for k, v in r.items()} for r in df.to_dict("records")])
         if suffix in (".xlsx", ".xlsm"):
             return long_table_to_dict(_xlsx_records(path))
     except (ValueError, UnicodeDecodeError) as e:
@@ -232,7 +252,7 @@ def dump(dept: Department, fmt: str) -> str:
     if fmt == "csv":
         import csv
 
-        rows = department_to_long_records(dept)
+        rows = [{k: csv_cell(v) for k, v in r.items()} for r in department_to_long_records(dept)]
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=[ja for _, ja in LONG_COLUMNS], lineterminator="\n")
         w.writeheader()

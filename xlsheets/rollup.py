@@ -391,7 +391,9 @@ def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:
     from .saving import write_bytes_atomic
 
     if fmt == "csv":
-        data = listing.to_csv(index=False).encode("utf-8-sig")
+        from .interchange import csv_cell
+
+        data = listing.map(csv_cell).to_csv(index=False).encode("utf-8-sig")  # no formulas when Excel opens it
     elif fmt == "parquet":
         buf = io.BytesIO()
         df = listing.copy()
