@@ -103,3 +103,45 @@ def test_every_rule_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", readme, re.M))
     assert set(RULES) <= documented
+
+
+def test_the_cover_list_is_checked_against_the_goal_sheets(sample_books, tmp_path):
+    from openpyxl import load_workbook
+
+    from xlsheets.saving import save_workbook
+
+    assert not [f for f in validate_path(sample_books["fy2020"]).findings if f.code == "cover-mismatch"]
+    wb = load_workbook(sample_books["fy2020"])
+    ws = wb["表紙"]
+    rows = {ws.cell(r, 2).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value}
+    r_renamed, r3, r4 = (rows["共生社会の実現を目指した障がい者支援の充実"],
+                         rows["地域包括ケアシステムの深化と地域福祉の推進に向けた取組"],
+                         rows["生活困窮者の自立に向けた支援の推進"])
+    ws.cell(r_renamed, 2).value = "障がい者の就労支援"  # renamed on the cover only
+    ws.cell(r3, 1).value, ws.cell(r4, 1).value = ws.cell(r4, 1).value, ws.cell(r3, 1).value  # priorities swapped
+    path = save_workbook(wb, tmp_path / "cover.xlsx")
+    found = [(f.sheet, f.cell) for f in validate_path(path).findings if f.code == "cover-mismatch"]
+    assert ("表紙", f"B{r_renamed}") in found and ("表紙", f"A{r3}") in found and ("表紙", f"A{r4}") in found
+    assert any(sheet.startswith("2_") for sheet, _ in found)  # that goal is missing from the cover
+
+
+def test_a_hand_made_cover_is_read_and_checked(tmp_path):
+    from openpyxl import load_workbook
+
+    from tests.legacy import legacy_workbook
+    from xlsheets.model import department_from_dict
+    from xlsheets.saving import save_workbook
+
+    dept = department_from_dict(sample_dict("fy2020"))
+    wb = legacy_workbook(dept)
+    cover = wb.create_sheet("表紙", 0)
+    cover["A1"] = "令和2年度 重点目標"
+    cover["A3"], cover["B3"] = "部局名", "福祉部"
+    for k, goal in enumerate(dept.goals):
+        cover.cell(5 + k, 1).value = f"{goal.priority}"
+        cover.cell(5 + k, 2).value = goal.title
+    cover.cell(5, 2).value = "別の題名"
+    path = save_workbook(wb, tmp_path / "hand.xlsx")
+    found = [f for f in validate_path(path).findings if f.code == "cover-mismatch"]
+    assert [(f.sheet, f.cell) for f in found if f.sheet == "表紙"] == [("表紙", "B5")]
+    assert load_workbook(path)["表紙"]["B5"].value == "別の題名"

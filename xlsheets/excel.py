@@ -284,13 +284,16 @@ def _goal_sheets(book, grid: BookGrid) -> list[str]:
 
 def _result(book, sheets: list[str] | None = None):
     """Read the live workbook (only the given sheets' goals)."""
-    from .reading import read_book
+    from .reading import is_goal_sheet, read_book
 
     grid = book_grid(book)
     chosen = _goal_sheets(book, grid) if sheets is None else sheets
     keep = BookGrid([g for g in grid.sheets if g.name in chosen or L.N_COVER_TITLE in g.names
                      or g.name == L.COVER_SHEET], grid.constants, grid.path)
-    return grid, read_book(keep)
+    result = read_book(keep)
+    if len(result.sources) < sum(is_goal_sheet(g) for g in grid.sheets):
+        result.cover = []  # one sheet of several: the cover's list is checked when all are
+    return grid, result
 
 
 @button

@@ -51,10 +51,22 @@ class GoalSource:
 
 
 @dataclass
+class CoverEntry:
+    """One line of the cover's goal list: the priority and title as written, and their cells."""
+
+    priority: Any
+    title: str
+    priority_cell: Cell
+    title_cell: Cell
+
+
+@dataclass
 class ReadResult:
     department: Department
     sources: list[GoalSource]
     path: str = ""
+    cover_sheet: str = ""  # the department's cover (表紙), when the workbook has one
+    cover: list[CoverEntry] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- entry points
@@ -99,6 +111,7 @@ def read_book(book: BookGrid) -> ReadResult:
     dept_name = ""
     year: Any = None
     cover_year = None
+    cover_sheet, cover = "", []
     for sheet in book.sheets:
         if is_goal_sheet(sheet):
             goal, src, d, y = read_goal_sheet(sheet, settings)
@@ -111,6 +124,8 @@ def read_book(book: BookGrid) -> ReadResult:
             if found:
                 cover_year = cover_year or found[0]
                 dept_name = dept_name or found[1]
+                if not cover_sheet:
+                    cover_sheet, cover = sheet.name, _cover_entries(sheet)
     if not goals:
         raise NotAGoalSheet(
             f"重点目標管理シートが見つかりません（「重点目標」「数値目標」などの見出しがありません）: {book.path}",
@@ -118,7 +133,8 @@ def read_book(book: BookGrid) -> ReadResult:
         )
     const_year = parse_fiscal_year(book.constants.get(L.N_FISCAL_YEAR))
     fy = const_year or year or cover_year or ""
-    return ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), sources, book.path)
+    return ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), sources, book.path,
+                      cover_sheet, cover)
 
 
 def is_goal_sheet(sheet: SheetGrid) -> bool:
@@ -144,6 +160,35 @@ def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
         if isinstance(v, str) and "重点目標" in v and "年度" in v:
             return parse_fiscal_year(v), ""
     return None
+
+
+_COVER_LINE = re.compile(r"^[-・]?\s*(\d{1,2}|[①-⑳])\s*[.．、)）位]?\s+(\S.*)$")
+
+
+def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
+    """The cover's goal list: the named list of the template, or on a hand-made cover the
+    lines under its title that start with a number (「1」「社会福祉施設の…」, or 「1 社会福祉…」 in one cell)."""
+    out: list[CoverEntry] = []
+    if L.N_COVER_LIST in sheet.names:
+        ref = sheet.names[L.N_COVER_LIST]
+        for r in range(ref.r1, ref.r2 + 1):
+            p, t = sheet.value(r, ref.c1), sheet.text(r, ref.c1 + 1).strip()
+            if cell_text(p).strip() or t:
+                out.append(CoverEntry(parse_priority(p), t, (r, ref.c1), (r, ref.c1 + 1)))
+        return out
+    for r in range(1, sheet.max_row + 1):
+        cells = [(c, sheet.text(r, c).strip()) for c in range(1, sheet.max_col + 1) if sheet.text(r, c).strip()]
+        if not cells:
+            continue
+        (c1, first), rest = cells[0], cells[1:]
+        p = parse_priority(first)
+        if isinstance(p, int) and rest and not isinstance(parse_priority(rest[0][1]), int):
+            out.append(CoverEntry(p, rest[0][1], (r, c1), (r, rest[0][0])))
+            continue
+        m = _COVER_LINE.match(unicodedata.normalize("NFKC", first)) if len(cells) == 1 else None
+        if m and isinstance(parse_priority(m.group(1)), int):
+            out.append(CoverEntry(parse_priority(m.group(1)), m.group(2).strip(), (r, c1), (r, c1)))
+    return out
 
 
 # ---------------------------------------------------------------- one goal sheet

@@ -39,7 +39,7 @@ FINDING_COLUMNS = ["重大度", "コード", "位置", "内容", "参照元"]
 FIELD_JA = {"title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
             "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
             "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告",
-            "notes": "特記事項", "item": "取組項目", "subitem": "番号"}
+            "notes": "特記事項", "item": "取組項目", "subitem": "番号", "cover": "表紙"}
 SEVERITY_JA = {"error": "エラー", "warning": "警告", "info": "情報"}
 
 

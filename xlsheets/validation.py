@@ -31,6 +31,7 @@ FIELD_JA = {
     "title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
     "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
     "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告", "notes": "特記事項",
+    "cover": "表紙",
 }
 
 
@@ -68,6 +69,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "A report left empty at its stage (--stage midterm: 中間報告; --stage final: 期末報告)."),
     Rule("report-copies-target", WARNING, "報告が目標の写し",
          "A report that only repeats the target text."),
+    Rule("cover-mismatch", WARNING, "表紙と各シートが合わない",
+         "The cover's goal list and the goal sheets disagree: a goal missing on either side, or another priority."),
     Rule("truncated-text", WARNING, "文が途中で切れている",
          "Unbalanced brackets, or a text cut off mid-phrase (ends in 以, の, を, 、 …)."),
 ]}
@@ -143,7 +146,33 @@ class _Checker:
         for goal, src in zip(dept.goals, self.result.sources, strict=False):
             self.goal_fields(goal, src, seen_priority)
             self.items(goal, src)
+        self.cover()
         return self.findings
+
+    def cover(self) -> None:
+        """The cover's list against the goal sheets: same goals, same priorities."""
+        result = self.result
+        if not result.cover_sheet or not result.cover:
+            return
+        cover_src = GoalSource(result.cover_sheet)
+        pairs = list(zip(result.department.goals, result.sources, strict=False))
+        matched: set[int] = set()
+        for entry in result.cover:
+            k = _same_goal(entry.title, [g.title for g, _s in pairs], matched)
+            loc = {"goal": entry.priority, "item": None, "subitem": None, "field": "cover"}
+            if k is None:
+                self.add("cover-mismatch", cover_src, entry.title_cell, loc,
+                         f"表紙の重点目標「{entry.title}」に対応するシートがありません。題名が変わっていないか確認してください。")
+                continue
+            matched.add(k)
+            goal, src = pairs[k]
+            if isinstance(entry.priority, int) and isinstance(goal.priority, int) and entry.priority != goal.priority:
+                self.add("cover-mismatch", cover_src, entry.priority_cell, loc,
+                         f"表紙では「{entry.title}」が{entry.priority}位ですが、シート「{src.sheet}」では{goal.priority}位です。")
+        for k, (goal, src) in enumerate(pairs):
+            if k not in matched and goal.title.strip():
+                self.add("cover-mismatch", src, src.fields.get("title"), self.loc(goal, "title"),
+                         f"重点目標「{goal.title}」が表紙（{result.cover_sheet}）の一覧にありません。")
 
     def loc(self, goal: Goal, field_: str, item: Item | None = None, sub: SubItem | None = None) -> dict[str, Any]:
         return {"goal": goal.priority, "item": item.no if item else None, "subitem": sub.no if sub else None,
@@ -312,6 +341,19 @@ def truncation(text: str) -> str:
 
 
 _PUNCT = re.compile(r"[\s。、．，・]")
+
+
+def _same_goal(title: str, titles: list[str], taken: set[int]) -> int | None:
+    """The goal sheet a cover line names: the same title, else one that contains the other (abbreviated)."""
+    t = _squash(title)
+    if not t:
+        return None
+    free = [k for k in range(len(titles)) if k not in taken]
+    exact = [k for k in free if _squash(titles[k]) == t]
+    if exact:
+        return exact[0]
+    near = [k for k in free if _squash(titles[k]) and (t in _squash(titles[k]) or _squash(titles[k]) in t)]
+    return near[0] if len(near) == 1 else None
 
 
 def _squash(s: str) -> str:
