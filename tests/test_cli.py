@@ -82,6 +82,8 @@ def test_carry_forward_keeps_plans_and_empties_reports(tmp_path):
         (["read", "other.xlsx"], "重点目標管理シートが見つかりません"),
         (["fill", "missing.json", "-o", "x.xlsx"], "ファイルが見つかりません"),
         (["fill", "bad.json", "-o", "x.xlsx"], "データを読めません"),
+        (["fill", "shape.json", "-o", "x.xlsx"], "goals[0].items は […]（一覧）にしてください"),
+        (["fill", "nested.json", "-o", "x.xlsx"], "subitems[0].midterm は文字か数で書いてください"),
         (["sample", "fy2020", "-o", "exists.xlsx"], "既に存在します"),
         (["carry-forward", "other.xlsx", "--to-year", "来年", "-o", "x.xlsx"], "年度が読み取れません"),
     ],
@@ -92,6 +94,9 @@ def test_user_mistakes_give_a_clear_message_exit_2_and_write_nothing(tmp_path, m
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notabook.xlsx").write_text("hello")
     (tmp_path / "bad.json").write_text("{not json")
+    (tmp_path / "shape.json").write_text('{"fiscal_year": 2024, "goals": [{"title": "x", "items": "abc"}]}')
+    (tmp_path / "nested.json").write_text(
+        '{"goals": [{"title": "x", "items": [{"no": 1, "subitems": [{"midterm": {"a": 1}}]}]}]}', encoding="utf-8")
     (tmp_path / "exists.xlsx").write_bytes(b"keep me")
     wb = Workbook()
     wb.active["A1"] = "売上"

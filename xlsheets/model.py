@@ -239,12 +239,36 @@ def wareki(year: int) -> str:
 # ---------------------------------------------------------------- dict → model
 
 
-def _text(v: Any) -> str:
+def _text(v: Any, where: str = "") -> str:
     if v is None:
         return ""
+    if isinstance(v, (dict, list)):
+        _shape(f"{where} は文字か数で書いてください", f"{where} must be text or a number")
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+def _shape(ja: str, en: str):
+    from .errors import XlsheetsError
+
+    raise XlsheetsError(f"データの形式が正しくありません: {ja}。", f"bad data: {en}")
+
+
+def _mapping(v: Any, where: str) -> dict[str, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        _shape(f"{where} は {{…}}（キーと値の組）にしてください", f"{where} must be an object")
+    return v
+
+
+def _sequence(v: Any, where: str) -> list[Any]:
+    if v is None or v == "":
+        return []
+    if not isinstance(v, list):
+        _shape(f"{where} は […]（一覧）にしてください", f"{where} must be a list")
+    return v
 
 
 def _no(v: Any, parse) -> Number:
@@ -263,37 +287,45 @@ def department_from_dict(data: dict[str, Any], warn=None) -> Department:
     fy = parse_fiscal_year(fy_raw)
     _unknown(data, {"fiscal_year", "department", "goals"}, "", warn)
     goals = []
-    for gi, g in enumerate(data.get("goals") or []):
+    for gi, g in enumerate(_sequence(data.get("goals"), "goals")):
         where = f"goals[{gi}]"
+        g = _mapping(g, where)
         _unknown(g, {"id", "priority", "title", "positioning", "current_issues", "purpose", "items", "notes"}, where, warn)
-        pos = g.get("positioning") or {}
+        pos = _mapping(g.get("positioning"), where + ".positioning")
         _unknown(pos, set(POSITIONING_KEYS), where + ".positioning", warn)
-        notes = g.get("notes") or {}
+        notes = _mapping(g.get("notes"), where + ".notes")
         _unknown(notes, set(NOTE_KEYS), where + ".notes", warn)
         items = []
-        for ii, it in enumerate(g.get("items") or []):
-            _unknown(it, {"no", "title", "subitems"}, f"{where}.items[{ii}]", warn)
+        for ii, it in enumerate(_sequence(g.get("items"), where + ".items")):
+            iw = f"{where}.items[{ii}]"
+            it = _mapping(it, iw)
+            _unknown(it, {"no", "title", "subitems"}, iw, warn)
             subs = []
-            for si, s in enumerate(it.get("subitems") or []):
-                _unknown(s, {"no", "achievement", *SUBITEM_FIELDS}, f"{where}.items[{ii}].subitems[{si}]", warn)
+            for si, s in enumerate(_sequence(it.get("subitems"), iw + ".subitems")):
+                sw = f"{iw}.subitems[{si}]"
+                s = _mapping(s, sw)
+                _unknown(s, {"no", "achievement", *SUBITEM_FIELDS}, sw, warn)
                 subs.append(
                     SubItem(
                         no=_no(s.get("no", si + 1), parse_subitem_no),
-                        **{k: _text(s.get(k)) for k in SUBITEM_FIELDS},
-                        achievement=s.get("achievement") or None,
+                        **{k: _text(s.get(k), f"{sw}.{k}") for k in SUBITEM_FIELDS},
+                        achievement=s.get("achievement") if isinstance(s.get("achievement"), dict) else None,
                     )
                 )
-            items.append(Item(no=_no(it.get("no", ii + 1), parse_item_no), title=_text(it.get("title")), subitems=subs))
+            items.append(Item(no=_no(it.get("no", ii + 1), parse_item_no), title=_text(it.get("title"), iw + ".title"),
+                              subitems=subs))
+        priority = g.get("priority")
         goals.append(
             Goal(
-                priority=parse_priority(g.get("priority")),
-                title=_text(g.get("title")),
-                positioning={k: _text(pos.get(k)) for k in POSITIONING_KEYS},
-                current_issues=_text(g.get("current_issues")),
-                purpose=_text(g.get("purpose")),
+                priority=parse_priority(_text(priority, where + ".priority") if isinstance(priority, (dict, list))
+                                        else priority),
+                title=_text(g.get("title"), where + ".title"),
+                positioning={k: _text(pos.get(k), f"{where}.positioning.{k}") for k in POSITIONING_KEYS},
+                current_issues=_text(g.get("current_issues"), where + ".current_issues"),
+                purpose=_text(g.get("purpose"), where + ".purpose"),
                 items=items,
-                notes={k: _text(notes.get(k)) for k in NOTE_KEYS},
-                id=_text(g.get("id")) or None,
+                notes={k: _text(notes.get(k), f"{where}.notes.{k}") for k in NOTE_KEYS},
+                id=_text(g.get("id"), where + ".id") or None,
             )
         )
     return Department(fiscal_year=fy if fy is not None else _text(fy_raw), department=_text(data.get("department")), goals=goals)
