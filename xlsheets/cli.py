@@ -210,8 +210,15 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
         click.echo(f"{res.count} セルに指摘を記入しました: {res.path}")
         reports, failed = [report], []
     else:
+        from .rollup import terminal_progress
+
         paths, refused = _expand_folders(files)
-        reports, failed = ops.validate_files(paths, stage)
+        bar, update = terminal_progress("検証中") if len(paths) > 10 else (None, None)
+        if bar:
+            with bar:
+                reports, failed = ops.validate_files(paths, stage, progress=update)
+        else:
+            reports, failed = ops.validate_files(paths, stage)
         failed += refused
     if fmt == "json":
         doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in reports]

@@ -49,11 +49,16 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
     return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)
 
 
-def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None
-                   ) -> tuple[list[Report], list[tuple[Path, str]]]:
-    """Validate many workbooks: (reports, [(path, why it could not be read)])."""
+def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
+                   progress=None) -> tuple[list[Report], list[tuple[Path, str]]]:
+    """Validate many workbooks: (reports, [(path, why it could not be read)]).
+
+    progress(done, total) is called after each file.
+    """
     reports, failed = [], []
-    for p in paths:
+    for k, p in enumerate(paths, start=1):
+        if progress:
+            progress(k - 1, len(paths))
         try:
             book = load_book(p)
             result = read_book(book)

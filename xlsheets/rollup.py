@@ -406,7 +406,7 @@ def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:
     return write_bytes_atomic(data, path, overwrite=overwrite)
 
 
-def terminal_progress():
+def terminal_progress(what: str = "読み込み中"):
     """A rich progress bar on a terminal; None (quiet) when stderr is not a TTY."""
     if not sys.stderr.isatty():
         return None, None
@@ -414,7 +414,7 @@ def terminal_progress():
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    transient=True)
-    task = bar.add_task("読み込み中", total=None)
+    task = bar.add_task(what, total=None)
 
     def update(done: int, total: int) -> None:
         if done < 0:  # the reading is over: say what is happening now
