@@ -210,3 +210,16 @@ def test_ctrl_c_stops_a_rollup_at_once_and_writes_nothing(sample_books, tmp_path
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "中断しました" in err and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob(".xlsheets-*"))
+
+
+def test_two_workbooks_of_one_department_and_year_are_pointed_out(sample_books, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(sample_books["fy2024"], d / "福祉部_R6.xlsx")
+    shutil.copy(sample_books["fy2024"], d / "福祉部_R6 (1).xlsx")  # a resubmission left beside the first
+    shutil.copy(sample_books["fy2020"], d / "福祉部_R2.xlsx")
+    res = rollup([d], tmp_path / "r.xlsx")
+    assert len(res.duplicates) == 1 and "令和6年度" in res.duplicates[0]
+    found = pd.read_excel(res.path, sheet_name="要確認", engine="calamine")
+    dup = found[found["コード"] == "duplicate-workbook"]
+    assert len(dup) == 2 and all("福祉部_R6" in s for s in dup["参照元"])

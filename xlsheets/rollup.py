@@ -260,6 +260,7 @@ class RollupResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     findings: int = 0
     tidy: Path | None = None
+    duplicates: list[str] = field(default_factory=list)  # one department and year in several workbooks
 
 
 def frames(records: list[dict[str, Any]], stage: str | None = None):
@@ -364,13 +365,42 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if progress:
         progress(-1, len(records))  # reading is done: the workbook is being written
     records += [{"path": str(p), "ok": False, "error": why} for p, why in refused]
+    duplicates = mark_duplicates(records)
     tables = frames(records, stage)
     RollupBook(out).write(records, tables, overwrite=overwrite)
     result = RollupResult(out, len(paths), len(tables[0]), [(r["path"], r["error"]) for r in records if not r.get("ok")],
-                          len(tables[4]))
+                          len(tables[4]), duplicates=duplicates)
     if tidy_format:
         result.tidy = write_tidy(tables[0], out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
+
+
+def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:
+    """Two workbooks of one department and year (a resubmission beside the first, 「福祉部_R6 (1).xlsx」)
+    are both summed: say so on 要確認 for each of them. Returns one line per such group."""
+    from .model import wareki
+
+    said: list[str] = []
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rec in records:
+        if rec.get("ok") and rec.get("department") and rec.get("fiscal_year") not in (None, ""):
+            groups.setdefault((rec["department"], str(rec["fiscal_year"])), []).append(rec)
+    for (dept, _fy), recs in groups.items():
+        if len(recs) < 2:
+            continue
+        fy = recs[0]["fiscal_year"]
+        year = wareki(fy) if isinstance(fy, int) else str(fy)
+        said.append(f"{dept}の{year}のブックが {len(recs)} 冊あります: " + "、".join(str(r["path"]) for r in recs))
+        for rec in recs:
+            others = "、".join(Path(r["path"]).name for r in recs if r is not rec)
+            sheet = rec["goals"][0]["sheet"] if rec.get("goals") else ""
+            rec["findings"].append({
+                "code": "duplicate-workbook", "severity": "warning", "sheet": sheet, "cell": "A1",
+                "location": {"goal": None, "item": None, "subitem": None, "field": None},
+                "message": f"{dept}の{year}のブックがほかにもあります（{others}）。両方を集計しています。"
+                           "差し替え前のブックが残っていないか確認してください。",
+            })
+    return said
 
 
 def _import_writers() -> None:
