@@ -223,3 +223,22 @@ def test_two_workbooks_of_one_department_and_year_are_pointed_out(sample_books, 
     found = pd.read_excel(res.path, sheet_name="要確認", engine="calamine")
     dup = found[found["コード"] == "duplicate-workbook"]
     assert len(dup) == 2 and all("福祉部_R6" in s for s in dup["参照元"])
+
+
+def test_a_department_name_with_a_trailing_space_is_the_same_department(sample_books, tmp_path):
+    from openpyxl import load_workbook
+
+    from xlsheets.saving import save_workbook
+
+    wb = load_workbook(sample_books["fy2024"])
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value == "福祉部":
+                    c.value = "福祉部\u3000"
+    spaced = save_workbook(wb, tmp_path / "spaced.xlsx")
+    res = rollup([sample_books["fy2020"], spaced], tmp_path / "r.xlsx")
+    listing = pd.read_excel(res.path, sheet_name="一覧", engine="calamine")
+    assert set(listing["部局名"]) == {"福祉部"}
+    summary = pd.read_excel(res.path, sheet_name="集計", engine="calamine", header=None)
+    assert "福祉部\u3000" not in set(summary.stack().astype(str))

@@ -101,6 +101,7 @@ def records_from_book(book, path: str) -> dict[str, Any]:
     rates = compute_rates(result, settings)
     report = validate(result, None, settings, rates)
     dept = result.department
+    department = dept.department.strip()  # 「福祉部　」 and 「福祉部」 are one department in the summaries
     goals, rows = [], []
     for goal, src, goal_rates in zip(dept.goals, result.sources, rates, strict=False):
         goals.append({"priority": goal.priority, "title": goal.title, "id": goal.id or "", "sheet": src.sheet})
@@ -109,7 +110,7 @@ def records_from_book(book, path: str) -> dict[str, Any]:
             tgt = ach["final"].target or ach["midterm"].target
             latest = ach["final"] if ach["final"].rate is not None else ach["midterm"]
             rows.append({
-                "年度": dept.fiscal_year, "部局名": dept.department,
+                "年度": dept.fiscal_year, "部局名": department,
                 "優先順位": goal.priority if isinstance(goal.priority, int) else priority_text(goal.priority),
                 "重点目標": goal.title, "目標ID": goal.id or "",
                 "取組項目": f"{circled(item.no)} {item.title}".strip(), "番号": paren(sub.no),
@@ -122,7 +123,7 @@ def records_from_book(book, path: str) -> dict[str, Any]:
             })
             rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
-    return {"path": path, "ok": True, "department": dept.department, "fiscal_year": dept.fiscal_year,
+    return {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
             "goals": goals, "rows": rows, "findings": findings}
 
 
