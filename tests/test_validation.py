@@ -145,3 +145,18 @@ def test_a_hand_made_cover_is_read_and_checked(tmp_path):
     found = [f for f in validate_path(path).findings if f.code == "cover-mismatch"]
     assert [(f.sheet, f.cell) for f in found if f.sheet == "表紙"] == [("表紙", "B5")]
     assert load_workbook(path)["表紙"]["B5"].value == "別の題名"
+
+
+def test_a_sheet_naming_another_department_is_pointed_out(tmp_path):
+    from openpyxl import load_workbook
+
+    from xlsheets.saving import save_workbook
+
+    path = fill(sample_dict("fy2024"), tmp_path / "a.xlsx").path
+    wb = load_workbook(path)
+    ws = wb.worksheets[2]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "福祉部")
+    cell.value = "健康こども未来部"
+    save_workbook(wb, tmp_path / "b.xlsx")
+    found = [f for f in validate_path(tmp_path / "b.xlsx").findings if f.code == "department-mismatch"]
+    assert [(f.sheet, f.cell) for f in found] == [(ws.title, cell.coordinate)]

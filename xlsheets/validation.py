@@ -69,6 +69,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "A report left empty at its stage (--stage midterm: 中間報告; --stage final: 期末報告)."),
     Rule("report-copies-target", WARNING, "報告が目標の写し",
          "A report that only repeats the target text."),
+    Rule("department-mismatch", WARNING, "部局名がシートごとに違う",
+         "The goal sheets of one workbook name different departments (one sheet copied from another's)."),
     Rule("cover-mismatch", WARNING, "表紙と各シートが合わない",
          "The cover's goal list and the goal sheets disagree: a goal missing on either side, or another priority."),
     Rule("truncated-text", WARNING, "文が途中で切れている",
@@ -147,7 +149,20 @@ class _Checker:
             self.goal_fields(goal, src, seen_priority)
             self.items(goal, src)
         self.cover()
+        self.departments()
         return self.findings
+
+    def departments(self) -> None:
+        """One workbook, one department: a sheet naming another was likely copied from elsewhere."""
+        names = [src.department.strip() for src in self.result.sources]
+        written = [n for n in names if n]
+        if len(set(written)) < 2:
+            return
+        usual = max(set(written), key=written.count)
+        for goal, src, name in zip(self.result.department.goals, self.result.sources, names, strict=False):
+            if name and name != usual:
+                self.add("department-mismatch", src, src.fields.get("department"), self.loc(goal, "department"),
+                         f"部局名「{name}」がほかのシート（「{usual}」）と違います。別の部局のシートを写していないか確認してください。")
 
     def cover(self) -> None:
         """The cover's list against the goal sheets: same goals, same priorities."""
