@@ -242,3 +242,13 @@ def test_a_department_name_with_a_trailing_space_is_the_same_department(sample_b
     assert set(listing["部局名"]) == {"福祉部"}
     summary = pd.read_excel(res.path, sheet_name="集計", engine="calamine", header=None)
     assert "福祉部\u3000" not in set(summary.stack().astype(str))
+
+
+def test_one_department_year_split_into_one_file_per_goal_is_no_duplicate(tmp_path):
+    d = sample_dict("fy2024")
+    paths = []
+    for k, goal in enumerate(d["goals"]):
+        part = dict(d, goals=[goal])
+        paths.append(fill(part, tmp_path / f"goal{k}.xlsx").path)
+    res = rollup(paths, tmp_path / "r.xlsx")
+    assert res.duplicates == []

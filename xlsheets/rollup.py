@@ -377,8 +377,9 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
 
 
 def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:
-    """Two workbooks of one department and year (a resubmission beside the first, 「福祉部_R6 (1).xlsx」)
-    are both summed: say so on 要確認 for each of them. Returns one line per such group."""
+    """Two workbooks of one department and year with the same goals (a resubmission left beside the
+    first, 「福祉部_R6 (1).xlsx」) are both summed: say so on 要確認 for each of them. Returns one line
+    per such group."""
     from .model import wareki
 
     said: list[str] = []
@@ -386,7 +387,11 @@ def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:
     for rec in records:
         if rec.get("ok") and rec.get("department") and rec.get("fiscal_year") not in (None, ""):
             groups.setdefault((rec["department"], str(rec["fiscal_year"])), []).append(rec)
-    for (dept, _fy), recs in groups.items():
+    for (dept, _fy), group in groups.items():
+        # several workbooks of one department and year may hold different goals (one file per goal);
+        # it is a duplicate when they hold the same goal
+        titles = [{"".join(g["title"].split()) for g in rec["goals"]} - {""} for rec in group]
+        recs = [rec for k, rec in enumerate(group) if any(titles[k] & titles[j] for j in range(len(group)) if j != k)]
         if len(recs) < 2:
             continue
         fy = recs[0]["fiscal_year"]
