@@ -98,6 +98,8 @@ def test_lower_is_better_only_with_a_limit():
         ("平成31年4月30日", "dates", [("平成31年4月30日", True)]),
         ("2025年3月末まで", "dates", [("2025年3月", True)]),  # a western month keeps its year
         ("満足度4.0以上", "dates", []),
+        ("R6.4～R7.3", "dates", [("R6.4", True), ("R7.3", True)]),  # 令和6年4月から令和7年3月
+        ("R6.13まで", "dates", [("R6.13", False)]),
     ],
 )
 def test_dates_are_found_and_checked(text, kind, expected):

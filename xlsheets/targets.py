@@ -52,6 +52,7 @@ _TOKEN_BODY = rf"""
   | (?P<ratio>(?:対?前年(?:度)?(?:同期)?比|前年比|増加率|伸び率|比)\s*[:：]?\s*[+\-]?{_NUM}\s*[%％倍]?)
   | (?P<eradate>(?P<ed_era>{_ERA})\s*(?P<ed_y>元|\d{{1,2}})\s*[.．/年]\s*(?P<ed_m>\d{{1,2}})\s*[.．/月]\s*(?P<ed_d>\d{{1,2}})\s*日?)
   | (?P<erayear>(?P<ey_era>{_ERA})\s*(?P<ey_y>元|\d{{1,2}})\s*(?:年度|年(?:間)?)(?:\s*(?P<ey_m>\d{{1,2}})\s*月(?:\s*(?P<ey_d>\d{{1,2}})\s*日)?)?)
+  | (?P<eramonth>(?P<em_era>{_ERA})\s*(?P<em_y>元|\d{{1,2}})\s*[.．/]\s*(?P<em_m>\d{{1,2}})(?![\d.．/]))
   | (?P<wdate>(?P<wd_y>(?:19|20)\d\d)\s*[年/.\-]\s*(?P<wd_m>\d{{1,2}})\s*(?:[月/.\-]\s*(?P<wd_d>\d{{1,2}})\s*日?|月))
   | (?P<year>(?:19|20)\d\d\s*年度?|\d{{1,2}}\s*年(?:度|間)|\d{{1,2}}\s*年(?![生]))
   | (?P<mdate>(?P<md_m>\d{{1,2}})\s*月\s*(?P<md_d>\d{{1,2}})\s*日)
@@ -271,6 +272,11 @@ def scan(text: str) -> Scan:
             if valid and mo is not None:
                 valid = _in_era(g("ey_era"), y, mo, d)
             out.dates.append(DateToken(m.group(0), y, mo, d, valid))
+        elif kind == "eramonth":  # 「R6.4～R7.3」: a month written with the era year
+            y, ok = _era_year(g("em_era"), g("em_y"))
+            mo = int(g("em_m"))
+            valid = ok and 1 <= mo <= 12 and _in_era(g("em_era"), y, mo, None)
+            out.dates.append(DateToken(m.group(0), y, mo, None, valid))
         elif kind == "wdate":
             y, mo = int(g("wd_y")), int(g("wd_m"))
             d = int(g("wd_d")) if g("wd_d") else None
