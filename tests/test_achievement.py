@@ -51,6 +51,7 @@ def test_fy2020_goal4_item2_final_rates_are_80_116_106_106():
         ("15件", "目標15件に対し12件", 80, "○"),  # the restated target is not part of the amount
         ("15件", "計画15件、実績12件", 80, "○"),
         ("15件", "12件/15件", 80, "○"),  # after the slash: the base
+        ("10回", "8/10回実施", 80, "○"),  # not August 10th: 8 of 10 times
         ("新規登録者 50人", "新規30人、累計450人", 60, "△"),  # 累計 counts past years
         ("登録者数 累計500人", "累計520人", 104, "◎"),  # unless the target is cumulative too
         ("相談1,200件", "前年度1,100件、今年度1,250件", 104, "◎"),

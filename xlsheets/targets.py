@@ -56,7 +56,7 @@ _TOKEN_BODY = rf"""
   | (?P<wdate>(?P<wd_y>(?:19|20)\d\d)\s*[年/.\-]\s*(?P<wd_m>\d{{1,2}})\s*(?:[月/.\-]\s*(?P<wd_d>\d{{1,2}})\s*日?|月))
   | (?P<year>(?:19|20)\d\d\s*年度?|\d{{1,2}}\s*年(?:度|間)|\d{{1,2}}\s*年(?![生]))
   | (?P<mdate>(?P<md_m>\d{{1,2}})\s*月\s*(?P<md_d>\d{{1,2}})\s*日)
-  | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/]))
+  | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/])(?!\s*(?:[千万億]?(?:{_UNIT_RX}))))
   | (?P<month>\d{{1,2}}\s*月(?!額|平均|当たり))
   | (?P<ordinal>第\s*\d+|No\.?\s*\d+|[(（]\s*\d{{1,2}}\s*[)）]|\uE000|(?:小学?|中学?|高校?)\s*\d{{1,2}}\s*(?:年生?)?(?![\d,.]*\s*(?:{_UNIT_RX})))
   | (?P<dotdate>(?<![\d.])(?P<dd_m>\d{{1,2}})\.(?P<dd_d>[1-9]\d?)(?![\d.])(?!\s*(?:[千万億]?(?:{_UNIT_RX})|以上|以下|未満|超|以内)))
@@ -309,8 +309,11 @@ def scan(text: str) -> Scan:
             # "152か所中68か所": the first is the base, not the amount
             if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() == "中":
                 out.quantities.pop()
-            # "12件/15件": the amount before the slash counts, the one after is its base
+            # "12件/15件", "8/10回": the amount before the slash counts (in the unit after it), the one
+            # after is its base
             if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() in ("/", "／"):
+                if not out.quantities[-1].unit and unit:
+                    out.quantities[-1] = out.quantities[-1]._replace(unit=unit)
                 prev_qty_end = -1
                 continue
             # "2,219件→7,552件": the amount after the arrow counts
