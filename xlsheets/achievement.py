@@ -61,8 +61,6 @@ DEFAULT_SETTINGS = Settings()
 def settings_from_dict(d: dict[str, Any]) -> Settings:
     rounding = _ROUNDING_JA.get(str(d.get("rounding", "floor")), str(d.get("rounding", "floor")))
     if rounding not in _ROUNDING:
-        from .errors import XlsheetsError
-
         raise XlsheetsError(f"端数処理の指定が不明です: {d.get('rounding')}（切り捨て/四捨五入/切り上げ）",
                             "rounding must be floor, round or ceil")
     bands = tuple((int(m), str(s)) for m, s in d.get("bands", DEFAULT_SETTINGS.bands))

@@ -162,7 +162,7 @@ def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
     return None
 
 
-_COVER_LINE = re.compile(r"^[-・]?\s*(\d{1,2}|[①-⑳])\s*[.．、)）位]?\s+(\S.*)$")
+_COVER_LINE = re.compile(r"^[-・]?\s*(\d{1,2})\s*[.．、)）位]?\s+(\S.*)$")  # after NFKC: ① is 1 by then
 
 
 def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
@@ -177,7 +177,7 @@ def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
                 out.append(CoverEntry(parse_priority(p), t, (r, ref.c1), (r, ref.c1 + 1)))
         return out
     for r in range(1, sheet.max_row + 1):
-        cells = [(c, sheet.text(r, c).strip()) for c in range(1, sheet.max_col + 1) if sheet.text(r, c).strip()]
+        cells = [(c, t) for c in range(1, sheet.max_col + 1) if (t := sheet.text(r, c).strip())]
         if not cells:
             continue
         (c1, first), rest = cells[0], cells[1:]
@@ -186,8 +186,8 @@ def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
             out.append(CoverEntry(p, rest[0][1], (r, c1), (r, rest[0][0])))
             continue
         m = _COVER_LINE.match(unicodedata.normalize("NFKC", first)) if len(cells) == 1 else None
-        if m and isinstance(parse_priority(m.group(1)), int):
-            out.append(CoverEntry(parse_priority(m.group(1)), m.group(2).strip(), (r, c1), (r, c1)))
+        if m:
+            out.append(CoverEntry(int(m.group(1)), m.group(2).strip(), (r, c1), (r, c1)))
     return out
 
 

@@ -163,6 +163,14 @@ def _in_era(era: str, y: int, mo: int, d: int | None) -> bool:
     return first[:2] <= (y, mo) <= last[:2] and (d is None or first <= (y, mo, d) <= last)
 
 
+def _era_date(text: str, era: str, y_text: str, mo: int | None, d: int | None) -> DateToken:
+    """A date written with an era year (a year, a month or a day): valid when it exists in that era."""
+    y, ok = _era_year(era, y_text)
+    valid = (ok and (mo is None or 1 <= mo <= 12) and (d is None or _valid_date(y, mo or 1, d))
+             and (mo is None or _in_era(era, y, mo, d)))
+    return DateToken(text, y, mo, d, valid)
+
+
 def _era_year(era: str, y: str) -> tuple[int, bool]:
     n = 1 if y == "元" else int(y)
     ok = n >= 1 and n <= ERA_LAST.get(era, 99)
@@ -259,24 +267,11 @@ def scan(text: str) -> Scan:
         g = m.group  # by name: cheaper than building groupdict() for ~40 groups
         if kind == "stated":
             out.stated_rates.append(_decimal(g("stated_n")))
-        elif kind == "eradate":
-            y, ok = _era_year(g("ed_era"), g("ed_y"))
-            mo, d = int(g("ed_m")), int(g("ed_d"))
-            valid = ok and _valid_date(y, mo, d) and _in_era(g("ed_era"), y, mo, d)
-            out.dates.append(DateToken(m.group(0), y, mo, d, valid))
-        elif kind == "erayear":
-            y, ok = _era_year(g("ey_era"), g("ey_y"))
-            mo = int(g("ey_m")) if g("ey_m") else None
-            d = int(g("ey_d")) if g("ey_d") else None
-            valid = ok and (mo is None or 1 <= mo <= 12) and (d is None or _valid_date(y, mo or 1, d))
-            if valid and mo is not None:
-                valid = _in_era(g("ey_era"), y, mo, d)
-            out.dates.append(DateToken(m.group(0), y, mo, d, valid))
-        elif kind == "eramonth":  # 「R6.4～R7.3」: a month written with the era year
-            y, ok = _era_year(g("em_era"), g("em_y"))
-            mo = int(g("em_m"))
-            valid = ok and 1 <= mo <= 12 and _in_era(g("em_era"), y, mo, None)
-            out.dates.append(DateToken(m.group(0), y, mo, None, valid))
+        elif kind in ("eradate", "erayear", "eramonth"):  # eramonth: 「R6.4～R7.3」, a month with its era year
+            p = {"eradate": "ed", "erayear": "ey", "eramonth": "em"}[kind]
+            mo = int(g(f"{p}_m")) if g(f"{p}_m") else None
+            d = int(g(f"{p}_d")) if p != "em" and g(f"{p}_d") else None
+            out.dates.append(_era_date(m.group(0), g(f"{p}_era"), g(f"{p}_y"), mo, d))
         elif kind == "wdate":
             y, mo = int(g("wd_y")), int(g("wd_m"))
             d = int(g("wd_d")) if g("wd_d") else None
@@ -306,18 +301,18 @@ def scan(text: str) -> Scan:
                         break
             stated = _comparator_after(t, m.end())
             comp = stated or ">="
-            # "152か所中68か所": the first is the base, not the amount
-            if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() == "中":
+            # what stands between this amount and the one just before it
+            between = t[prev_qty_end: m.start()].strip() if out.quantities and prev_qty_end >= 0 else None
+            if between == "中":  # "152か所中68か所": the first is the base, not the amount
                 out.quantities.pop()
-            # "12件/15件", "8/10回": the amount before the slash counts (in the unit after it), the one
-            # after is its base
-            if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() in ("/", "／"):
+            elif between in ("/", "／"):
+                # "12件/15件", "8/10回": the amount before the slash counts (in the unit after it), the one
+                # after is its base
                 if not out.quantities[-1].unit and unit:
                     out.quantities[-1] = out.quantities[-1]._replace(unit=unit)
                 prev_qty_end = -1
                 continue
-            # "2,219件→7,552件": the amount after the arrow counts
-            if out.quantities and prev_qty_end >= 0 and t[prev_qty_end: m.start()].strip() in ("→", "⇒", "->"):
+            elif between in ("→", "⇒", "->"):  # "2,219件→7,552件": the amount after the arrow counts
                 out.quantities.pop()
             out.quantities.append(Quantity(
                 value=float(exact), unit=unit, label=label, comparator=comp, exact=exact,

@@ -363,11 +363,11 @@ def _same_goal(title: str, titles: list[str], taken: set[int]) -> int | None:
     t = _squash(title)
     if not t:
         return None
-    free = [k for k in range(len(titles)) if k not in taken]
-    exact = [k for k in free if _squash(titles[k]) == t]
+    free = {k: _squash(titles[k]) for k in range(len(titles)) if k not in taken}
+    exact = [k for k, s in free.items() if s == t]
     if exact:
         return exact[0]
-    near = [k for k in free if _squash(titles[k]) and (t in _squash(titles[k]) or _squash(titles[k]) in t)]
+    near = [k for k, s in free.items() if s and (t in s or s in t)]
     return near[0] if len(near) == 1 else None
 
 
