@@ -180,13 +180,12 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
             progress(len(results), len(items))
 
     _preload()
+    in_pool = not scheduler and jobs != 1 and bool(items)
+    if meanwhile and not in_pool:  # nothing runs beside this process: do it first
+        meanwhile()
     if scheduler:
-        if meanwhile:
-            meanwhile()
         _run_dask(items, scheduler, arrived)
-    elif jobs == 1 or not items:  # asked for: in this process (the zip checks still apply)
-        if meanwhile:
-            meanwhile()
+    elif not in_pool:  # asked for: in this process (the zip checks still apply)
         for i, p in enumerate(items):
             arrived(i, extract(p))
     else:  # untrusted files are read in memory-capped worker processes
@@ -381,6 +380,7 @@ def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:
     first, 「福祉部_R6 (1).xlsx」) are both summed: say so on 要確認 for each of them. Returns one line
     per such group."""
     from .model import wareki
+    from .validation import Finding
 
     said: list[str] = []
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -400,12 +400,12 @@ def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:
         for rec in recs:
             others = "、".join(Path(r["path"]).name for r in recs if r is not rec)
             sheet = rec["goals"][0]["sheet"] if rec.get("goals") else ""
-            rec["findings"].append({
-                "code": "duplicate-workbook", "severity": "warning", "sheet": sheet, "cell": "A1",
-                "location": {"goal": None, "item": None, "subitem": None, "field": None},
-                "message": f"{dept}の{year}のブックがほかにもあります（{others}）。両方を集計しています。"
-                           "差し替え前のブックが残っていないか確認してください。",
-            })
+            rec["findings"].append(Finding(
+                "duplicate-workbook", "warning", sheet, "A1",
+                {"goal": None, "item": None, "subitem": None, "field": None},
+                f"{dept}の{year}のブックがほかにもあります（{others}）。両方を集計しています。"
+                "差し替え前のブックが残っていないか確認してください。",
+            ).to_dict())
     return said
 
 

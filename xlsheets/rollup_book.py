@@ -16,6 +16,7 @@ from typing import Any
 from .model import circled, paren, wareki
 from .saving import save_workbook
 from .textwidth import text_lines
+from .validation import FIELD_JA as VALIDATION_FIELDS
 
 RATE_FMT = '0"%"'
 NUM_FMT = "#,##0.##"
@@ -36,10 +37,8 @@ NUMERIC = {"目標値": "num", "中間実績": "num", "期末実績": "num", "�
 PLAIN = ("年度", "単位")
 CENTRED = ("優先順位", "番号", "判定")
 FINDING_COLUMNS = ["重大度", "コード", "位置", "内容", "参照元"]
-FIELD_JA = {"title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
-            "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
-            "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告",
-            "notes": "特記事項", "item": "取組項目", "subitem": "番号", "cover": "表紙"}
+# the 要確認 location of a finding: the validator's field names, and two of the roll-up's own
+FIELD_JA = VALIDATION_FIELDS | {"item": "取組項目", "subitem": "番号"}
 SEVERITY_JA = {"error": "エラー", "warning": "警告", "info": "情報"}
 
 
