@@ -252,3 +252,11 @@ def test_one_department_year_split_into_one_file_per_goal_is_no_duplicate(tmp_pa
         paths.append(fill(part, tmp_path / f"goal{k}.xlsx").path)
     res = rollup(paths, tmp_path / "r.xlsx")
     assert res.duplicates == []
+
+
+def test_last_months_rollup_in_the_folder_is_not_counted_again(folder, tmp_path):
+    first = rollup([folder], folder / "集計_先月.xlsx")  # left in the submissions folder
+    again = rollup([folder], tmp_path / "r.xlsx")
+    assert again.rows == first.rows
+    assert [why for path, why in again.errors if path.endswith("集計_先月.xlsx")] == [
+        f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {folder / '集計_先月.xlsx'}"]

@@ -298,7 +298,7 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
     for path, why in res.errors:
         click.echo(f"取込エラー: {path}: {why}", err=True)
     for line in res.duplicates:
-        click.echo(f"注意: {line}（両方を集計しました。要確認シートを参照）", err=True)
+        click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
     if not res.files:
         click.echo("注意: 集計できるブック（.xlsx/.xlsm）が見つかりませんでした。指定したフォルダ・ファイルを確認してください"
                    "（no workbook found in the inputs）。", err=True)

@@ -105,6 +105,11 @@ def read_result(source: Any) -> ReadResult:
 def read_book(book: BookGrid) -> ReadResult:
     from .achievement import load_settings
 
+    if L.N_ROLLUP in book.constants:
+        raise NotAGoalSheet(
+            f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {book.path}",
+            f"an xlsheets roll-up, not a department's sheets: {book.path}",
+        )
     settings = load_settings(book=book) if any(s.name == "xlsheets設定" for s in book.sheets) else None
     goals: list[Goal] = []
     sources: list[GoalSource] = []

@@ -403,7 +403,7 @@ def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:
             rec["findings"].append(Finding(
                 "duplicate-workbook", "warning", sheet, "A1",
                 {"goal": None, "item": None, "subitem": None, "field": None},
-                f"{dept}の{year}のブックがほかにもあります（{others}）。両方を集計しています。"
+                f"{dept}の{year}のブックがほかにもあります（{others}）。いずれも集計しています。"
                 "差し替え前のブックが残っていないか確認してください。",
             ).to_dict())
     return said

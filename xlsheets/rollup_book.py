@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from . import layout as L
 from .model import circled, paren, wareki
 from .saving import save_workbook
 from .textwidth import text_lines
@@ -283,6 +284,7 @@ class RollupBook:
         _years(self.ws["経年比較"], self.f, years)
         _errors(self.ws["取込エラー"], self.f, errors)
         _charts(self.ws["グラフ"], summary, by_goal, spans)
+        self.wb.define_name(L.N_ROLLUP, '="xlsheets"')  # a later roll-up of this folder must not count it
         data = self.wb.save_to_buffer()
         return save_workbook(lambda tmp: tmp.write_bytes(data), self.out, overwrite=overwrite, backup=False)
 
