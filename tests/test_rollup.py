@@ -260,3 +260,29 @@ def test_last_months_rollup_in_the_folder_is_not_counted_again(folder, tmp_path)
     assert again.rows == first.rows
     assert [why for path, why in again.errors if path.endswith("集計_先月.xlsx")] == [
         f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {folder / '集計_先月.xlsx'}"]
+
+
+def _records(n: int, same: bool) -> list[dict]:
+    """n workbooks read: all of 福祉部 令和6年度 holding one goal (same), or of n departments."""
+    return [{"ok": True, "department": "福祉部" if same else f"部{k}", "fiscal_year": 2024,
+             "path": f"in/福祉部_R6 ({k}).xlsx", "findings": [],
+             "goals": [{"title": "生活困窮者の自立支援", "sheet": "1_生活困窮者"}]} for k in range(n)]
+
+
+def test_many_copies_of_one_department_year_are_marked_in_linear_time():
+    import time
+
+    from xlsheets.rollup import mark_duplicates
+
+    def seconds(records):
+        start = time.perf_counter()
+        mark_duplicates(records)
+        return time.perf_counter() - start
+
+    dups, distinct = _records(4000, same=True), _records(4000, same=False)
+    ratio = seconds(dups) / max(seconds(distinct), 1e-4)
+    assert all(len(r["findings"]) == 1 for r in dups) and not any(r["findings"] for r in distinct)
+    # each finding names at most a few others, so the messages do not grow with the group
+    assert max(len(r["findings"][0]["message"]) for r in dups) < 300
+    assert "ほか 3994 冊" in dups[0]["findings"][0]["message"]
+    assert ratio < 20, f"4000 copies took {ratio:.1f}× the time of 4000 distinct workbooks"
