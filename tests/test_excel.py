@@ -103,7 +103,7 @@ def test_excel_problems_in_plain_japanese(err, words):
 
 
 def test_worksheet_functions_give_the_core_values():
-    from xlsheets.achievement import achievement
+    from xlsheets.rates import achievement
     from xlsheets.samples import sample_dict
 
     assert x.XS_TARGET("被保護者40人以上の受診") == "40人 以上"

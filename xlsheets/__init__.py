@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 _API = {
     "fill": ".filling", "read": ".reading", "carry_forward": ".carry", "XlsheetsError": ".errors",
     "Department": ".model", "Goal": ".model", "Item": ".model", "SubItem": ".model",
-    "parse_target": ".targets", "achievement": ".achievement", "validate_path": ".validation",
+    "parse_target": ".targets", "achievement": ".rates", "validate_path": ".validation",
     "rollup": ".rollup",
 }
 __all__ = [
@@ -19,11 +19,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .achievement import achievement
     from .carry import carry_forward
     from .errors import XlsheetsError
     from .filling import fill
     from .model import Department, Goal, Item, SubItem
+    from .rates import achievement
     from .reading import read
     from .rollup import rollup
     from .targets import parse_target

@@ -264,7 +264,7 @@ def _summary(reports, failed) -> dict:
 def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
     """達成率（中間・期末）と判定を計算してシートに書き込む (compute achievement columns)."""
     from . import ops
-    from .achievement import load_settings
+    from .rates import load_settings
 
     settings = load_settings(settings_path) if settings_path else None
     res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)

@@ -299,8 +299,8 @@ def _result(book, sheets: list[str] | None = None):
 @button
 def validate_sheet(book=None, stage: str | None = None) -> str:
     """検証: mark every problem on its cell and list them on 検証結果."""
-    from .achievement import load_settings
     from .marking import annotate
+    from .rates import load_settings
     from .validation import validate
 
     grid, result = _result(book)
@@ -326,8 +326,8 @@ def clear_findings(book=None) -> str:
 @button
 def compute_achievement(book=None) -> str:
     """達成率計算: write 達成率（中間）/（期末）/判定 for every sub-item."""
-    from .achievement import load_settings
     from .marking import write_achievement
+    from .rates import load_settings
 
     grid, result = _result(book)
     writer = XlwingsWriter(book)
@@ -454,7 +454,7 @@ def XS_TARGET(text):  # noqa: N802 - Excel function names are upper case
 @_udf
 def XS_RATE(target_text, result_text):  # noqa: N802
     """=XS_RATE(数値目標, 報告) → 達成率 (a number), or "" when it cannot be computed."""
-    from .achievement import achievement
+    from .rates import achievement
 
     a = achievement(str(target_text or ""), str(result_text or ""))
     return a.rate if a.rate is not None else ""
@@ -463,7 +463,7 @@ def XS_RATE(target_text, result_text):  # noqa: N802
 @_udf
 def XS_GRADE(rate):  # noqa: N802
     """=XS_GRADE(達成率) → ◎ ○ △ × (－ when blank)."""
-    from .achievement import DEFAULT_SETTINGS
+    from .rates import DEFAULT_SETTINGS
 
     try:
         value = None if rate in (None, "") else int(float(rate))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import layout as L
-from .achievement import DEFAULT_SETTINGS, Settings, achievement
 from .grid import UNKNOWN_NOTE, BookGrid
 from .model import paren
+from .rates import DEFAULT_SETTINGS, Settings, achievement
 from .reading import ReadResult
 from .targets import parse_target
 from .validation import ERROR, INFO, WARNING, Report

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .achievement import Settings, load_settings
 from .errors import XlsheetsError
 from .marking import annotate, clear, write_achievement
+from .rates import Settings, load_settings
 from .reading import load_book, read_book
 from .saving import open_for_edit, refuse_lossy, save_workbook
 from .validation import Report, validate

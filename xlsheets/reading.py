@@ -103,7 +103,7 @@ def read_result(source: Any) -> ReadResult:
 
 
 def read_book(book: BookGrid) -> ReadResult:
-    from .achievement import load_settings
+    from .rates import load_settings
 
     if L.N_ROLLUP in book.constants:
         raise NotAGoalSheet(
@@ -202,7 +202,7 @@ def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
 def read_goal_sheet(sheet: SheetGrid, settings=None) -> tuple[Goal, GoalSource, str, int | None]:
     """Read one goal sheet; returns the goal, its source map, the 部局名 and the year."""
     if settings is None:
-        from .achievement import DEFAULT_SETTINGS as settings
+        from .rates import DEFAULT_SETTINGS as settings
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
         goal, src, dept, year = _read_named(sheet, settings)
     else:

@@ -88,9 +88,9 @@ def extract(path: str) -> dict[str, Any]:
 
 def records_from_book(book, path: str) -> dict[str, Any]:
     """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
-    from .achievement import load_settings
     from .marking import compute_rates
     from .model import circled, paren, priority_text
+    from .rates import load_settings
     from .reading import read_book
     from .rollup_book import row_height
     from .validation import validate
@@ -157,7 +157,7 @@ def _preload() -> None:
     """Import what extract() needs before the workers fork, so that each does not import it again."""
     import python_calamine  # noqa: F401
 
-    from . import achievement, marking, reading, rollup_book, targets, textwidth, validation  # noqa: F401
+    from . import marking, rates, reading, rollup_book, targets, textwidth, validation  # noqa: F401
     from .grid import defined_names  # noqa: F401 - and html, which it imports on first use
 
     defined_names(b"")

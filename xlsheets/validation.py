@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .achievement import (
+from .grid import a1
+from .model import POSITIONING_KEYS, Goal, Item, SubItem, circled, paren, wareki
+from .rates import (
     DEFAULT_SETTINGS,
     NO_RESULT,
     UNIT_MISMATCH,
@@ -20,8 +22,6 @@ from .achievement import (
     achievement,
     stated_rate_mismatch,
 )
-from .grid import a1
-from .model import POSITIONING_KEYS, Goal, Item, SubItem, circled, paren, wareki
 from .reading import GoalSource, ReadResult
 from .targets import parse_target, scan
 
@@ -390,7 +390,7 @@ def validate(result: ReadResult, stage: str | None = None, settings: Settings = 
 
 
 def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:
-    from .achievement import load_settings
+    from .rates import load_settings
     from .reading import load_book, read_book
 
     book = load_book(path)

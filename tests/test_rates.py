@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from xlsheets.achievement import (
+from xlsheets.rates import (
     EMPTY_REPORT,
     NO_RESULT,
     NO_TARGET,
