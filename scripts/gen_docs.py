@@ -30,7 +30,7 @@ def cli_reference() -> str:
 
     out = []
     for name in sorted(main.commands):
-        text = CliRunner().invoke(main, [name, "--help"], terminal_width=100).output.rstrip()
+        text = CliRunner().invoke(main, [name, "--help"], prog_name="xlsheets", terminal_width=100).output.rstrip()
         out.append(f"#### `xlsheets {name}`\n\n```\n{text}\n```")
     return "\n\n".join(out)
 
