@@ -12,12 +12,21 @@ first, as a pip install does. Prints the ratios (c)/(a) and (b)/(c) and the peak
 the roll-up.
 Targets at N = 1000 on a 2-core machine: (c) at least 10× faster than (b); (c) within 5× of (a);
 peak memory under 500 MB.
+
+    python benchmarks/rollup.py --real --workbooks 1000 2000
+
+Real-length mode: N distinct workbooks that hold the seeds' own texts at their full length
+(both years' goals, 5 % of the sub-items with a deliberate mistake), rolled up once per size.
+Prints, per size, the time, the CPU and the peak memory per workbook, and the growth from one
+size to the next (time and memory when the work doubles).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import itertools
+import os
 import random
 import resource
 import statistics
@@ -81,6 +90,88 @@ def generate(n_sheets: int, out: Path, seed: int = 7) -> list[Path]:
     return paths
 
 
+TOKEN_DEPT, TOKEN_ID = "〔部局〕", "〔番号〕"  # replaced in each copy, so that every workbook is distinct
+REAL_BASES = 16  # filled workbooks the copies are made from
+
+
+def _with_mistakes(rng: random.Random, doc: dict, fy: int) -> dict:
+    """The seeds' goals with their full texts; 5 % of the sub-items get one of the seeds' mistakes."""
+    for g in doc["goals"]:
+        g["title"] = f"{g['title']}{TOKEN_ID}"
+        for item in g["items"]:
+            for s in item["subitems"]:
+                if rng.random() < MISTAKE_RATE:
+                    s["midterm"] = rng.choice([f"{rng.randint(1, 40)}時間", s["target"], f"R{fy - 2018}.2.31 実施"])
+    return doc
+
+
+def generate_real(n_workbooks: int, out: Path, seed: int = 7) -> list[Path]:
+    """n_workbooks distinct workbooks of real-length text: REAL_BASES are filled from the seeds, the
+    rest are copies of them whose department and goal titles are made unique in the sheet XML."""
+    from xlsheets.filling import fill
+    from xlsheets.samples import sample_dict
+
+    rng = random.Random(seed)
+    bases = []
+    for b in range(REAL_BASES):
+        name = ("fy2020", "fy2024")[b % 2]
+        doc = copy.deepcopy(sample_dict(name))
+        doc["fiscal_year"] = (2020 if name == "fy2020" else 2024) + (b // 2) % 4
+        doc["department"] = TOKEN_DEPT
+        bases.append(fill(_with_mistakes(rng, doc, doc["fiscal_year"]), out / f"base{b:02}.xlsx").path)
+    paths = []
+    for k in range(n_workbooks):
+        dept = DEPARTMENTS[k % len(DEPARTMENTS)] + (f"{k // 400 + 1}" if k >= 400 else "")
+        paths.append(_distinct_copy(bases[k % REAL_BASES], out / f"wb{k:05}.xlsx", dept, f"（{k}）"))
+    for b in bases:
+        b.unlink()
+    return paths
+
+
+def _distinct_copy(base: Path, dest: Path, dept: str, ident: str) -> Path:
+    """base with its department token and goal-title tokens replaced in every part."""
+    import zipfile
+
+    swap = {TOKEN_DEPT.encode(): dept.encode(), TOKEN_ID.encode(): ident.encode()}
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            for old, new in swap.items():
+                data = data.replace(old, new)
+            dst.writestr(info, data)
+    return dest
+
+
+def _run_measured(cmd: list[str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds (the process and its workers) and peak resident MB of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def real_length(sizes: list[int], jobs: int | None) -> None:
+    """Roll up real-length workbooks at each size and print how time and memory grow."""
+    compile_package()
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="xlsheets-bench-") as tmp:
+            src = Path(tmp) / "sheets"
+            src.mkdir()
+            t_gen, paths = timed(generate_real, n, src)
+            print(f"generated {len(paths)} real-length workbooks ({t_gen:.1f} s)", flush=True)
+            cmd = [sys.executable, "-m", "xlsheets.cli", "rollup", str(src), "-o", str(Path(tmp) / "r.xlsx")]
+            wall, cpu, peak, code = _run_measured(cmd + (["--jobs", str(jobs)] if jobs else []))
+        rows.append((n, wall, cpu, peak))
+        print(f"{n:6,} workbooks: {wall:6.1f} s, CPU {cpu / n * 1000:5.1f} ms per workbook, "
+              f"peak memory {peak:6.0f} MB ({peak / n * 1024:5.0f} KB per workbook), exit {code}", flush=True)
+    for (n1, w1, _, m1), (n2, w2, _, m2) in itertools.pairwise(rows):
+        per_wb = (m2 - m1) * 1024 / (n2 - n1)
+        print(f"{n1:,} → {n2:,} workbooks (×{n2 / n1:.1f}): time ×{w2 / w1:.2f}, peak memory ×{m2 / m1:.2f} "
+              f"({per_wb:.0f} KB per added workbook)")
+
+
 def read_calamine(paths: list[Path]) -> int:
     from python_calamine import CalamineWorkbook
 
@@ -125,7 +216,12 @@ def main() -> None:
     ap.add_argument("--sheets", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=3, help="runs of (a) and (c); the median is reported")
+    ap.add_argument("--real", action="store_true", help="real-length mode: roll up --workbooks of the seeds' texts")
+    ap.add_argument("--workbooks", type=int, nargs="+", default=[1000, 2000], help="sizes for --real")
     args = ap.parse_args()
+    if args.real:
+        real_length(args.workbooks, args.jobs)
+        return
     compile_package()
     with tempfile.TemporaryDirectory(prefix="xlsheets-bench-") as tmp:
         src = Path(tmp) / "sheets"
