@@ -59,7 +59,7 @@ def _choices(values: list[str]) -> str:
 
 def fiscal_year_rule(cell: str) -> DataValidation:
     """The cell that carries the year (the title): 「令和6年度」 or 「2024年度」 must stay in it."""
-    return _rule(cell, "年度", "表題の年度（例：令和6年度）で、様式と集計の年度が決まります。年度を書き換えるときは「令和7年度」のように書きます。",
+    return _rule(cell, "年度", "表題の年度（例：令和6年度）は消さずに残します。次の年度のシートは「新年度作成」（xlsheets carry-forward）で作ります。",
                  kind="custom", formula=f'ISNUMBER(FIND("年度",{cell}))',
                  error="表題に年度（例：令和6年度）がありません。このままでは年度を読み取れません。")
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import layout as L
@@ -195,7 +194,8 @@ def build_template(layout: L.Layout) -> Workbook:
     cover.title = L.COVER_SHEET
     build_cover_sheet(cover, layout)
     build_goal_sheet(wb.create_sheet(L.GOAL_SHEET), layout)
-    wb.defined_names[L.N_FISCAL_YEAR] = DefinedName(L.N_FISCAL_YEAR, attr_text=str(layout.year))
+    # No xs_fiscal_year constant here: a template filled in plain Excel takes its year from the title
+    # the person edits (a constant would silently win over it); fill writes the constant with the year.
     wb.properties.creator = "xlsheets"
     wb.properties.title = "重点目標管理シート"
     wb.properties.created = wb.properties.modified = FIXED_TIME
