@@ -2,7 +2,8 @@
 
 ``build_template(layout)`` makes the template workbook from code; the committed
 ``templates/*.xlsx`` are its output (``python scripts/build_templates.py``), and a test
-checks that they match. A city may restyle a template in Excel or insert rows above the
+checks that they match. It carries input rules, hints, live checks and cell locks for people
+who fill it in plain Excel (``guides.py``). A city may restyle a template in Excel or insert rows above the
 table: fill and read find every field through the defined names kept in it.
 """
 
