@@ -22,6 +22,7 @@ from .saving import check_package, save_workbook
 from .sheetops import (
     copy_row_format,
     copy_sheet_names,
+    copy_sheet_rules,
     fit_rows,
     insert_rows,
     needed_height,
@@ -96,6 +97,7 @@ def fill_workbook(dept: Department, template: str | Path | None = None, report: 
         ws = wb.copy_worksheet(proto)
         ws.title = sheet_title_for(goal, taken)
         copy_sheet_names(proto, ws)
+        copy_sheet_rules(proto, ws)
         _copy_print_setup(proto, ws)
         _fill_goal_sheet(ws, goal, dept, layout, report)
         report.sheets.append(ws.title)

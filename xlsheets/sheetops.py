@@ -6,8 +6,11 @@ import re
 from copy import copy
 from typing import Any
 
+from openpyxl.formatting.formatting import ConditionalFormatting, ConditionalFormattingList
+from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from .grid import Ref, format_ref, parse_ref
 from .textwidth import text_lines
@@ -114,6 +117,7 @@ def insert_rows(ws, idx: int, n: int) -> None:
             continue
         r1 = ref.r1 + n if ref.r1 >= idx else ref.r1
         set_sheet_name(ws, name, Ref(ref.sheet, r1, ref.c1, ref.r2 + n, ref.c2))
+    remap_rules(ws, lambda a: [_moved(a, idx, n)])
 
 
 def copy_row_format(ws, src_row: int, dst_row: int, max_col: int) -> None:
@@ -128,6 +132,70 @@ def copy_row_format(ws, src_row: int, dst_row: int, max_col: int) -> None:
     for m in list(ws.merged_cells.ranges):
         if m.min_row == m.max_row == src_row:
             ws.merge_cells(start_row=dst_row, start_column=m.min_col, end_row=dst_row, end_column=m.max_col)
+    remap_rules(ws, lambda a: _with_row(a, src_row, dst_row))
+
+
+# ---------------------------------------------------------------- input rules and live checks
+
+
+def _moved(area: CellRange, idx: int, n: int) -> CellRange:
+    """An area after n rows were inserted before row idx (as Excel moves it)."""
+    if area.max_row < idx:
+        return area
+    return CellRange(min_col=area.min_col, max_col=area.max_col, max_row=area.max_row + n,
+                     min_row=area.min_row + n if area.min_row >= idx else area.min_row)
+
+
+def _with_row(area: CellRange, src_row: int, dst_row: int) -> list[CellRange]:
+    """An area that holds src_row also covers dst_row: grown when next to it, else a new area."""
+    if not area.min_row <= src_row <= area.max_row or area.min_row <= dst_row <= area.max_row:
+        return [area]
+    if dst_row == area.max_row + 1:
+        return [CellRange(min_col=area.min_col, min_row=area.min_row, max_col=area.max_col, max_row=dst_row)]
+    return [area, CellRange(min_col=area.min_col, min_row=dst_row, max_col=area.max_col, max_row=dst_row)]
+
+
+def _shifted(formula: str | None, rows: int) -> str | None:
+    """A rule's formula moved down by rows (relative references follow, absolute ones stay)."""
+    if not formula or not rows:
+        return formula
+    return Translator("=" + formula, origin="A1").translate_formula(f"A{1 + rows}")[1:]
+
+
+def _remapped(sqref: MultiCellRange, remap) -> tuple[MultiCellRange, int]:
+    """New areas of a rule, and how far its anchor (the first area's top row) moved."""
+    old = sqref.sorted()
+    areas = [new for area in old for new in remap(area)]
+    fresh = MultiCellRange(areas)
+    return fresh, (fresh.sorted()[0].min_row - old[0].min_row) if old else 0
+
+
+def remap_rules(ws, remap) -> None:
+    """Give every data validation and conditional format of ws new areas: remap(area) → areas.
+
+    openpyxl's insert_rows and copy_worksheet leave both alone; a growing table calls this.
+    """
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref, moved = _remapped(dv.sqref, remap)
+        dv.formula1, dv.formula2 = _shifted(dv.formula1, moved), _shifted(dv.formula2, moved)
+    old, fresh = ws.conditional_formatting, ConditionalFormattingList()
+    for cf in old:
+        sqref, moved = _remapped(cf.sqref, remap)
+        for rule in cf.rules:
+            rule.formula = [_shifted(f, moved) for f in rule.formula]
+            fresh.add(ConditionalFormatting(sqref=sqref), rule)
+    fresh.max_priority = old.max_priority
+    ws.conditional_formatting = fresh
+
+
+def copy_sheet_rules(src, dst) -> None:
+    """Give dst (a copy of src) src's input rules, live checks and sheet protection."""
+    for dv in src.data_validations.dataValidation:
+        dst.add_data_validation(copy(dv))
+    for cf in src.conditional_formatting:
+        for rule in cf.rules:
+            dst.conditional_formatting.add(ConditionalFormatting(sqref=str(cf.sqref)), copy(rule))
+    dst.protection = copy(src.protection)
 
 
 # ---------------------------------------------------------------- row heights

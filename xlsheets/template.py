@@ -2,7 +2,8 @@
 
 ``build_template(layout)`` makes the template workbook from code; the committed
 ``templates/*.xlsx`` are its output (``python scripts/build_templates.py``), and a test
-checks that they match. A city may restyle a template in Excel or insert rows above the
+checks that they match. It carries input rules, hints, live checks and cell locks for people
+who fill it in plain Excel (``guides.py``). A city may restyle a template in Excel or insert rows above the
 table: fill and read find every field through the defined names kept in it.
 """
 
@@ -13,12 +14,12 @@ import os
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import layout as L
 from .grid import Ref
+from .guides import add_cover_guides, add_goal_guides
 from .sheetops import set_sheet_name
 
 FONT = "ＭＳ 明朝"
@@ -42,13 +43,15 @@ def _wrap(h: str = "left", v: str = "top") -> Alignment:
 
 
 def _block(ws, r1: int, c1: int, r2: int, c2: int, value=None, *, label=False, header=False, size=10, bold=False,
-           h=None, v=None) -> None:
-    """A bordered (possibly merged) block; labels are shaded and centred."""
+           h=None, v=None, lock: bool | None = None) -> None:
+    """A bordered (possibly merged) block; labels are shaded, centred and locked, the rest is input."""
+    locked = Protection(locked=(label or header) if lock is None else lock)
     for r in range(r1, r2 + 1):
         for c in range(c1, c2 + 1):
             cell = ws.cell(r, c)
             cell.border = BOX
             cell.font = _font(size, bold or label or header)
+            cell.protection = locked
             if label:
                 cell.fill = LABEL_FILL
             if header:
@@ -144,8 +147,8 @@ def build_goal_sheet(ws, layout: L.Layout) -> None:
     _name(ws, L.N_BODY, 8, 1, 8, LAST_COL)
     # 9-10: 特記事項 with its two boxes
     _block(ws, 9, 1, 10, 2, "特記事項", label=True)
-    _block(ws, 9, 3, 9, 6, L.NOTE_LABELS["participation"], size=9, v="center")
-    _block(ws, 9, 7, 9, LAST_COL, L.NOTE_LABELS["effects"], size=9, v="center")
+    _block(ws, 9, 3, 9, 6, L.NOTE_LABELS["participation"], size=9, v="center", lock=True)
+    _block(ws, 9, 7, 9, LAST_COL, L.NOTE_LABELS["effects"], size=9, v="center", lock=True)
     _block(ws, 10, 3, 10, 6)
     _block(ws, 10, 7, 10, LAST_COL)
     ws.row_dimensions[9].height = 18
@@ -157,6 +160,7 @@ def build_goal_sheet(ws, layout: L.Layout) -> None:
     ws.print_title_rows = "7:7"
     ws.print_area = "A1:K10"
     ws.freeze_panes = None
+    add_goal_guides(ws)
 
 
 def build_cover_sheet(ws, layout: L.Layout) -> None:
@@ -181,6 +185,7 @@ def build_cover_sheet(ws, layout: L.Layout) -> None:
     _name(ws, L.N_COVER_LIST, 6, 1, 6, 2)
     _page(ws, landscape=True)
     ws.print_area = "A1:B6"
+    add_cover_guides(ws)
 
 
 def build_template(layout: L.Layout) -> Workbook:
@@ -190,7 +195,8 @@ def build_template(layout: L.Layout) -> Workbook:
     cover.title = L.COVER_SHEET
     build_cover_sheet(cover, layout)
     build_goal_sheet(wb.create_sheet(L.GOAL_SHEET), layout)
-    wb.defined_names[L.N_FISCAL_YEAR] = DefinedName(L.N_FISCAL_YEAR, attr_text=str(layout.year))
+    # No xs_fiscal_year constant here: a template filled in plain Excel takes its year from the title
+    # the person edits (a constant would silently win over it); fill writes the constant with the year.
     wb.properties.creator = "xlsheets"
     wb.properties.title = "重点目標管理シート"
     wb.properties.created = wb.properties.modified = FIXED_TIME

@@ -13,6 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.styles.colors import Color
 
+from .errors import XlsheetsError
 from .sheetops import set_text
 
 AUTHOR = "xlsheets"
@@ -56,6 +57,12 @@ class OpenpyxlWriter:
         cell = self._cell(sheet, row, col)
         if type(cell).__name__ == "MergedCell":
             return
+        if self.wb[sheet].protection.sheet and cell.protection.locked:  # where Excel would not let a person type
+            raise XlsheetsError(
+                f"シート「{sheet}」は保護されていて、{cell.coordinate} はロックされたセルのため書き込めません。"
+                "「校閲」→「シート保護の解除」をしてから、もう一度実行してください。",
+                f"sheet {sheet!r} is protected and {cell.coordinate} is locked: unprotect it first",
+            )
         set_text(cell, value)
         if number_format:
             cell.number_format = number_format
