@@ -26,7 +26,7 @@ def timed_rollup(src: Path, out: Path, workers: int) -> float:
     """Seconds of one roll-up on a fresh local cluster of `workers` single-threaded processes."""
     from dask.distributed import LocalCluster
 
-    from xlsheets.rollup import rollup
+    from xlsheets.summary import rollup
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       host="127.0.0.1") as cluster:

@@ -125,7 +125,7 @@ def test_a_rollup_that_finds_no_workbook_says_so(tmp_path):
 
 
 def test_a_rollup_into_a_missing_folder_is_refused_before_reading(sample_books, tmp_path, monkeypatch):
-    import xlsheets.rollup as rollup_module
+    import xlsheets.summary as rollup_module
 
     def no_reading(*args, **kwargs):
         raise AssertionError("the inputs were read although the output cannot be written")

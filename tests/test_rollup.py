@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from xlsheets.cli import main
 from xlsheets.filling import fill
 from xlsheets.model import department_from_dict
-from xlsheets.rollup import collect_inputs, rollup
 from xlsheets.samples import sample_dict
+from xlsheets.summary import collect_inputs, rollup
 
 SHEETS = ["表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ"]
 
@@ -272,7 +272,7 @@ def _records(n: int, same: bool) -> list[dict]:
 def test_many_copies_of_one_department_year_are_marked_in_linear_time():
     import time
 
-    from xlsheets.rollup import mark_duplicates
+    from xlsheets.summary import mark_duplicates
 
     def seconds(records):
         start = time.perf_counter()

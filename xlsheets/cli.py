@@ -162,7 +162,7 @@ STAGE = click.Choice(["midterm", "final"])
 
 def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files as given; a folder becomes the workbooks in it (recursively, without lock files)."""
-    from .rollup import collect_inputs
+    from .summary import collect_inputs
 
     paths: list[Path] = []
     refused: list[tuple[Path, str]] = []
@@ -210,7 +210,7 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
         click.echo(f"{res.count} セルに指摘を記入しました: {res.path}")
         reports, failed = [report], []
     else:
-        from .rollup import terminal_progress
+        from .summary import terminal_progress
 
         paths, refused = _expand_folders(files)
         bar, update = terminal_progress("検証中") if len(paths) > 10 else (None, None)
@@ -282,8 +282,8 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 @friendly
 def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
     """フォルダ・ファイルのシートをまとめて集計ブックを作る (build the roll-up workbook)."""
-    from .rollup import rollup as do_rollup
-    from .rollup import terminal_progress
+    from .summary import rollup as do_rollup
+    from .summary import terminal_progress
 
     bar, update = terminal_progress()
     if bar:

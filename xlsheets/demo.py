@@ -34,7 +34,7 @@ def run_demo(out_dir: Path, render: bool = False, echo=print) -> list[Path]:
             pdf = render_pdf(rated.path, rated.path.with_suffix(".pdf"), overwrite=True)
             echo(f"  印刷イメージ: {pdf}")
             made.append(pdf)
-    from .rollup import rollup
+    from .summary import rollup
 
     samples = [out_dir / f"{name}.xlsx" for name in SAMPLES]
     res = rollup(samples, out_dir / "集計.xlsx", overwrite=True, jobs=1)

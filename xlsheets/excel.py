@@ -381,7 +381,7 @@ def carry_forward(book=None, to_year: int | None = None) -> str:
 @button
 def build_rollup(book=None) -> str:
     """集計: roll up every workbook in this workbook's folder into 集計.xlsx there."""
-    from .rollup import rollup
+    from .summary import rollup
 
     out = _beside(book, "集計_" + _dt.date.today().strftime("%Y%m%d") + ".xlsx")
 
@@ -399,7 +399,7 @@ def build_rollup(book=None) -> str:
 @button
 def rollup_sheet(book=None) -> str:
     """集計 (server face): a 集計 sheet in this workbook listing every sub-item with its rates."""
-    from .rollup import LIST_COLUMNS, records_from_book
+    from .summary import LIST_COLUMNS, records_from_book
 
     rec = records_from_book(book_grid(book), book.name)
     columns = [c for c in LIST_COLUMNS if c != "ファイル"]

@@ -14,10 +14,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import layout as L
-from .achievement import DEFAULT_SETTINGS
 from .grid import Ref
 from .marking import BELOW_FILL
 from .model import CIRCLED, paren
+from .rates import DEFAULT_SETTINGS
 from .sheetops import sheet_names
 
 REQUIRED_FILL = "FFF2CC"  # a required cell left empty on a row that has a 取組
