@@ -45,8 +45,34 @@ def settings_from_dict(d: dict[str, Any]) -> Settings:
     if rounding not in _ROUNDING:
         raise XlsheetsError(f"端数処理の指定が不明です: {d.get('rounding')}（切り捨て/四捨五入/切り上げ）",
                             "rounding must be floor, round or ceil")
-    bands = tuple((int(m), str(s)) for m, s in d.get("bands", DEFAULT_SETTINGS.bands))
+    bands = _checked_bands(d.get("bands", DEFAULT_SETTINGS.bands))
     return Settings(rounding, bands, str(d.get("below", "×")), str(d.get("none", "－")))
+
+
+def _band_minimum(symbol: Any, value: Any) -> int:
+    """A band's lower bound: a whole number of percent (80 or 80.0), not text or true/false."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+        raise XlsheetsError(f"判定 {symbol} の下限は 0 以上の整数（％）で書いてください: {value!r}",
+                            f"the lower bound of {symbol} must be a whole number of percent, not {value!r}")
+    return int(value)
+
+
+def _checked_bands(raw: Any) -> tuple[tuple[int, str], ...]:
+    """(minimum, symbol) pairs, checked: numbers, and the better grade has the higher minimum
+    (◎ > ○ > △; other symbols from the top down as listed)."""
+    try:
+        pairs = [(m, str(sym)) for m, sym in raw]
+    except (TypeError, ValueError) as e:
+        raise XlsheetsError("bands は [[100, \"◎\"], [80, \"○\"], [50, \"△\"]] のように書いてください。",
+                            "bands must be [[minimum, symbol], …]") from e
+    bands = [(_band_minimum(sym, m), sym) for m, sym in pairs]
+    known = [sym for _m, sym in DEFAULT_SETTINGS.bands]
+    ordered = sorted(bands, key=lambda b: known.index(b[1])) if all(sym in known for _m, sym in bands) else bands
+    if any(a[0] <= b[0] for a, b in zip(ordered, ordered[1:], strict=False)):
+        said = "、".join(f"{sym} {m}" for m, sym in ordered)
+        raise XlsheetsError(f"判定の下限の順序が逆です: {said}（上の判定ほど下限を高くしてください。例: ◎ 100、○ 80、△ 50）",
+                            f"grade bands out of order: {said}")
+    return tuple(bands)
 
 
 def load_settings(path: str | Path | None = None, book=None) -> Settings:
@@ -70,11 +96,14 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
         if set(data) <= _FILE_KEYS:
             return settings_from_dict(data)
         # the keys of the xlsheets設定 sheet: 端数処理, ◎/○/△ with their lower bounds, 未達, 判定なし
-        odd = [k for k, v in data.items()
-               if k not in _SHEET_KEYS and not (isinstance(v, (int, float)) and len(str(k)) <= 3)]
+        # a grade symbol is one of ◎○△, or a short key with a number
+        symbols = {k for k, v in data.items() if k in _SYMBOLS or (isinstance(v, (int, float)) and len(str(k)) <= 3)}
+        odd = [k for k in data if k not in _SHEET_KEYS | symbols]
         if odd:
             raise XlsheetsError(f"設定ファイルの項目が不明です: {'、'.join(map(str, odd))}（使えるのは 端数処理・◎・○・△・未達・判定なし）: {p}",
                                 f"unknown settings keys: {odd}")
+        for k in symbols:  # ◎: "abc" is a bound that is not a number, not an unknown item
+            _band_minimum(k, data[k])
         return settings_from_sheet(list(map(list, data.items())))
     if book is not None:
         sheet = next((s for s in book.sheets if s.name == SETTINGS_SHEET), None)
@@ -85,6 +114,7 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
 
 _FILE_KEYS = {"rounding", "bands", "below", "none"}
 _SHEET_KEYS = {"端数処理", "未達", "判定なし"}
+_SYMBOLS = {s for _m, s in DEFAULT_SETTINGS.bands}
 
 
 def settings_from_sheet(rows: list[list[Any]]) -> Settings:
