@@ -68,6 +68,8 @@ def usage_error_ja(e: click.ClickException) -> str:
     elif isinstance(e, click.NoSuchOption):
         maybe = f"（もしかして {' / '.join(e.possibilities)}）" if e.possibilities else ""
         ja = f"そのようなオプションはありません: {e.option_name}{maybe}"
+    elif isinstance(e, click.BadParameter) and param is not None and isinstance(param.type, click.Path):
+        ja = f"{name} のファイルを開けません（読む権限がないか、種類が違います）"
     elif isinstance(e, click.BadParameter):
         ja = f"{name or '引数'} の値が正しくありません{_accepted(param)}"
     elif isinstance(e, click.UsageError) and "No such command" in e.message:
