@@ -262,7 +262,6 @@ def demo(out_dir: Path, do_render: bool, force: bool) -> None:
     run_demo(out_dir, render=do_render, echo=click.echo, overwrite=force)
 
 
-STAGE = click.Choice(["midterm", "final"])
 
 
 def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -390,7 +390,7 @@ def check_rollup_options(inputs: list[Path], jobs: int | None, scheduler: Any) -
     if jobs is not None and jobs < 1:
         raise XlsheetsError(f"--jobs は 1 以上にしてください: {jobs}", f"--jobs must be at least 1: {jobs}")
     if isinstance(scheduler, str) and not re.fullmatch(r"(\w+://)?[^\s/:]+:\d+|\w+://\S+", scheduler.strip()):
-        raise XlsheetsError(f"Dask スケジューラーのアドレスが正しくありません: {scheduler}（tcp://host:8786 のように）",
+        raise XlsheetsError(f"--scheduler の Dask スケジューラーのアドレスが正しくありません: {scheduler}（tcp://host:8786 のように）",
                             f"not a scheduler address: {scheduler!r} (tcp://host:8786)")
 
 
