@@ -469,3 +469,17 @@ def test_excel_setup_steps_name_no_path_of_this_machine(tmp_path):
     assert res.exit_code == 0
     assert sys.executable not in res.output and "pip install xlsheets\n" not in res.output
     assert "wheel" in res.output and "ImportPythonUDFs" in res.output
+
+
+def test_demo_forced_over_a_users_file_keeps_it_as_a_backup(tmp_path):
+    mine = tmp_path / "fy2020.xlsx"
+    run("sample", "fy2024", "-o", mine)
+    before = mine.read_bytes()
+    res = run("demo", "--out", tmp_path, "--force")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "fy2020.bak.xlsx").read_bytes() == before and mine.read_bytes() != before
+
+
+def test_the_command_alone_shows_the_help_not_an_error():
+    res = CliRunner().invoke(main, [])
+    assert "Usage:" in res.output and "エラー" not in res.output

@@ -83,6 +83,9 @@ def usage_error_ja(e: click.ClickException) -> str:
     return f"エラー: {ja}。\n({e.format_message()}){usage}"
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click ≥ 8.2
+
+
 class Commands(click.Group):
     """The command group; an option or argument mistake is said in Japanese first, exit 2."""
 
@@ -91,6 +94,9 @@ class Commands(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as e:  # `xlsheets` alone: the help, as click shows it
+            click.echo(e.format_message(), err=True)
+            sys.exit(e.exit_code)
         except click.ClickException as e:
             click.echo(usage_error_ja(e), err=True)
             sys.exit(e.exit_code)
