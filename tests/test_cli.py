@@ -118,10 +118,11 @@ def test_demo_builds_both_samples(tmp_path):
     assert (tmp_path / "demo" / "集計.xlsx").exists() and "■ 集計" in res.output
 
 
-def test_a_rollup_that_finds_no_workbook_says_so(tmp_path):
+def test_a_rollup_that_finds_no_workbook_writes_nothing_and_exits_2(tmp_path):
     (tmp_path / "空").mkdir()
     res = CliRunner().invoke(main, ["rollup", str(tmp_path / "空"), "-o", str(tmp_path / "r.xlsx")])
-    assert res.exit_code == 0 and "見つかりませんでした" in res.output
+    assert res.exit_code == 2 and "見つかりません" in res.output
+    assert not (tmp_path / "r.xlsx").exists()
 
 
 def test_a_rollup_into_a_missing_folder_is_refused_before_reading(sample_books, tmp_path, monkeypatch):

@@ -10,11 +10,13 @@ from tests.legacy import legacy_workbook
 from xlsheets import layout as L
 from xlsheets.cli import main
 from xlsheets.errors import XlsheetsError
+from xlsheets.marking import RESULTS_HEADER_ROW, SEVERITY_FILL
 from xlsheets.model import department_from_dict
 from xlsheets.ops import achieve_file, annotate_file, clear_file
 from xlsheets.reading import read
 from xlsheets.samples import sample_dict
 from xlsheets.saving import save_workbook
+from xlsheets.validation import ERROR
 
 
 def _cells(path, skip_cols=frozenset()):
@@ -94,9 +96,9 @@ def test_annotate_marks_cells_and_clear_restores_exactly(fy2020, tmp_path):
     wb = load_workbook(res.path)
     ws = wb.worksheets[4]
     assert "達成率 112%" in ws["H13"].comment.text and "係長確認済み" in ws["H13"].comment.text
-    assert ws["H13"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["H13"].fill.fgColor.rgb.endswith(SEVERITY_FILL[ERROR])
     results = wb["検証結果"]
-    assert results.max_row == len(report.findings) + 1
+    assert results.max_row == RESULTS_HEADER_ROW + len(report.findings)
     link = next(c.hyperlink.location or c.hyperlink.target for c in results["D"][1:] if c.hyperlink)
     assert "!" in link
     assert wb["xlsheets_marks"].sheet_state == "hidden"

@@ -90,7 +90,9 @@ def test_carried_forward_goals_match_by_id_even_when_renamed(sample_books, tmp_p
     new.goals[0].title = "社会福祉施設の方向性（改題）"
     new.goals[0].items[0].subitems[0].target = "2件"
     new.goals[0].items[0].subitems[0].final = "2件"
-    old_path = fill(carry_forward(old, 2020), tmp_path / "r2.xlsx").path  # same ids, year 2020
+    again = carry_forward(old, 2021)
+    again.fiscal_year = 2020  # same ids, year 2020
+    old_path = fill(again, tmp_path / "r2.xlsx").path
     for g_old, g_new in zip(read(old_path).goals, new.goals, strict=True):
         g_new.id = g_old.id
     fill(new, tmp_path / "r3.xlsx")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from copy import deepcopy
 
-from .model import Department
+from .errors import XlsheetsError
+from .model import Department, wareki
 
 
 def new_goal_id() -> str:
@@ -15,9 +16,16 @@ def new_goal_id() -> str:
 def carry_forward(dept: Department, to_year: int) -> Department:
     """Goals, items, methods, periods and targets kept; reports, rates and effects emptied.
 
+    to_year must come after the sheet's year (when the sheet has one).
+
     Every goal keeps its stable id (one is given to goals that have none), so that the
     roll-up can follow a goal across years even when its title changes.
     """
+    if isinstance(dept.fiscal_year, int) and to_year <= dept.fiscal_year:
+        raise XlsheetsError(
+            f"新年度（{wareki(to_year)}）は元のシートの年度（{wareki(dept.fiscal_year)}）より後にしてください。",
+            f"the new year {to_year} must come after the sheet's year {dept.fiscal_year}",
+        )
     new = deepcopy(dept)
     new.fiscal_year = to_year
     for goal in new.goals:

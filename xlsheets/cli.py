@@ -15,10 +15,11 @@ import click
 from .errors import XlsheetsError
 
 FORMATS = click.Choice(["json", "yaml", "csv"])
+DATA_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
 
 
 def friendly(fn):
-    """Turn XlsheetsError into a clean message and exit code (no traceback)."""
+    """Turn XlsheetsError (and a file the system refuses) into a clean message and exit code."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -27,6 +28,11 @@ def friendly(fn):
         except XlsheetsError as e:
             click.echo(f"エラー: {e}", err=True)
             sys.exit(e.exit_code)
+        except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
+            why = {PermissionError: "権限がありません", FileNotFoundError: "見つかりません",
+                   IsADirectoryError: "フォルダです", NotADirectoryError: "フォルダではありません"}[type(e)]
+            click.echo(f"エラー: {why}: {e.filename or ''}\n({e.strerror})", err=True)
+            sys.exit(2)
         except KeyboardInterrupt:
             click.echo("\n中断しました。出力は書き出していません（元のファイルはそのままです）。(interrupted)", err=True)
             sys.exit(130)
@@ -34,7 +40,107 @@ def friendly(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return ""
+    return " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
+
+
+def _accepted(param: click.Parameter | None) -> str:
+    """What a parameter accepts, in Japanese."""
+    kind = param.type if param is not None else None
+    if isinstance(kind, click.Choice):
+        return f"（使えるのは {' / '.join(map(str, kind.choices))}）"
+    if isinstance(kind, click.IntRange) and kind.min is not None:
+        return f"（{kind.min} 以上の整数）"
+    if isinstance(kind, click.types.IntParamType):
+        return "（整数）"
+    return ""
+
+
+def usage_error_ja(e: click.ClickException) -> str:
+    """A click error (missing option, bad value…) as our messages are: Japanese first, English after."""
+    param = getattr(e, "param", None)
+    name = _param_name(param)
+    if isinstance(e, click.MissingParameter):
+        what = f"（{param.help}）" if isinstance(param, click.Option) and param.help else ""
+        ja = f"{name or '必要な引数'} を指定してください{what}"
+    elif isinstance(e, click.NoSuchOption):
+        maybe = f"（もしかして {' / '.join(e.possibilities)}）" if e.possibilities else ""
+        ja = f"そのようなオプションはありません: {e.option_name}{maybe}"
+    elif isinstance(e, click.BadParameter) and param is not None and isinstance(param.type, click.Path):
+        ja = f"{name} のファイルを開けません（読む権限がないか、種類が違います）"
+    elif isinstance(e, click.BadParameter):
+        ja = f"{name or '引数'} の値が正しくありません{_accepted(param)}"
+    elif isinstance(e, click.UsageError) and "No such command" in e.message:
+        ja = "そのようなコマンドはありません（xlsheets -h で一覧を表示）"
+    elif isinstance(e, click.UsageError) and "extra argument" in e.message:
+        ja = "余分な引数があります"
+    else:
+        ja = "指定が正しくありません"
+    ctx = getattr(e, "ctx", None)
+    usage = f"\n使い方: {ctx.command_path} -h" if ctx is not None else ""
+    return f"エラー: {ja}。\n({e.format_message()}){usage}"
+
+
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click ≥ 8.2
+
+
+class Commands(click.Group):
+    """The command group; an option or argument mistake is said in Japanese first, exit 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as e:  # `xlsheets` alone: the help, as click shows it
+            click.echo(e.format_message(), err=True)
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            click.echo(usage_error_ja(e), err=True)
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("中断しました (aborted)", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+class Stage(click.Choice):
+    """midterm / final, or in Japanese 中間 / 期末 (中間報告 / 期末報告)."""
+
+    ALIASES = {"中間": "midterm", "中間報告": "midterm", "期末": "final", "期末報告": "final"}
+
+    def __init__(self) -> None:
+        super().__init__(["midterm", "final", "中間", "期末"])
+
+    def convert(self, value, param, ctx):
+        value = self.ALIASES.get(str(value).strip(), value)
+        return super().convert(value, param, ctx)
+
+
+STAGE = Stage()
+
+
+def _format_for(out: Path | None, fmt: str | None, fits: dict[str, str], default: str = "json") -> str:
+    """The output format: --format, else the output's extension; a contradiction between them is refused."""
+    if out is None:
+        return fmt or default
+    from .saving import refuse_suffix
+
+    refuse_suffix(out, tuple(fits))
+    by_name = fits[out.suffix.lower()]
+    if fmt and fmt != by_name:
+        raise XlsheetsError(f"--format {fmt} と出力ファイルの拡張子 {out.suffix} が合いません（{by_name} になります）。"
+                            f"どちらかを直してください。", f"--format {fmt} contradicts {out.name}")
+    return by_name
+
+
+def _suffixes(fits: dict[str, str], fmt: str) -> tuple[str, ...]:
+    return tuple(k for k, v in fits.items() if v == fmt)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlsheets")
 def main() -> None:
     """xlsheets: 重点目標管理シートの作成・読込・検証・集計 (fill, read, validate, roll up)."""
@@ -63,23 +169,23 @@ def fill(data: Path, out: Path, template: Path | None, force: bool, no_backup: b
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=FORMATS, default="json", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, help="出力形式（省略時は -o の拡張子から、標準出力なら json）")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="出力先（省略時は標準出力）")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @friendly
-def read(file: Path, fmt: str, out: Path | None, force: bool) -> None:
+def read(file: Path, fmt: str | None, out: Path | None, force: bool) -> None:
     """シートを読み込み JSON/YAML/CSV で出力する (read a filled sheet back)."""
-    from .interchange import dump
+    from .interchange import dump, dump_bytes
     from .reading import read as do_read
+    from .saving import check_output, write_bytes_atomic
 
-    text = dump(do_read(file), fmt)
+    fmt = _format_for(out, fmt, DATA_SUFFIXES)
     if out:
-        from .saving import write_bytes_atomic
-
-        write_bytes_atomic(text.encode("utf-8"), out, overwrite=force)
+        check_output(out, force, _suffixes(DATA_SUFFIXES, fmt))
+        write_bytes_atomic(dump_bytes(do_read(file), fmt), out, overwrite=force, suffixes=_suffixes(DATA_SUFFIXES, fmt))
         click.echo(f"書き出しました: {out}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(dump(do_read(file), fmt), nl=False)
 
 
 @main.command("carry-forward")
@@ -115,17 +221,19 @@ def sample(name: str, out: Path, fmt: str | None, force: bool) -> None:
     """サンプル（福祉部 令和2年度/令和6年度）を作る (write a sample department)."""
     from .samples import sample_dict
 
-    fmt = fmt or (out.suffix.lower().lstrip(".") or "xlsx").replace("yml", "yaml")
-    if fmt in ("xlsx", "xlsm"):
+    fits = {".xlsx": "xlsx"} | DATA_SUFFIXES
+    fmt = _format_for(out, fmt, fits)
+    if fmt == "xlsx":
         from .filling import fill as do_fill
 
         report = do_fill(sample_dict(name), out, overwrite=force)
         click.echo(f"作成しました: {report.path}")
     else:
-        from .interchange import dump, load_department
+        from .interchange import dump_bytes, load_department
         from .saving import write_bytes_atomic
 
-        write_bytes_atomic(dump(load_department(sample_dict(name)), fmt).encode("utf-8"), out, overwrite=force)
+        write_bytes_atomic(dump_bytes(load_department(sample_dict(name)), fmt), out, overwrite=force,
+                           suffixes=_suffixes(fits, fmt))
         click.echo(f"作成しました: {out}")
 
 
@@ -137,27 +245,29 @@ def sample(name: str, out: Path, fmt: str | None, force: bool) -> None:
 @friendly
 def render(file: Path, out: Path, png: bool, force: bool) -> None:
     """LibreOffice で PDF に印刷する (render to PDF as printed)."""
-    from .render import pdf_to_png, render_pdf
+    from .render import check_png_pages, pdf_to_png, render_pdf
 
+    if png:  # said before LibreOffice runs
+        check_png_pages(out.with_suffix(""), force)
     pdf = render_pdf(file, out, overwrite=force)
     click.echo(f"作成しました: {pdf}")
     if png:
-        for p in pdf_to_png(pdf, pdf.with_suffix("")):
+        for p in pdf_to_png(pdf, pdf.with_suffix(""), overwrite=force):
             click.echo(f"  {p}")
 
 
 @main.command()
 @click.option("--out", "out_dir", default="xlsheets-demo", show_default=True, type=click.Path(path_type=Path))
 @click.option("--render", "do_render", is_flag=True, help="PDFも作る（LibreOfficeが必要）")
+@click.option("--force", is_flag=True, help="フォルダにある前回のデモのファイルを上書きする")
 @friendly
-def demo(out_dir: Path, do_render: bool) -> None:
+def demo(out_dir: Path, do_render: bool, force: bool) -> None:
     """サンプル2年度分を作り、検証・集計まで一通り実行する (run the whole demo)."""
     from .demo import run_demo
 
-    run_demo(out_dir, render=do_render, echo=click.echo)
+    run_demo(out_dir, render=do_render, echo=click.echo, overwrite=force)
 
 
-STAGE = click.Choice(["midterm", "final"])
 
 
 def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -198,6 +308,7 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
 
     from . import ops
 
+    _check_marking_options(annotate, do_clear, out, in_place)
     if annotate or do_clear:
         if len(files) != 1:
             raise XlsheetsError("--annotate/--clear はファイルを1つだけ指定してください。", "one file at a time")
@@ -207,7 +318,7 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
             return
         res, report = ops.annotate_file(files[0], out, in_place=in_place, stage=stage, overwrite=force,
                                         backup=not no_backup)
-        click.echo(f"{res.count} セルに指摘を記入しました: {res.path}")
+        click.echo(f"{res.count} セルに指摘を記入しました: {res.path}", err=fmt == "json")  # JSON owns stdout
         reports, failed = [report], []
     else:
         from .summary import terminal_progress
@@ -238,6 +349,16 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
         s = _summary(reports, failed)
         click.echo(f"エラー {s['error']} 件 / 警告 {s['warning']} 件 / 読めないファイル {s['unreadable']} 件")
     sys.exit(2 if failed else (1 if any(not r.valid for r in reports) else 0))
+
+
+def _check_marking_options(annotate: bool, do_clear: bool, out: Path | None, in_place: bool) -> None:
+    """validate writes only with --annotate or --clear: say so instead of ignoring -o / --in-place."""
+    if annotate and do_clear:
+        raise XlsheetsError("--annotate と --clear は同時に指定できません（記入するか取り除くか、どちらか一方です）。",
+                            "use either --annotate or --clear")
+    if (out or in_place) and not (annotate or do_clear):
+        raise XlsheetsError("-o / --in-place は --annotate（指摘の記入）か --clear（取り除く）と一緒に指定してください。"
+                            "検証だけなら何も書き込みません。", "-o/--in-place need --annotate or --clear")
 
 
 def _summary(reports, failed) -> dict:
@@ -275,7 +396,7 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する集計ブック")
 @click.option("--stage", type=STAGE, help="達成の判断に使う段階（省略時は各取組の最新の報告）")
-@click.option("--jobs", type=int, default=None, help="並列に読むプロセス数（既定: CPU数、最大4）")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="並列に読むプロセス数（既定: CPU数、最大4）")
 @click.option("--scheduler", help="Dask スケジューラーのアドレス（tcp://host:8786）")
 @click.option("--format", "tidy", type=click.Choice(["parquet", "csv"]), help="一覧表を分析用データとしても書き出す")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
@@ -299,9 +420,6 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
         click.echo(f"取込エラー: {path}: {why}", err=True)
     for line in res.duplicates:
         click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
-    if not res.files:
-        click.echo("注意: 集計できるブック（.xlsx/.xlsm）が見つかりませんでした。指定したフォルダ・ファイルを確認してください"
-                   "（no workbook found in the inputs）。", err=True)
 
 
 @main.command("excel-setup")

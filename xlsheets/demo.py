@@ -4,22 +4,56 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import XlsheetsError
 from .filling import fill
 from .ops import achieve_file, annotate_file
 from .samples import SAMPLES, sample_dict
+from .validation import ERROR, WARNING
+
+ROLLUP_NAME = "集計.xlsx"
 
 
-def run_demo(out_dir: Path, render: bool = False, echo=print) -> list[Path]:
-    """Fill both samples, validate them (marks on a copy), compute 達成率, and say what was made."""
+def demo_files(out_dir: Path, render: bool = False) -> list[Path]:
+    """Every file the demo writes in out_dir."""
+    names = [f"{name}{tail}" for name in SAMPLES for tail in (".xlsx", "_検証.xlsx", "_達成率.xlsx")
+             + (("_達成率.pdf",) if render else ())]
+    return [out_dir / n for n in [*names, ROLLUP_NAME]]
+
+
+def _refuse_existing(out_dir: Path, render: bool) -> None:
+    there = [p.name for p in demo_files(out_dir, render) if p.exists()]
+    if there:
+        raise XlsheetsError(
+            f"フォルダ {out_dir} に同じ名前のファイルがあります: {'、'.join(there)}（上書きするには --force を付けるか、"
+            f"--out で別のフォルダを指定してください）",
+            f"{out_dir} already holds {', '.join(there)} (use --force or another --out)",
+        )
+
+
+def top_codes(by_code: dict[str, int], severities: dict[str, str], n: int = 4) -> str:
+    """The most frequent finding codes, errors before warnings before information."""
+    rank = {ERROR: 0, WARNING: 1}
+    ordered = sorted(by_code.items(), key=lambda kv: (rank.get(severities.get(kv[0], ""), 2), -kv[1]))
+    return ", ".join(f"{code} {k}" for code, k in ordered[:n])
+
+
+def run_demo(out_dir: Path, render: bool = False, echo=print, overwrite: bool = False) -> list[Path]:
+    """Fill both samples, validate them (marks on a copy), compute 達成率, roll up the two filled
+    sheets (not the copies), and say what was made. Files of an earlier run are refused unless overwrite."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise XlsheetsError(f"フォルダではありません: {out_dir}", f"not a folder: {out_dir}")
+    if not overwrite:
+        _refuse_existing(out_dir, render)
     out_dir.mkdir(parents=True, exist_ok=True)
     made: list[Path] = []
     for name in SAMPLES:
         stage = "final" if name == "fy2020" else "midterm"  # FY2024 is a mid-year snapshot
-        path = fill(sample_dict(name), out_dir / f"{name}.xlsx", overwrite=True, backup=False).path
-        marked, report = annotate_file(path, out_dir / f"{name}_検証.xlsx", stage=stage, overwrite=True, backup=False)
-        rated = achieve_file(path, out_dir / f"{name}_達成率.xlsx", overwrite=True, backup=False)
+        path = fill(sample_dict(name), out_dir / f"{name}.xlsx", overwrite=overwrite).path
+        marked, report = annotate_file(path, out_dir / f"{name}_検証.xlsx", stage=stage, overwrite=overwrite)
+        rated = achieve_file(path, out_dir / f"{name}_達成率.xlsx", overwrite=overwrite)
         s = report.summary()
-        top = ", ".join(f"{code} {n}" for code, n in sorted(s["by_code"].items(), key=lambda kv: -kv[1])[:4])
+        top = top_codes(s["by_code"], {f.code: f.severity for f in report.findings})
         d = sample_dict(name)
         echo(f"■ {d['department']} {d['fiscal_year']}年度（{name}）: 重点目標 {len(d['goals'])} 件 → {path}")
         echo(f"  検証（{stage}）: エラー {s['error']} 件・警告 {s['warning']} 件（{top}）→ {marked.path}")
@@ -31,13 +65,13 @@ def run_demo(out_dir: Path, render: bool = False, echo=print) -> list[Path]:
         if render:
             from .render import render_pdf
 
-            pdf = render_pdf(rated.path, rated.path.with_suffix(".pdf"), overwrite=True)
+            pdf = render_pdf(rated.path, rated.path.with_suffix(".pdf"), overwrite=overwrite)
             echo(f"  印刷イメージ: {pdf}")
             made.append(pdf)
     from .summary import rollup
 
     samples = [out_dir / f"{name}.xlsx" for name in SAMPLES]
-    res = rollup(samples, out_dir / "集計.xlsx", overwrite=True, jobs=1)
+    res = rollup(samples, out_dir / ROLLUP_NAME, overwrite=overwrite, jobs=1)
     echo(f"■ 集計: {res.path}（ブック {res.files} 件・取組 {res.rows} 件・要確認 {res.findings} 件）")
     made.append(res.path)
     return made

@@ -134,7 +134,8 @@ class XlwingsWriter:
         return name in [s.name for s in self.book.sheets]
 
     def write_sheet(self, name: str, rows: list[list[Any]], *, links=None, hidden: bool = False,
-                    widths: list[float] | None = None) -> None:
+                    widths: list[float] | None = None, header_row: int = 1, landscape: bool = False) -> None:
+        """As OpenpyxlWriter.write_sheet; the print setup (landscape) is not sent to a live workbook."""
         self.delete_sheet(name)
         sheet = self.book.sheets.add(name=name, after=self.book.sheets[len(self.book.sheets) - 1])
         safe = [["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in r] for r in rows]

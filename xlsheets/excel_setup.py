@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 from .errors import XlsheetsError
@@ -24,19 +22,34 @@ def copy_workbook(folder: Path, overwrite: bool = False) -> Path:
     folder = Path(folder)
     if not folder.exists():
         raise XlsheetsError(f"フォルダがありません: {folder}", f"no such folder: {folder}")
-    return write_bytes_atomic(workbook_source().read_bytes(), folder / "xlsheets.xlsm", overwrite=overwrite)
+    return write_bytes_atomic(workbook_source().read_bytes(), folder / "xlsheets.xlsm", overwrite=overwrite,
+                              suffixes=(".xlsm",))
 
 
 def steps(path: Path) -> str:
-    python = shutil.which("python") or sys.executable
+    """What to do on each Windows PC, for a workbook copied to path (nothing of this machine in it)."""
     return f"""Windows PC での手順（初回のみ）:
-  1. Python 3.10 以上をインストールし、コマンドプロンプトで:  pip install xlsheets
-     （このPCのPython: {python}）
+  1. Python 3.10 以上をインストールし（インストーラーで「Add python.exe to PATH」にチェック）、
+     コマンドプロンプトで xlsheets を入れる。xlsheets は PyPI に公開していないので、担当者が配る
+     wheel ファイルか、ソースのフォルダから入れます:
+       py -m pip install xlsheets-{_version()}-py3-none-any.whl
+       （ソースのフォルダなら: py -m pip install .　wheel は py -m pip wheel --no-deps . で作れます）
   2. {path.name} を「信頼できる場所」に置く: Excel の「ファイル」→「オプション」→「トラスト センター」
      →「トラスト センターの設定」→「信頼できる場所」でフォルダを追加（ダウンロードしたファイルは
      右クリック →「プロパティ」→「許可する」にチェック）。
-  3. {path.name} を開き、「操作」シートのボタンを押す。Python の場所を指定する場合は
-     「xlwings.conf」シートの Interpreter_Win に pythonw.exe のパスを書く。
-  4. ワークシート関数（=XS_TARGET など）を使う場合は、xlwings アドインを入れるか（xlwings addin install）、
-     VBA の参照設定は不要です（このブックは xlwings の VBA を内蔵しています）。
+  3. {path.name} を開き、「操作」シートのボタンを押す。Python が見つからないときは、「xlwings.conf」シートの
+     Interpreter_Win に pythonw.exe の場所を書く（コマンドプロンプトで where pythonw と打つと表示されます）。
+  4. ワークシート関数（=XS_TARGET など）を使うには、「トラスト センターの設定」→「マクロの設定」で
+     「VBA プロジェクト オブジェクト モデルへのアクセスを信頼する」にチェックし、Alt+F8 でマクロ
+     ImportPythonUDFs を一度実行する。xlwings アドインも VBA の参照設定も要りません（このブックは
+     xlwings の VBA を内蔵しています）。
 うまく動かないときは、メッセージに出るログファイルの場所を担当者に伝えてください。"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xlsheets")
+    except PackageNotFoundError:
+        return "0.1.0"

@@ -18,7 +18,7 @@ from . import layout as L
 from .errors import XlsheetsError
 from .grid import Ref
 from .model import Department, Goal, circled, paren, priority_text, wareki
-from .saving import check_package, save_workbook
+from .saving import check_output, check_package, save_workbook
 from .sheetops import (
     copy_row_format,
     copy_sheet_names,
@@ -114,11 +114,23 @@ def fill(data, out: str | Path, *, template: str | Path | None = None, overwrite
     """Fill the template from data (dict, Department, file path or DataFrame) and save to out."""
     from .interchange import load_department
 
+    check_output(Path(out), overwrite, (".xlsx",))  # before any work: fill writes an .xlsx
     report = FillReport()
     dept = load_department(data, warn=report.warnings.append)
+    check_fillable(dept)
     wb = fill_workbook(dept, template, report)
     report.path = save_workbook(wb, out, overwrite=overwrite, backup=backup)
     return report
+
+
+def check_fillable(dept: Department) -> None:
+    """Refuse data that would make a sheet other than the one asked for, or one that read refuses."""
+    if isinstance(dept.fiscal_year, str) and dept.fiscal_year.strip():
+        raise XlsheetsError(f"年度（fiscal_year）が読み取れません: {dept.fiscal_year}（2024 や 令和6年度 のように書いてください）",
+                            f"fiscal_year is not a year: {dept.fiscal_year!r}")
+    if not dept.goals:
+        raise XlsheetsError("重点目標（goals）が1件もありません。少なくとも1件の重点目標を書いてください。",
+                            "no goals in the data")
 
 
 def _copy_print_setup(src, dst) -> None:

@@ -112,12 +112,12 @@ def load_document(path: Path) -> dict[str, Any]:
             import yaml
 
             return yaml.safe_load(read_text(path))
-        if suffix == ".csv":
-            import io
-
+        if suffix in (".csv", ".txt", ".tsv"):  # .txt: Excel's 「Unicode テキスト」 (UTF-16, tab-separated)
             import pandas as pd
 
-            df = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
+            text = read_text(path)
+            sep = "\t" if suffix != ".csv" else ","
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
             return long_table_to_dict([{k: _uncsv_cell(v) for k, v in r.items()} for r in df.to_dict("records")])
         if suffix in (".xlsx", ".xlsm"):
             return long_table_to_dict(_xlsx_records(path))
@@ -128,7 +128,7 @@ def load_document(path: Path) -> dict[str, Any]:
             raise XlsheetsError(f"YAMLを読めません: {path}（{e}）", f"bad YAML: {path}") from e
         raise
     raise XlsheetsError(
-        f"データの形式が不明です（.json / .yaml / .csv / .xlsx）: {path}", f"unknown data format: {path}"
+        f"データの形式が不明です（.json / .yaml / .csv / .txt（タブ区切り）/ .xlsx）: {path}", f"unknown data format: {path}"
     )
 
 
@@ -239,6 +239,11 @@ def department_to_long_records(dept: Department, japanese: bool = True) -> list[
                 out.append(row)
     header = dict(LONG_COLUMNS) if japanese else {k: k for k, _ in LONG_COLUMNS}
     return [{header[k]: r.get(k, "") for k, _ in LONG_COLUMNS} for r in out]
+
+
+def dump_bytes(dept: Department, fmt: str) -> bytes:
+    """A file's bytes: UTF-8, and for CSV with the BOM by which Excel recognises UTF-8."""
+    return dump(dept, fmt).encode("utf-8-sig" if fmt == "csv" else "utf-8")
 
 
 def dump(dept: Department, fmt: str) -> str:

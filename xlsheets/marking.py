@@ -17,10 +17,13 @@ from .targets import parse_target
 from .validation import ERROR, INFO, WARNING, Report
 
 RATE_FORMAT = '0"%"'
-SEVERITY_FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
+# finding marks (red, orange, lavender) are distinct from the grade fills (green, blue, yellow, pink),
+# and the 検証結果 sheet says which is which
+SEVERITY_FILL = {ERROR: "FF8B8B", WARNING: "F8CBAD", INFO: "E4DFEC"}
 GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
 RESULTS_SHEET = "検証結果"
+RESULTS_HEADER_ROW = 4  # below the colour legend
 MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
 NOTE_PREFIX = "[xlsheets] "
 
@@ -126,7 +129,8 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
         text = "\n".join(f"{NOTE_PREFIX}{f.message}" for f in findings)
         if original_note != UNKNOWN_NOTE:  # a user's note this engine cannot read is left alone
             writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
-    rows = [["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"]]
+    rows, legend_fills = _legend()
+    rows.append(["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"])
     links = {}
     sev_ja = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
     for rep in reports:
@@ -136,9 +140,27 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
                          loc.get("subitem"), loc.get("field"), f.message])
             if f.cell:
                 links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
-    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=[8, 20, 28, 7, 9, 9, 6, 10, 90])
+    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=[8, 22, 30, 7, 9, 9, 6, 12, 70],
+                       header_row=RESULTS_HEADER_ROW, landscape=True)
+    for (r, c), colour in legend_fills.items():
+        writer.set_fill(RESULTS_SHEET, r, c, colour)
     writer.write_sheet(MARKS_SHEET, marks, hidden=True)
     return len(per_cell)
+
+
+def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
+    """The rows above the 検証結果 table that say which colour is which, and their fills."""
+    sev = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
+    grades = [s for _m, s in DEFAULT_SETTINGS.bands] + [DEFAULT_SETTINGS.below]
+    grade_fills = [*GRADE_FILLS, BELOW_FILL]
+    rows: list[list[Any]] = [
+        ["指摘の色", *sev.values(), None, None, None, None, "検証で指摘したセルの色（内容はセルのメモとこの表）"],
+        ["判定の色", *grades, None, None, None, "達成率計算で付く判定（◎○△×）の色。指摘の色とは別です"],
+        [None] * 9,
+    ]
+    fills = {(1, 2 + k): SEVERITY_FILL[s] for k, s in enumerate(sev)}
+    fills |= {(2, 2 + k): colour for k, colour in enumerate(grade_fills)}
+    return rows, fills
 
 
 def clear(book: BookGrid, writer) -> int:

@@ -15,7 +15,7 @@ from .errors import XlsheetsError
 from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book
-from .saving import open_for_edit, refuse_lossy, save_workbook
+from .saving import check_output, check_package, open_for_edit, refuse_lossy, save_workbook
 from .validation import Report, validate
 from .writers import OpenpyxlWriter
 
@@ -27,21 +27,27 @@ class WriteResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _target(path: Path, out: Path | None, in_place: bool) -> Path:
+def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Path:
+    """Where the edited workbook goes, checked before any work: an output of the input's kind
+    (.xlsx stays .xlsx, .xlsm keeps its macros in an .xlsm); in place only when nothing is lost
+    and the workbook is not read-only."""
     if in_place and out:
         raise XlsheetsError("-o と --in-place は同時に指定できません。", "use either -o or --in-place")
     if not in_place and not out:
         raise XlsheetsError("出力先を -o で指定するか、--in-place で上書きしてください。", "give -o OUT or --in-place")
+    path = Path(path)
+    check_package(path)
+    target = path if in_place else Path(out)
+    check_output(target, overwrite or in_place, (path.suffix.lower(),))
     if in_place:
         refuse_lossy(path)
-        return path
-    return out
+    return target
 
 
 def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False, settings: Settings | None = None,
                  overwrite: bool = False, backup: bool = True) -> WriteResult:
     """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
-    target = _target(path, out, in_place)
+    target = _target(path, out, in_place, overwrite)
     book = load_book(path)
     result = read_book(book)
     wb = open_for_edit(path)
@@ -73,7 +79,7 @@ def validate_files(paths: list[Path], stage: str | None = None, settings: Settin
 def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False, stage: str | None = None,
                   overwrite: bool = False, backup: bool = True) -> tuple[WriteResult, Report]:
     """Mark findings on their cells and add the 検証結果 sheet."""
-    target = _target(path, out, in_place)
+    target = _target(path, out, in_place, overwrite)
     book = load_book(path)
     result = read_book(book)
     result.path = str(path)
@@ -86,7 +92,7 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
 def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
                backup: bool = True) -> WriteResult:
     """Remove what annotate added, nothing else."""
-    target = _target(path, out, in_place)
+    target = _target(path, out, in_place, overwrite)
     book = load_book(path)
     wb = open_for_edit(path)
     n = clear(book, OpenpyxlWriter(wb))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -44,7 +45,7 @@ def render_pdf(path: str | Path, out: str | Path, *, overwrite: bool = False) ->
     """Render a workbook to a PDF file (every sheet, as printed)."""
     path, out = Path(path), Path(out)
     check_package(path)
-    check_output(out, overwrite)
+    check_output(out, overwrite, (".pdf",))
     with tempfile.TemporaryDirectory(prefix="xlsheets-render-") as tmp:
         src = Path(tmp) / ("in" + path.suffix)
         shutil.copyfile(path, src)
@@ -52,14 +53,33 @@ def render_pdf(path: str | Path, out: str | Path, *, overwrite: bool = False) ->
         pdf = Path(tmp) / "in.pdf"
         if not pdf.exists():
             raise XlsheetsError("LibreOffice が PDF を作りませんでした。", "LibreOffice produced no PDF")
-        return write_bytes_atomic(pdf.read_bytes(), out, overwrite=overwrite)
+        return write_bytes_atomic(pdf.read_bytes(), out, overwrite=overwrite, suffixes=(".pdf",))
 
 
-def pdf_to_png(pdf: str | Path, prefix: str | Path, dpi: int = 70) -> list[Path]:
-    """PNG pages of a PDF (pdftoppm), for looking at what a person would see."""
+def png_pages(prefix: str | Path) -> list[Path]:
+    """The pages pdftoppm made for prefix: PREFIX-1.png, PREFIX-01.png …"""
+    prefix = Path(prefix)
+    pattern = re.compile(re.escape(prefix.name) + r"-\d+\.png")
+    return sorted(p for p in prefix.parent.glob(prefix.name + "-*.png") if pattern.fullmatch(p.name))
+
+
+def check_png_pages(prefix: str | Path, overwrite: bool) -> None:
+    """Refuse to write over the PNG pages of an earlier run unless overwrite."""
+    old = png_pages(prefix)
+    if old and not overwrite:
+        raise XlsheetsError(f"PNG が既に存在します: {old[0]} ほか {len(old)} 枚（上書きするには --force を付けてください）",
+                            f"PNG pages exist: {old[0]} (use --force to overwrite)")
+
+
+def pdf_to_png(pdf: str | Path, prefix: str | Path, dpi: int = 70, overwrite: bool = False) -> list[Path]:
+    """PNG pages of a PDF (pdftoppm), for looking at what a person would see.
+
+    Pages of an earlier run are refused, or removed when overwrite (so none is left over)."""
     exe = shutil.which("pdftoppm")
     if not exe:
         raise XlsheetsError("pdftoppm が見つかりません（poppler-utils）。", "pdftoppm not found")
+    check_png_pages(prefix, overwrite)
+    for old in png_pages(prefix):
+        old.unlink()
     subprocess.run([exe, "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True, timeout=300)
-    prefix = Path(prefix)
-    return sorted(prefix.parent.glob(prefix.name + "-*.png"))
+    return png_pages(prefix)

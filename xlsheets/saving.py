@@ -113,8 +113,15 @@ def check_package(path: str | Path, limits: Limits | None = None) -> bytes:
         raise UnreadableWorkbook(f"ブックが壊れています: {p} ({e})", f"broken workbook: {p}") from e
 
 
-def check_output(path: Path, overwrite: bool) -> None:
-    """Refuse an existing output (unless overwrite) or one that Excel/LibreOffice has open."""
+OUTPUT_SUFFIXES = WORKBOOK_SUFFIXES + (".json", ".yaml", ".yml", ".csv", ".parquet", ".pdf")
+
+
+def check_output(path: Path, overwrite: bool, suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> None:
+    """Before any work: refuse an output of the wrong kind (suffixes: what the caller writes), an
+    existing one (unless overwrite), a read-only one, one open in Excel/LibreOffice, or a folder
+    that is missing or not writable."""
+    path = Path(path)
+    refuse_suffix(path, suffixes)
     if path.exists() and not overwrite:
         raise XlsheetsError(
             f"出力先は既に存在します: {path}（上書きするには --force を付けてください）",
@@ -128,8 +135,42 @@ def check_output(path: Path, overwrite: bool) -> None:
             f"{path.name} は Excel か LibreOffice で開かれています。閉じてからもう一度実行してください（{locks[0].name}）。",
             f"{path.name} is open in Excel or LibreOffice",
         )
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES + (".json", ".yaml", ".yml", ".csv", ".parquet", ".pdf"):
-        raise XlsheetsError(f"出力ファイルの拡張子が不明です: {path}", f"unknown output extension: {path}")
+    refuse_read_only(path)
+    check_writable_folder(path.parent)
+
+
+def refuse_suffix(path: Path, suffixes: tuple[str, ...]) -> None:
+    """The extension says what is written: refuse one that says something else."""
+    if path.suffix.lower() not in suffixes:
+        fits = " / ".join(dict.fromkeys(suffixes))
+        raise XlsheetsError(f"出力ファイルの拡張子が合いません: {path}（ここで書けるのは {fits}）",
+                            f"wrong output extension: {path} (use {fits})")
+
+
+def is_read_only(path: Path) -> bool:
+    """Read-only as Excel sees it: no write bit (even for root, who could write anyway), or not
+    writable by this user."""
+    return path.is_file() and (not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK))
+
+
+def refuse_read_only(path: Path, what: str = "") -> None:
+    if is_read_only(path):
+        raise XlsheetsError(
+            f"読み取り専用の{what}ファイルには書き込みません: {path}（Excel と同じく。-o で別のファイルに保存するか、"
+            f"読み取り専用を外してください）",
+            f"{path} is read-only",
+        )
+
+
+def check_writable_folder(folder: Path) -> None:
+    """Create and remove a file in folder: the only test that is true for every user (root too)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".xlsheets-", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as e:
+        raise XlsheetsError(f"出力先のフォルダに書き込めません（権限がありません）: {folder}",
+                            f"cannot write in {folder}: {e.strerror}") from e
 
 
 # Steps of a save, module-level so that tests can inject a failure at each one.
@@ -160,12 +201,17 @@ def _verify(tmp: Path) -> None:
 def _backup(path: Path) -> Path | None:
     if not path.exists():
         return None
-    bak = path.with_name(f"{path.stem}.bak{path.suffix}")
+    bak = backup_path(path)
     shutil.copy2(path, bak)
     return bak
 
 
+def backup_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
 def _replace(tmp: Path, path: Path) -> None:
+    """Give tmp the mode of the file it replaces, or what the user's umask gives a new file."""
     if path.exists():
         shutil.copymode(path, tmp)
     else:
@@ -175,6 +221,13 @@ def _replace(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _write_failed(path: Path, e: OSError) -> XlsheetsError:
+    if isinstance(e, PermissionError):
+        return XlsheetsError(f"書き込めません（権限がないか、ファイルが開かれています）: {path}",
+                             f"permission denied: {path}")
+    return XlsheetsError(f"書き込めません: {path}（{e.strerror or e}）", f"cannot write {path}: {e}")
+
+
 def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True) -> Path:
     """Save a workbook atomically; the target is either the old or the new file, never half of one.
 
@@ -182,42 +235,45 @@ def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool
     (xlsxwriter). The previous file is kept as NAME.bak.xlsx unless backup=False.
     """
     path = Path(path)
-    check_output(path, overwrite)
-    fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix or ".xlsx", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    check_output(path, overwrite, WORKBOOK_SUFFIXES)
+    if backup and path.exists():
+        refuse_read_only(backup_path(path), "バックアップ")
+    tmp = None
     try:
+        fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
         _write(wb, tmp)
         _fsync(tmp)
         _verify(tmp)
         if backup:
             _backup(path)
         _replace(tmp, path)
-    except PermissionError as e:
-        raise XlsheetsError(
-            f"書き込めません（権限がないか、ファイルが開かれています）: {path}", f"permission denied: {path}"
-        ) from e
+    except OSError as e:
+        raise _write_failed(path, e) from e
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
     return path
 
 
-def write_bytes_atomic(data: bytes, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Atomically write a non-workbook output (JSON, CSV, PDF)."""
+def write_bytes_atomic(data: bytes, path: str | Path, *, overwrite: bool = False,
+                       suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> Path:
+    """Atomically write a non-workbook output (JSON, CSV, PDF), with the mode the user's umask gives."""
     path = Path(path)
-    check_output(path, overwrite)
-    fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix, dir=path.parent)
+    check_output(path, overwrite, suffixes)
+    name = None
     try:
+        fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix, dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(name, path)
-    except PermissionError as e:
-        raise XlsheetsError(f"書き込めません: {path}", f"permission denied: {path}") from e
+        _replace(Path(name), path)
+    except OSError as e:
+        raise _write_failed(path, e) from e
     finally:
-        if os.path.exists(name):
+        if name and os.path.exists(name):
             os.unlink(name)
     return path
 

@@ -8,6 +8,7 @@ pandas and writes the roll-up workbook (rust_xlsxwriter: tables, links, charts) 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -238,7 +239,7 @@ def _run_dask(items: list[str], address: str, arrived) -> None:
                             "dask.distributed is not installed") from e
     try:
         client = Client(address, timeout="10s") if isinstance(address, str) else Client(address)
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise XlsheetsError(f"Dask スケジューラーに接続できません: {address}", f"cannot reach scheduler {address}") from e
     try:
         futures = client.map(extract, items, pure=False)
@@ -357,10 +358,15 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     from .saving import check_output
 
     out = Path(out)
-    check_output(out, overwrite)
+    inputs = [Path(p) for p in inputs]
+    check_rollup_options(inputs, jobs, scheduler)
+    check_output(out, overwrite, (".xlsx",))
     if tidy_format:
         check_output(out.with_suffix("." + tidy_format), overwrite)
     paths, refused = collect_inputs(inputs, exclude=[out])
+    if not paths:
+        raise XlsheetsError("集計できるブック（.xlsx/.xlsm）が見つかりません。指定したフォルダ・ファイルを確認してください: "
+                            + "、".join(map(str, inputs)), "no workbook found in the inputs")
     records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers)
     if progress:
         progress(-1, len(records))  # reading is done: the workbook is being written
@@ -373,6 +379,19 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if tidy_format:
         result.tidy = write_tidy(tables[0], out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
+
+
+def check_rollup_options(inputs: list[Path], jobs: int | None, scheduler: Any) -> None:
+    """Said before any reading: a missing input, a number of workers below 1, a scheduler address
+    that is not one."""
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise XlsheetsError(f"入力が見つかりません: {'、'.join(missing)}", f"no such input: {', '.join(missing)}")
+    if jobs is not None and jobs < 1:
+        raise XlsheetsError(f"--jobs は 1 以上にしてください: {jobs}", f"--jobs must be at least 1: {jobs}")
+    if isinstance(scheduler, str) and not re.fullmatch(r"(\w+://)?[^\s/:]+:\d+|\w+://\S+", scheduler.strip()):
+        raise XlsheetsError(f"--scheduler の Dask スケジューラーのアドレスが正しくありません: {scheduler}（tcp://host:8786 のように）",
+                            f"not a scheduler address: {scheduler!r} (tcp://host:8786)")
 
 
 def mark_duplicates(records: list[dict[str, Any]]) -> list[str]:

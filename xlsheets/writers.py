@@ -15,6 +15,7 @@ from openpyxl.styles.colors import Color
 
 from .errors import XlsheetsError
 from .sheetops import set_text
+from .textwidth import text_lines
 
 AUTHOR = "xlsheets"
 
@@ -103,8 +104,11 @@ class OpenpyxlWriter:
         return name in self.wb.sheetnames
 
     def write_sheet(self, name: str, rows: list[list[Any]], *, links: dict[tuple[int, int], str] | None = None,
-                    hidden: bool = False, widths: list[float] | None = None) -> None:
-        """(Re)create a sheet holding rows; links map (row, col) → '#Sheet!A1'."""
+                    hidden: bool = False, widths: list[float] | None = None, header_row: int = 1,
+                    landscape: bool = False) -> None:
+        """(Re)create a sheet holding rows; links map (row, col) → '#Sheet!A1'. The table starts at
+        header_row (rows above it are free text); landscape: printed on A4 landscape, one page wide,
+        the header row on every page, the last column wrapped."""
         from openpyxl.styles import Font
 
         if name in self.wb.sheetnames:
@@ -113,19 +117,48 @@ class OpenpyxlWriter:
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):
                 set_text(ws.cell(r, c), v)
-        for c in range(1, len(rows[0]) + 1 if rows else 1):
-            ws.cell(1, c).font = Font(bold=True)
+        width = len(rows[header_row - 1]) if len(rows) >= header_row else 0
+        for c in range(1, width + 1):
+            ws.cell(header_row, c).font = Font(bold=True)
+        for r in range(1, header_row):
+            ws.cell(r, 1).font = Font(bold=True)
         for (r, c), target in (links or {}).items():
             ws.cell(r, c).hyperlink = target
             ws.cell(r, c).font = Font(color="0563C1", underline="single")
         for i, w in enumerate(widths or [], start=1):
             ws.column_dimensions[ws.cell(1, i).column_letter].width = w
-        if rows:
-            ws.freeze_panes = "A2"
-            ws.auto_filter.ref = ws.dimensions
+        if width:
+            ws.freeze_panes = ws.cell(header_row + 1, 1).coordinate
+            last = ws.cell(len(rows), width).coordinate
+            ws.auto_filter.ref = f"A{header_row}:{last}"
+        if landscape and width:
+            _print_landscape(ws, header_row, width, len(rows))
         if hidden:
             ws.sheet_state = "hidden"
 
     def delete_sheet(self, name: str) -> None:
         if name in self.wb.sheetnames:
             del self.wb[name]
+
+
+def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
+    """A4 landscape, every column on one page (as many pages down as needed), header repeated;
+    the last column wraps, so long messages grow their row instead of running off the page."""
+    from openpyxl.styles import Alignment
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.gridLines = True
+    col = ws.column_dimensions[ws.cell(1, width).column_letter].width or 8.43
+    for r in range(header_row + 1, height + 1):
+        for c in range(1, width):
+            ws.cell(r, c).alignment = Alignment(vertical="top")
+        cell = ws.cell(r, width)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = text_lines(str(cell.value or ""), col, 11.0)
+        if lines > 1:  # neither Excel nor LibreOffice grows a row on opening a file
+            ws.row_dimensions[r].height = 15 * lines
