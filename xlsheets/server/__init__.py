@@ -91,8 +91,12 @@ def check_bind(host: str, no_auth: bool) -> str | None:
         "XLWINGS_AUTH_PROVIDERS (entraid), or pass --no-auth")
 
 
+HOW_TO_SIGN_IN = {"custom": "作業ウィンドウの「接続キー」に管理者から受け取ったキーを保存してください。",
+                  "entraid": "Excel に Microsoft 365 の職員のアカウントでサインインしてください。"}
+
+
 async def refusal(request):
-    """None when the request may run code; else the 401/400 answer, from xlwings Server's own check."""
+    """None when the request may run code; else its 401/400/503 answer, from xlwings Server's own check."""
     from fastapi import HTTPException
     from fastapi.responses import JSONResponse
     from xlwings_server.dependencies import authenticate
@@ -102,10 +106,11 @@ async def refusal(request):
     except HTTPException as e:
         logger.warning("refused a call to %r from %s: %s", request.url.path,
                        request.client.host if request.client else "?", e.status_code)
-        message = ("このサーバーを使うには認証が必要です。作業ウィンドウの「接続キー」に管理者から受け取ったキーを"
-                   "保存するか、Microsoft 365 にサインインしてください。" if e.status_code == 401
-                   else f"認証できませんでした（{e.status_code}）: {e.detail}")
-        return JSONResponse(alert(message), status_code=e.status_code, headers=e.headers)
+        if e.status_code == 401:
+            how = "".join(HOW_TO_SIGN_IN.get(p, "") for p in auth_providers())
+            return JSONResponse(alert(f"このサーバーを使うには認証が必要です。{how}"), status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(alert(f"認証できませんでした（{e.status_code}）: {e.detail}"), status_code=e.status_code)
     except Exception:  # noqa: BLE001 - e.g. Entra ID's keys out of reach: refuse, never run unchecked
         logger.exception("could not check the authentication of a call to %r", request.url.path)
         return JSONResponse(alert("認証を確かめられませんでした。管理者にお知らせください。"), status_code=503)
