@@ -255,6 +255,7 @@ def test_a_non_ascii_authorization_header_is_a_401_not_a_500(token_client, sampl
 def test_the_task_pane_asks_for_the_token_only_when_it_is_on(client, token_client):
     page = token_client.get("/taskpane.html").text
     assert 'id="xs-token"' in page and "/js/token.js" in page
+    assert "xs-token-save" in token_client.get("/static/js/token.js").text
     assert '"authProviders": ["custom"]' in page  # what the auth hook reads
 
 
