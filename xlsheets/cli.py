@@ -324,7 +324,7 @@ def excel_setup(folder: Path, force: bool) -> None:
 @click.option("--no-auth", is_flag=True, help="認証なしで 127.0.0.1 以外に待ち受けることを許す")
 @friendly
 def serve(host: str, port: int, no_auth: bool) -> None:
-    """xlwings Server（Office.js アドイン）を起動する (start the server face; auth: see README)."""
+    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth)."""
     import os
 
     try:
