@@ -137,22 +137,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_ready(url: str, proc: subprocess.Popen) -> None:
+    import httpx
+
+    for _ in range(100):
+        try:
+            if httpx.get(url + "/taskpane.html", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise AssertionError(proc.communicate(timeout=10)[1].decode())
+
+
 def test_xlsheets_serve_over_loopback(sample_books):
     import httpx
 
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "xlsheets.cli", "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = _serve(port)
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(url + "/taskpane.html", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(proc.stderr.read().decode())
+        _wait_ready(url, proc)
         res = httpx.post(url + "/xlwings/custom-scripts-call/xs_achievement",
                          json=payload_from_file(sample_books["fy2020"]), timeout=60)
         assert res.status_code == 200
@@ -160,3 +165,216 @@ def test_xlsheets_serve_over_loopback(sample_books):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+# --- authentication: xlwings Server's custom provider with XLSHEETS_SERVER_TOKEN -------------------
+
+TOKEN = "s3cret-token-for-tests-0123456789"
+SCRIPTS = {"xs_validate": x.validate_sheet, "xs_achievement": x.compute_achievement,
+           "xs_clear": x.clear_findings, "xs_rollup": x.rollup_sheet, "xs_carry_forward": x.carry_forward_sheet}
+
+
+@pytest.fixture
+def token_client(client, providers, monkeypatch):
+    """The same app with the shared token switched on (and off again afterwards)."""
+    import xlsheets.server as srv
+
+    monkeypatch.setenv(srv.TOKEN_ENV, TOKEN)
+    srv.create_app()
+    assert srv.auth_providers() == ["custom"]
+    return client
+
+
+@pytest.fixture
+def script_calls(monkeypatch):
+    """The desktop functions the server's scripts call, still real, with their calls counted."""
+    calls = []
+    for fn in SCRIPTS.values():
+        def counted(book=None, _fn=fn):
+            calls.append(_fn.__name__)
+            return _fn(book)
+
+        monkeypatch.setattr(x, fn.__name__, counted)
+    return calls
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token-wrong-token", TOKEN, f"Basic {TOKEN}",
+                                           f"Bearer {TOKEN}x", f"Bearer {TOKEN[:-1]}", "Bearer ",
+                                           "test-token"])  # xlwings Server's own placeholder provider's
+def test_without_the_right_token_a_call_gets_401_and_runs_nothing(token_client, sample_books, script_calls,
+                                                                  tmp_path, monkeypatch, authorization):
+    monkeypatch.chdir(tmp_path)
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    payload = payload_from_file(sample_books["fy2020"])
+    for script in SCRIPTS:
+        res = _post(token_client, script, payload, headers=headers)
+        assert res.status_code == 401, res.text
+        assert res.headers["www-authenticate"] == "Bearer"
+        assert "接続キー" in res.json()["detail"] and "接続キー" in _alert_text(res)
+    assert script_calls == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_with_the_right_token_each_script_gives_todays_actions(token_client, sample_books, script_calls):
+    payload = payload_from_file(sample_books["fy2020"])
+    for script, desktop in SCRIPTS.items():
+        res = _post(token_client, script, payload, headers={"Authorization": f"bearer {TOKEN}"})
+        assert res.status_code == 200, res.text
+        book = xw.Book(json=json.loads(json.dumps(payload)))
+        desktop(book)
+        assert _ids_masked(res.json()["actions"]) == _ids_masked(book.json()["actions"])
+    assert script_calls == [fn.__name__ for fn in SCRIPTS.values()]  # each once, by the server
+
+
+def test_an_unauthenticated_call_is_answered_before_its_body_is_read(token_client):
+    for body in (b"{not json", b"x" * (30 * 1024 * 1024)):
+        res = token_client.post("/xlwings/custom-scripts-call/xs_validate", content=body,
+                                headers={"content-type": "application/json"})
+        assert res.status_code == 401, res.text[:200]
+
+
+def _function_call(client, headers):
+    body = {"func_name": "XS_GRADE", "args": [[[80]]], "caller_address": None,
+            "version": xw.__version__, "client": "Office.js", "runtime": "1.4", "session_id": "t",
+            "culture_info_name": "ja-JP", "date_format": "yyyy/m/d"}
+    return client.post("/xlwings/custom-functions-call", json=body, headers=headers)
+
+
+def test_worksheet_functions_need_the_token_too(token_client):
+    assert _function_call(token_client, {}).status_code == 401
+    res = _function_call(token_client, {"Authorization": f"Bearer {TOKEN}"})
+    assert res.status_code == 200 and res.json()["result"] == [["○"]]
+
+
+def test_a_non_ascii_authorization_header_is_a_401_not_a_500(token_client, sample_books):
+    res = token_client.post("/xlwings/custom-scripts-call/xs_validate",
+                            json=payload_from_file(sample_books["fy2020"]),
+                            headers=[(b"authorization", "Bearer 接続キー".encode())])
+    assert res.status_code == 401
+
+
+def test_the_task_pane_asks_for_the_token_only_when_it_is_on(client, token_client):
+    page = token_client.get("/taskpane.html").text
+    assert 'id="xs-token"' in page and "/js/token.js" in page
+    assert "xs-token-save" in token_client.get("/static/js/token.js").text
+    assert '"authProviders": ["custom"]' in page  # what the auth hook reads
+
+
+def test_the_task_pane_has_no_token_field_without_auth(client):
+    assert 'id="xs-token"' not in client.get("/taskpane.html").text
+
+
+def test_the_served_auth_hook_sends_the_saved_token_as_bearer(token_client, tmp_path):
+    """Run the auth.js the server serves in node, with the key saved as the task pane saves it."""
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    js = token_client.get("/static/js/auth.js").text
+    harness = tmp_path / "harness.js"
+    harness.write_text(
+        "const store = {'xlsheets.serverToken': 'abc-key'};\n"
+        "globalThis.localStorage = {getItem: (k) => store[k] ?? null};\n"
+        "globalThis.config = {authProviders: ['custom']};\n"
+        + js + "\n"
+        "globalThis.getAuth().then((a) => { console.log(JSON.stringify(a)); delete store['xlsheets.serverToken'];"
+        " return globalThis.getAuth(); }).then((a) => console.log(JSON.stringify(a)));\n",
+        encoding="utf-8")
+    out = subprocess.run([node, str(harness)], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"token": "Bearer abc-key", "provider": "custom"}, {"token": "", "provider": "custom"}]
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
+                                                ("[::1]", True), ("127.0.0.2", True), ("0.0.0.0", False),
+                                                ("::", False), ("192.168.10.5", False),
+                                                ("xlsheets.city.local", False)])
+def test_which_binds_reach_only_this_machine(host, loopback):
+    from xlsheets.server import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def _serve(port: int, *args: str, env: dict | None = None) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("XLSHEETS_SERVER_TOKEN", "XLWINGS_AUTH_PROVIDERS")} | (env or {})
+    return subprocess.Popen([sys.executable, "-m", "xlsheets.cli", "serve", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def test_xlsheets_serve_with_a_token_lets_in_only_its_holders(sample_books):
+    import httpx
+
+    port = _free_port()
+    proc = _serve(port, env={"XLSHEETS_SERVER_TOKEN": TOKEN})
+    try:
+        url = f"http://127.0.0.1:{port}/xlwings/custom-scripts-call/xs_achievement"
+        _wait_ready(f"http://127.0.0.1:{port}", proc)
+        payload = payload_from_file(sample_books["fy2020"])
+        assert httpx.post(url, json=payload, timeout=60).status_code == 401
+        res = httpx.post(url, json=payload, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        assert res.status_code == 200
+        assert any(a["func"] == "setValues" for a in res.json()["actions"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("host", "env", "says"), [
+    ("0.0.0.0", {}, "XLSHEETS_SERVER_TOKEN"),
+    ("192.168.10.5", {}, "--no-auth"),
+    ("127.0.0.1", {"XLSHEETS_SERVER_TOKEN": "short"}, "16 文字以上"),
+])
+def test_xlsheets_serve_refuses_to_listen_unprotected(host, env, says):
+    proc = _serve(_free_port(), "--host", host, env=env)
+    try:
+        _, err = proc.communicate(timeout=60)  # a server that started would time out here
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    err = err.decode()
+    assert proc.returncode == 2 and says in err and "Traceback" not in err
+    assert "xlsheets サーバー:" not in err
+
+
+def test_no_auth_lets_a_network_bind_through_with_a_warning(client):
+    from xlsheets.server import check_bind
+
+    assert "認証なし" in check_bind("0.0.0.0", no_auth=True)
+    assert check_bind("127.0.0.1", no_auth=False) is None
+
+
+def test_a_configured_provider_lets_a_network_bind_through(token_client):
+    from xlsheets.server import check_bind
+
+    assert check_bind("0.0.0.0", no_auth=False) is None
+
+
+@pytest.fixture
+def providers(client, monkeypatch):
+    """Set xlwings Server's XLWINGS_AUTH_PROVIDERS for one test (its settings are read once, at import)."""
+    from xlwings_server.config import settings
+
+    monkeypatch.setattr(settings, "auth_providers", list(settings.auth_providers or []))
+    monkeypatch.delenv("XLSHEETS_SERVER_TOKEN", raising=False)
+    return lambda names: setattr(settings, "auth_providers", names)
+
+
+def test_entra_id_without_a_sign_in_token_gets_401_and_runs_nothing(client, providers, sample_books,
+                                                                     script_calls):
+    from xlsheets.server import check_bind
+
+    providers(["entraid"])
+    res = _post(client, "xs_achievement", payload_from_file(sample_books["fy2020"]))
+    assert res.status_code == 401 and "サインイン" in res.json()["detail"]
+    assert script_calls == []
+    assert check_bind("0.0.0.0", no_auth=False) is None
+
+
+def test_the_custom_provider_without_a_token_is_a_configuration_error(providers):
+    from xlsheets.errors import XlsheetsError
+    from xlsheets.server import create_app
+
+    providers(["custom"])
+    with pytest.raises(XlsheetsError, match="XLSHEETS_SERVER_TOKEN"):
+        create_app()

@@ -436,17 +436,19 @@ def excel_setup(folder: Path, force: bool) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="待ち受けるアドレス（127.0.0.1 以外は認証が必要）")
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-auth", is_flag=True, help="認証なしで 127.0.0.1 以外に待ち受けることを許す")
 @friendly
-def serve(host: str, port: int) -> None:
-    """xlwings Server（Office.js アドイン）を試験的に起動する (start the server face for a trial)."""
+def serve(host: str, port: int, no_auth: bool) -> None:
+    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth)."""
     import os
 
     try:
         import uvicorn
 
-        from .server import create_app
+        from .server import check_bind, create_app
     except ImportError as e:
         raise XlsheetsError("サーバー版の部品がありません: pip install 'xlsheets[server]'",
                             "install the server extra: pip install 'xlsheets[server]'") from e
@@ -455,6 +457,8 @@ def serve(host: str, port: int) -> None:
         click.echo("注意: xlwings Server を PolyForm Noncommercial ライセンスで起動します（README の「ライセンス」参照）。",
                    err=True)
     app = create_app()
+    if warning := check_bind(host, no_auth):
+        _warn([warning])
     click.echo(f"xlsheets サーバー: http://{host}:{port}/taskpane.html （Ctrl+C で終了）", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

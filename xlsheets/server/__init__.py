@@ -1,29 +1,120 @@
 """The xlwings Server face: the same xlsheets.excel functions as buttons of an Office.js add-in.
 
 This folder is an xlwings Server project (custom_scripts/, custom_functions/, templates/).
-``create_app()`` returns the FastAPI app with xlsheets' guards: a request size limit, a time
-limit, and Japanese error messages (as an alert action) instead of a 500 with a traceback.
-Nothing is written on the server's disk from a request.
+``create_app()`` returns the FastAPI app with xlsheets' guards: authentication first (xlwings
+Server's own providers; the shared token of XLSHEETS_SERVER_TOKEN turns on its ``custom``
+provider, see auth/custom/), then a request size limit, a time limit, and Japanese error
+messages (as an alert action) instead of a 500 with a traceback. A request that fails
+authentication is answered before its body is read. Nothing is written on the server's disk.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 
+from xlsheets.errors import XlsheetsError
+
+logger = logging.getLogger("xlsheets.server")
 PROJECT_DIR = Path(__file__).resolve().parent
 MAX_REQUEST_MB = float(os.environ.get("XLSHEETS_SERVER_MAX_MB", 20))
 TIME_LIMIT_S = float(os.environ.get("XLSHEETS_SERVER_TIMEOUT", 60))
+TOKEN_ENV = "XLSHEETS_SERVER_TOKEN"
+TOKEN_MIN_LEN = 16
+CALL_PATHS = ("/xlwings/custom-scripts-call/", "/xlwings/custom-functions-call")  # what runs code
 
 
 def alert(message: str, title: str = "xlsheets") -> dict:
-    """The response an Office.js client shows as a message box."""
-    return {"actions": [{"func": "alert", "args": [message, title, "ok", "critical", ""], "values": None,
+    """An error response: ``detail`` is what the task pane shows, the alert action a message box."""
+    return {"detail": message,
+            "actions": [{"func": "alert", "args": [message, title, "ok", "critical", ""], "values": None,
                          "sheet_position": None, "start_row": None, "start_column": None,
                          "row_count": None, "column_count": None}]}
+
+
+def auth_providers() -> list[str]:
+    """xlwings Server's active auth providers (empty: anyone who reaches the server may call it)."""
+    from xlwings_server.config import settings
+
+    return list(settings.auth_providers or [])
+
+
+def _switch_on_token() -> None:
+    """Add xlwings Server's ``custom`` provider (auth/custom/) when XLSHEETS_SERVER_TOKEN is set."""
+    from xlwings_server.config import settings
+
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        if "custom" in auth_providers():
+            raise XlsheetsError(f"XLWINGS_AUTH_PROVIDERS に custom がありますが、{TOKEN_ENV}（接続キー）がありません。",
+                                f"the custom auth provider needs {TOKEN_ENV}")
+        return
+    if len(token) < TOKEN_MIN_LEN or not token.isascii() or any(c.isspace() for c in token):
+        raise XlsheetsError(
+            f"{TOKEN_ENV} は {TOKEN_MIN_LEN} 文字以上の英数字記号（空白なし）にしてください。"
+            '例: python -c "import secrets; print(secrets.token_urlsafe(32))"',
+            f"{TOKEN_ENV} must be at least {TOKEN_MIN_LEN} ASCII characters without spaces")
+    if "custom" not in auth_providers():
+        settings.auth_providers = [*auth_providers(), "custom"]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may be reached from the network
+        return False
+
+
+def check_bind(host: str, no_auth: bool) -> str | None:
+    """Refuse (XlsheetsError) to listen beyond loopback with no auth provider, unless ``no_auth``.
+
+    Call after create_app(). Returns a warning to show when listening beyond loopback without auth.
+    """
+    if is_loopback(host) or auth_providers():
+        return None
+    if no_auth:
+        return f"認証なしで {host} に待ち受けます。届く人は誰でもボタンの処理を実行できます。"
+    raise XlsheetsError(
+        f"{host} で待ち受けると、ネットワーク上の誰でもこのサーバーを呼び出せます。認証を設定してください: "
+        f"共有の接続キーなら環境変数 {TOKEN_ENV}（{TOKEN_MIN_LEN} 文字以上）、Microsoft 365 なら "
+        'XLWINGS_AUTH_PROVIDERS=["entraid"] と XLWINGS_AUTH_ENTRAID_CLIENT_ID・XLWINGS_AUTH_ENTRAID_TENANT_ID'
+        "（README「サーバー版」参照）。認証なしで良いとき（認証するプロキシの内側など）だけ --no-auth を付けてください。",
+        f"listening on {host} lets anyone on the network call the server: set {TOKEN_ENV} or "
+        "XLWINGS_AUTH_PROVIDERS (entraid), or pass --no-auth")
+
+
+HOW_TO_SIGN_IN = {"custom": "作業ウィンドウの「接続キー」に管理者から受け取ったキーを保存してください。",
+                  "entraid": "Excel に Microsoft 365 の職員のアカウントでサインインしてください。"}
+
+
+async def refusal(request):
+    """None when the request may run code; else its 401/400/503 answer, from xlwings Server's own check."""
+    from fastapi import HTTPException
+    from fastapi.responses import JSONResponse
+    from xlwings_server.dependencies import authenticate
+
+    try:
+        await authenticate(request.headers.get("authorization", ""), request.headers.get("auth-provider"))
+    except HTTPException as e:
+        logger.warning("refused a call to %r from %s: %s", request.url.path,
+                       request.client.host if request.client else "?", e.status_code)
+        if e.status_code == 401:
+            how = "".join(HOW_TO_SIGN_IN.get(p, "") for p in auth_providers())
+            return JSONResponse(alert(f"このサーバーを使うには認証が必要です。{how}"), status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(alert(f"認証できませんでした（{e.status_code}）: {e.detail}"), status_code=e.status_code)
+    except Exception:  # noqa: BLE001 - e.g. Entra ID's keys out of reach: refuse, never run unchecked
+        logger.exception("could not check the authentication of a call to %r", request.url.path)
+        return JSONResponse(alert("認証を確かめられませんでした。管理者にお知らせください。"), status_code=503)
+    return None
 
 
 def create_app():
@@ -42,8 +133,12 @@ def create_app():
     from xlwings_server.main import app
 
     max_bytes = int(MAX_REQUEST_MB * 1024 * 1024)
+    _switch_on_token()
 
     async def guard(request, call_next):
+        runs_code = request.method == "POST" and any(p in request.url.path for p in CALL_PATHS)
+        if runs_code and auth_providers() and (refused := await refusal(request)):
+            return refused
         if request.method == "POST":
             length = request.headers.get("content-length")
             if length and length.isdigit() and int(length) > max_bytes:
@@ -65,8 +160,6 @@ def create_app():
             return JSONResponse(alert(f"{TIME_LIMIT_S:.0f} 秒以内に終わりませんでした。シートを分けて実行してください。"),
                                 status_code=504)
         except Exception:  # noqa: BLE001 - never a traceback to the client
-            import logging
-
             logging.getLogger("xlsheets").exception("request failed")
             return JSONResponse(alert("サーバーでエラーが起きました。管理者にお知らせください。"), status_code=500)
         if response.status_code >= 400 and "/custom-scripts-call/" in request.url.path:

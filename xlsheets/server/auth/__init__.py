@@ -1,0 +1,1 @@
+"""xlwings Server auth providers of this project (xlwings Server imports ``auth.<provider>`` first)."""
