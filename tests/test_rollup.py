@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from xlsheets.cli import main
 from xlsheets.filling import fill
 from xlsheets.model import department_from_dict
-from xlsheets.rollup import collect_inputs, rollup
+from xlsheets.rollup import collect_inputs, rollup, scan_inputs
 from xlsheets.samples import sample_dict
 
 SHEETS = ["表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ"]
@@ -152,11 +152,16 @@ def test_worker_processes_and_dask_give_the_same_listing(sample_books, tmp_path)
     pd.testing.assert_frame_equal(a, c)
 
 
-def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(folder):
+def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(folder, tmp_path):
     (folder / "福祉部_R2.bak.xlsx").write_bytes(b"x")
-    found, refused = collect_inputs([folder, folder / "メモ.txt", folder / "ない.xlsx"])
+    (tmp_path / "メモ2.txt").write_text("named, not a workbook")
+    found, refused = collect_inputs([folder, tmp_path / "メモ2.txt", folder / "ない.xlsx"])
     assert sorted(p.name for p in found) == ["壊れた.xlsx", "福祉部_R2.xlsx", "福祉部_R6.xlsx"]
-    assert [p.name for p, _ in refused] == ["メモ.txt", "ない.xlsx"]
+    assert [p.name for p, _ in refused] == ["メモ2.txt", "ない.xlsx"]
+    skipped = scan_inputs([folder]).skipped
+    assert {rule: sorted(p.name for p in files) for rule, files in skipped.items()} == {
+        "ロックファイル": [".~lock.福祉部_R2.xlsx#", "~$福祉部_R2.xlsx"], "バックアップ": ["福祉部_R2.bak.xlsx"],
+        "表計算以外": ["メモ.txt"]}
 
 
 def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
@@ -258,5 +263,5 @@ def test_last_months_rollup_in_the_folder_is_not_counted_again(folder, tmp_path)
     first = rollup([folder], folder / "集計_先月.xlsx")  # left in the submissions folder
     again = rollup([folder], tmp_path / "r.xlsx")
     assert again.rows == first.rows
-    assert [why for path, why in again.errors if path.endswith("集計_先月.xlsx")] == [
-        f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {folder / '集計_先月.xlsx'}"]
+    assert again.skipped.get("集計ブック") == 1  # counted under its rule, not read, not an error
+    assert not [path for path, _why in again.errors if path.endswith("集計_先月.xlsx")]

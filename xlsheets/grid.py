@@ -199,6 +199,7 @@ class BookGrid:
     sheets: list[SheetGrid]
     constants: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    kind: str = "xlsx"  # the file's format: xlsx (also .xlsm), xls, xlsb or ods
 
 
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
@@ -235,10 +236,11 @@ def defined_names(workbook_xml: bytes) -> list[tuple[str, str, int | None]]:
     return out
 
 
-def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> BookGrid:
-    """Read every sheet of an .xlsx/.xlsm with python-calamine, names from workbook.xml.
+def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind: str = "xlsx") -> BookGrid:
+    """Read every sheet with python-calamine; names from workbook.xml (or formats.extra_parts).
 
     workbook_xml: that part as check_package() returned it (else it is read here).
+    kind: xlsx (also .xlsm), xls, xlsb or ods, as formats.check_spreadsheet() found it.
     """
     from python_calamine import CalamineWorkbook
 
@@ -267,7 +269,9 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> B
             grids.append(SheetGrid(meta.name, rows, merges))
     finally:
         wb.close()
-    if workbook_xml is None:
+    if kind != "xlsx":
+        entries = _other_format_parts(path, kind, grids, all_names)
+    elif workbook_xml is None:
         with zipfile.ZipFile(path) as zf:
             entries = read_defined_names(zf)
     else:
@@ -283,7 +287,18 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> B
                 continue
         remapped.append((name, text, local))
     constants = attach_names(grids, remapped)
-    return BookGrid(grids, constants, path)
+    return BookGrid(grids, constants, path, kind)
+
+
+def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names: list[str]):
+    """Names (indexed like all_names) of an .xls/.xlsb/.ods; merges that calamine does not read are set here."""
+    from .formats import extra_parts
+
+    entries, merges = extra_parts(path, kind, all_names)
+    for g in grids:
+        if not g.merges and merges.get(g.name):
+            g.merges = merges[g.name]
+    return entries
 
 
 # ---------------------------------------------------------------- openpyxl (a workbook being edited)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .achievement import Settings, load_settings
 from .errors import XlsheetsError
+from .formats import check_spreadsheet
+from .grid import BookGrid, book_from_openpyxl
 from .marking import annotate, clear, write_achievement
 from .reading import load_book, read_book
 from .saving import open_for_edit, refuse_lossy, save_workbook
@@ -33,20 +35,48 @@ def _target(path: Path, out: Path | None, in_place: bool) -> Path:
     if not in_place and not out:
         raise XlsheetsError("出力先を -o で指定するか、--in-place で上書きしてください。", "give -o OUT or --in-place")
     if in_place:
+        kind = check_spreadsheet(path)[0]
+        if kind != "xlsx":
+            raise XlsheetsError(
+                f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。"
+                f"-o 新しいファイル名.xlsx を指定すると、読み取った内容を公式様式の .xlsx に変換して書き込みます。",
+                f"cannot write into a .{kind} file: use -o NEW.xlsx to convert it into the official template",
+            )
         refuse_lossy(path)
         return path
+    if out.suffix.lower() in (".xls", ".xlsb", ".ods"):
+        raise XlsheetsError(f"書き出しは .xlsx だけです: {out}（-o 新しいファイル名.xlsx）",
+                            f"xlsheets writes .xlsx only: {out}")
     return out
+
+
+def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object]:
+    """(grids, openpyxl workbook) to write into: the file itself, or, for an .xls/.xlsb/.ods, the official
+    template of its year filled with what was read (said in notes)."""
+    book = load_book(path)
+    if book.kind == "xlsx":
+        return book, open_for_edit(path)
+    from .filling import fill_workbook
+
+    wb = fill_workbook(read_book(book).department)
+    notes.append(converted_note(path, book.kind))
+    return book_from_openpyxl(wb), wb
+
+
+def converted_note(path: Path, kind: str) -> str:
+    return (f"{path.name}（.{kind}）を読み取り、公式様式の .xlsx に変換しました（元のファイルはそのままです。"
+            f"converted into the official template）")
 
 
 def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False, settings: Settings | None = None,
                  overwrite: bool = False, backup: bool = True) -> WriteResult:
     """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
     target = _target(path, out, in_place)
-    book = load_book(path)
+    notes: list[str] = []
+    book, wb = _for_edit(path, notes)
     result = read_book(book)
-    wb = open_for_edit(path)
     n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)
+    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n, notes)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
@@ -74,20 +104,32 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
                   overwrite: bool = False, backup: bool = True) -> tuple[WriteResult, Report]:
     """Mark findings on their cells and add the 検証結果 sheet."""
     target = _target(path, out, in_place)
-    book = load_book(path)
+    notes: list[str] = []
+    book, wb = _for_edit(path, notes)
     result = read_book(book)
     result.path = str(path)
     report = validate(result, stage, load_settings(book=book))
-    wb = open_for_edit(path)
     n = annotate([report], OpenpyxlWriter(wb), book)
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n), report
+    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
 
 
 def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
                backup: bool = True) -> WriteResult:
     """Remove what annotate added, nothing else."""
     target = _target(path, out, in_place)
-    book = load_book(path)
-    wb = open_for_edit(path)
+    notes: list[str] = []
+    book, wb = _for_edit(path, notes)
     n = clear(book, OpenpyxlWriter(wb))
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)
+    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+
+
+def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:
+    """Any readable workbook (.xls/.xlsb/.ods, or an old hand-made layout) into the official template
+    of its year, as .xlsx."""
+    from .filling import fill_workbook
+
+    _target(path, out, False)
+    book = load_book(path)
+    dept = read_book(book).department
+    wb = fill_workbook(dept)
+    return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), [converted_note(path, book.kind)])
