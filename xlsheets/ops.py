@@ -93,7 +93,7 @@ def validate_files(paths: list[Path], stage: str | None = None, settings: Settin
             book = load_book(p)
             result = read_book(book)
         except XlsheetsError as e:
-            failed.append((p, e.ja))
+            failed.append((p, f"{e.ja} ({e.en})" if e.en else e.ja))
             continue
         result.path = str(p)
         reports.append(validate(result, stage, settings or load_settings(book=book)))

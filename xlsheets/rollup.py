@@ -42,8 +42,8 @@ class Inputs:
         self.skipped.setdefault(rule, []).append(p)
 
 
-SKIP_LOCK, SKIP_TEMP, SKIP_BACKUP, SKIP_OUTPUT, SKIP_OTHER, SKIP_ROLLUP = (
-    "ロックファイル", "作業中の一時ファイル", "バックアップ", "出力先", "表計算以外", "集計ブック")
+SKIP_RULES = SKIP_LOCK, SKIP_TEMP, SKIP_BACKUP, SKIP_ROLLUP, SKIP_OUTPUT, SKIP_OTHER = (
+    "ロックファイル", "作業中の一時ファイル", "バックアップ", "集計ブック", "出力先", "表計算以外")
 
 
 def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Inputs:
@@ -102,7 +102,8 @@ def accounting(read: int, errors: int, skipped: dict[str, int], error_word: str 
     """「読込 287 冊・取込エラー 3 冊・対象外 12 件（ロックファイル 2、表計算以外 10）」: every file counted once."""
     line = f"読込 {read} 冊・{error_word} {errors} 冊・対象外 {sum(skipped.values())} 件"
     if skipped:
-        line += "（" + "、".join(f"{rule} {n}" for rule, n in skipped.items()) + "）"
+        order = sorted(skipped, key=lambda r: SKIP_RULES.index(r) if r in SKIP_RULES else len(SKIP_RULES))
+        line += "（" + "、".join(f"{rule} {skipped[rule]}" for rule in order) + "）"
     return line
 
 

@@ -1,0 +1,297 @@
+"""Every format python-calamine reads (.xls, .xlsb, .ods besides .xlsx), read the same everywhere;
+writes stay .xlsx; every file under a roll-up's inputs is accounted for."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from xlsheets.cli import main
+from xlsheets.render import convert
+from xlsheets.rollup import rollup
+
+XLSB = Path(__file__).parent / "data" / "fy2020.xlsb"  # see scripts/build_xlsb_fixture.py
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+# ---------------------------------------------------------------- the corpus, converted once
+
+
+def rich_openpyxl(path: Path) -> Path:
+    """openpyxl: rich text, a hidden sheet, merged headers, an empty sheet."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws["A1"] = CellRichText([TextBlock(InlineFont(b=True), "重点"), "目標"])
+    ws.merge_cells("A1:D1")
+    ws.append(["番号", "方法・手段", "数値目標", "中間報告"])
+    for k in range(1, 30):
+        ws.append([k, f"方法{k}", f"{k}件以上", f"{k + 1}件実施"])
+    hidden = wb.create_sheet("隠し")
+    hidden.sheet_state = "hidden"
+    hidden["A1"] = "secret"
+    wb.create_sheet("空")
+    wb.save(path)
+    return path
+
+
+def wide_xlsxwriter(path: Path) -> Path:
+    """xlsxwriter: rich strings, a very wide and a long sheet, a hidden sheet."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    bold = wb.add_format({"bold": True})
+    ws = wb.add_worksheet("広い")
+    ws.write_rich_string(0, 0, bold, "重点目標", "の一覧")
+    for c in range(1, 3000):
+        ws.write(1, c, c)
+    long = wb.add_worksheet("長い")
+    for r in range(20000):
+        long.write_row(r, 0, [r, f"行{r}", r * 1.5])
+    wb.add_worksheet("非表示").hide()
+    wb.close()
+    return path
+
+
+def inline_and_shared(path: Path) -> Path:
+    """A package as some systems write it: inline strings and shared formulas."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet = (f'<worksheet {ns}><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>重点目標</t></is></c><c r="B1" t="inlineStr"><is><t>数値目標</t></is></c></row>'
+             '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><f t="shared" ref="B2:B4" si="0">A2*2</f><v>2</v></c></row>'
+             '<row r="3"><c r="A3"><v>2</v></c><c r="B3"><f t="shared" si="0"/><v>4</v></c></row>'
+             '<row r="4"><c r="A4"><v>3</v></c><c r="B4"><f t="shared" si="0"/><v>6</v></c></row>'
+             '</sheetData></worksheet>')
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '</Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets>'
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0"?>' + sheet,
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return path
+
+
+def encrypted(src: Path, path: Path) -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with open(src, "rb") as fh:
+        OOXMLFile(fh).encrypt("secret", out)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus(sample_books, tmp_path_factory) -> dict[str, Path]:
+    """The samples and the generated workbooks, each also as .xls and .ods (two LibreOffice runs)."""
+    src = tmp_path_factory.mktemp("corpus-src")
+    out = tmp_path_factory.mktemp("corpus")
+    files = [shutil.copy(sample_books[n], src / f"{n}.xlsx") for n in ("fy2020", "fy2024")]
+    files += [rich_openpyxl(src / "rich.xlsx"), wide_xlsxwriter(src / "wide.xlsx")]
+    files = [Path(f) for f in files]
+    convert(files, "xls", out)
+    convert(files, "ods", out)
+    found = {p.name: p for p in out.iterdir()}
+    for f in files:
+        found[f.name] = Path(shutil.copy(f, out / f.name))
+    found["inline.xlsx"] = inline_and_shared(out / "inline.xlsx")
+    found["fy2020.xlsb"] = Path(shutil.copy(XLSB, out / "fy2020.xlsb"))
+    return found
+
+
+# ---------------------------------------------------------------- the same reading in every format
+
+
+@pytest.mark.parametrize("name", ["fy2020", "fy2024"])
+def test_xls_and_ods_read_as_the_xlsx_reads(corpus, name):
+    want = json.loads(run("read", corpus[f"{name}.xlsx"]).output)
+    for ext in ("xls", "ods"):
+        res = run("read", corpus[f"{name}.{ext}"])
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.output) == want, ext
+
+
+def test_the_committed_xlsb_reads_as_the_xlsx_reads(corpus):
+    res = run("read", corpus["fy2020.xlsb"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output) == json.loads(run("read", corpus["fy2020.xlsx"]).output)
+
+
+def test_xls_and_ods_keep_their_defined_names(corpus):
+    from xlsheets.reading import load_book
+
+    for ext in ("xls", "ods"):
+        book = load_book(corpus[f"fy2024.{ext}"])
+        assert book.constants.get("xs_fiscal_year") == "2024", ext
+        goal = next(s for s in book.sheets if "xs_title" in s.names)
+        assert {"xs_items", "xs_col_target", "xs_department"} <= set(goal.names), ext
+
+
+def test_validate_gives_the_same_findings_for_every_format(corpus):
+    def findings(p):
+        doc = json.loads(run("validate", p, "--format", "json").output)
+        return [(f["code"], f["sheet"], f["cell"]) for f in doc["files"][0]["findings"]]
+
+    want = findings(corpus["fy2020.xlsx"])
+    assert want  # the sample has findings to compare
+    for ext in ("xls", "ods"):  # an .xlsb is read by its labels (names not read): its findings may differ
+        assert findings(corpus[f"fy2020.{ext}"]) == want, ext
+
+
+# ---------------------------------------------------------------- writes stay .xlsx
+
+
+def test_in_place_writes_into_an_xls_are_refused_naming_the_way_forward(corpus, tmp_path):
+    xls = Path(shutil.copy(corpus["fy2020.xls"], tmp_path / "福祉部.xls"))
+    before = xls.read_bytes()
+    for args in (["achieve", xls, "--in-place"], ["validate", xls, "--annotate", "--in-place"]):
+        res = run(*args)
+        assert res.exit_code == 2, res.output
+        assert "-o 新しいファイル名.xlsx" in res.output and ".xls 形式" in res.output
+    assert xls.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["福祉部.xls"]
+
+
+def test_achieve_with_o_converts_an_ods_into_the_template_and_says_so(corpus, tmp_path):
+    out = tmp_path / "福祉部.xlsx"
+    res = run("achieve", corpus["fy2020.ods"], "-o", out)
+    assert res.exit_code == 0, res.output
+    assert "公式様式の .xlsx に変換しました" in res.output
+    direct = tmp_path / "direct.xlsx"
+    run("achieve", corpus["fy2020.xlsx"], "-o", direct)
+    got, want = json.loads(run("read", out).output), json.loads(run("read", direct).output)
+    assert got == want  # the same sheets and the same achievement
+    assert any(s.get("achievement") for g in got["goals"] for i in g["items"] for s in i["subitems"])
+
+
+def test_annotate_with_o_converts_an_xlsb(corpus, tmp_path):
+    out = tmp_path / "a.xlsx"
+    res = run("validate", corpus["fy2020.xlsb"], "--annotate", "-o", out)
+    assert res.exit_code in (0, 1), res.output
+    assert "変換しました" in res.output
+    assert "検証結果" in load_workbook(out).sheetnames
+
+
+def test_convert_writes_the_official_template_of_the_year(corpus, tmp_path):
+    out = tmp_path / "R6.xlsx"
+    res = run("convert", corpus["fy2024.xls"], "-o", out)
+    assert res.exit_code == 0, res.output
+    assert "変換しました" in res.output and "重点目標 " in res.output
+    assert json.loads(run("read", out).output) == json.loads(run("read", corpus["fy2024.xlsx"]).output)
+    names = load_workbook(out).worksheets[1].defined_names
+    assert "xs_title" in names  # the template's names, not LibreOffice's copy
+    assert run("convert", corpus["fy2024.xls"], "-o", tmp_path / "R6.xls").exit_code == 2
+
+
+# ---------------------------------------------------------------- bad inputs: one clear line
+
+
+BAD = {
+    "html.xls": (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML（Web ページ）のファイルです",
+                 "an HTML file"),
+    "csv.xls": ("年度,部局名\n2024,福祉部\n".encode("cp932"), "テキスト（CSV など）のファイルです", "a text (CSV) file"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD) + ["locked.xlsx"])
+def test_bad_inputs_get_one_japanese_and_english_line(corpus, tmp_path, name):
+    p = tmp_path / name
+    if name == "locked.xlsx":
+        encrypted(corpus["fy2020.xlsx"], p)
+        ja, en = "パスワードで保護されたブックは読めません", "password-protected workbook"
+    else:
+        p.write_bytes(BAD[name][0])
+        ja, en = BAD[name][1:]
+    for args in (["read", p], ["validate", p], ["achieve", p, "-o", tmp_path / "o.xlsx"]):
+        res = run(*args)
+        assert res.exit_code == 2 and "Traceback" not in res.output
+        assert ja in res.output and en in res.output, res.output
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+# ---------------------------------------------------------------- nothing silently left out
+
+
+def test_a_mixed_folder_is_rolled_up_and_every_file_counted(corpus, tmp_path):
+    d = tmp_path / "提出"
+    (d / "古い").mkdir(parents=True)
+    shutil.copy(corpus["fy2020.xlsx"], d / "福祉部_R2.xlsx")
+    shutil.copy(corpus["fy2024.xls"], d / "古い" / "福祉部_R6.xls")
+    shutil.copy(corpus["fy2024.ods"], d / "健康部_R6.ods")
+    shutil.copy(corpus["fy2020.xlsb"], d / "古い" / "福祉部_R2b.xlsb")
+    (d / "~$福祉部_R2.xlsx").write_bytes(b"lock")
+    (d / "memo.txt").write_text("メモ")
+    (d / "Thumbs.db").write_bytes(b"\x00")
+    (d / "報告.pdf").write_bytes(b"%PDF-1.4")
+    (d / "福祉部_R2.bak.xlsx").write_bytes(b"old")
+    (d / "export.xls").write_bytes(BAD["html.xls"][0])
+    total = sum(1 for p in d.rglob("*") if p.is_file())
+    out = tmp_path / "集計.xlsx"
+    res = run("rollup", d, "-o", out)
+    assert res.exit_code == 0, res.output
+    line = re.search(r"読込 (\d+) 冊・取込エラー (\d+) 冊・対象外 (\d+) 件（(.*)）", res.output)
+    assert line, res.output
+    read, errors, skipped = map(int, line.groups()[:3])
+    assert (read, errors, skipped) == (4, 1, 5)
+    assert read + errors + skipped == total
+    assert line.group(4) == "ロックファイル 1、バックアップ 1、表計算以外 3"
+    import pandas as pd
+
+    listing = pd.read_excel(out, sheet_name="一覧", engine="calamine")
+    sources = " ".join(listing["参照元"])
+    assert all(n in sources for n in ("福祉部_R2.xlsx", "福祉部_R6.xls", "健康部_R6.ods", "福祉部_R2b.xlsb"))
+    errs = pd.read_excel(out, sheet_name="取込エラー", engine="calamine")
+    assert [Path(f).name for f in errs["ファイル"]] == ["export.xls"] and "HTML" in errs["理由"][0]
+
+    res = run("validate", d)  # a folder: the same accounting
+    assert "読込 4 冊・読めないファイル 1 冊・対象外 5 件（ロックファイル 1、バックアップ 1、表計算以外 3）" in res.output
+
+
+def test_a_corpus_of_spreadsheets_from_many_producers_never_tracebacks(corpus, tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for name, p in corpus.items():
+        shutil.copy(p, d / name)
+    (d / "html.xls").write_bytes(BAD["html.xls"][0])
+    (d / "csv.xls").write_bytes(BAD["csv.xls"][0])
+    encrypted(corpus["fy2024.xlsx"], d / "locked.xlsx")
+    files = sorted(p.name for p in d.iterdir())
+    res = rollup([d], tmp_path / "r.xlsx", jobs=1)
+    assert res.read + len(res.errors) + sum(res.skipped.values()) == len(files)
+    assert all(why.strip() for _p, why in res.errors)
+    assert not [why for _p, why in res.errors if "Error" in why or "Traceback" in why]  # reasons a person can read
+    goal_books = {n for n in files if n.split(".")[0] in ("fy2020", "fy2024", "rich")}  # rich: labels of a goal sheet
+    why = {Path(p).name: why for p, why in res.errors}
+    assert not goal_books & set(why) and res.read == len(goal_books), why
+    assert set(why) == set(files) - goal_books
+    assert "重点目標管理シートが見つかりません" in why["wide.ods"] and "パスワード" in why["locked.xlsx"]
+    out = run("validate", d)
+    assert out.exit_code == 2 and "Traceback" not in out.output
+    assert f"読込 {len(goal_books)} 冊・読めないファイル {len(files) - len(goal_books)} 冊" in out.output
