@@ -295,3 +295,96 @@ def test_a_corpus_of_spreadsheets_from_many_producers_never_tracebacks(corpus, t
     out = run("validate", d)
     assert out.exit_code == 2 and "Traceback" not in out.output
     assert f"読込 {len(goal_books)} 冊・読めないファイル {len(files) - len(goal_books)} 冊" in out.output
+
+
+# ---------------------------------------------------------------- ふりがな
+
+
+def with_phonetics(src: Path, path: Path, readings: dict[str, list[str]]) -> Path:
+    """A copy of src as Japanese Excel saves it: shared strings, <rPh>/<phoneticPr> on the given texts
+    (a second reading: the same text stored twice), and a <phoneticPr> default on every sheet."""
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    table: list[bytes] = []
+    index: dict[bytes, int] = {}
+    extra = {k: list(v) for k, v in readings.items()}
+
+    def shared(m: re.Match) -> bytes:
+        inner = m.group(2)
+        text = re.sub(rb"<[^>]+>", b"", inner).decode()
+        kana = extra.get(text)
+        if kana:
+            reading = kana[0] if len(kana) == 1 else kana.pop(0)  # the last reading for every later cell
+            rph = f'<rPh sb="0" eb="{len(text)}"><t>{reading}</t></rPh><phoneticPr fontId="1" type="noConversion"/>'
+            inner = f"<t>{escape(text)}</t>{rph}".encode()
+        if inner not in index:
+            index[inner] = len(table)
+            table.append(b"<si>" + inner + b"</si>")
+        return m.group(1) + b't="s"><v>' + str(index[inner]).encode() + b"</v></c>"
+
+    for name in sorted(parts):
+        if name.startswith("xl/worksheets/sheet"):
+            xml = re.sub(rb'(<c [^>]*)t="inlineStr"><is>(.*?)</is></c>', shared, parts[name], flags=re.S)
+            parts[name] = xml.replace(b"<pageMargins", b'<phoneticPr fontId="1" type="noConversion"/><pageMargins', 1)
+    ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    parts["xl/sharedStrings.xml"] = b"<sst " + ns + b">" + b"".join(table) + b"</sst>"
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def cell_readings(path: Path) -> dict[tuple[str, str], list[bytes]]:
+    """(sheet part, cell) → its phonetic runs, whether the string is shared or inline."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        sst = re.findall(rb"<si>.*?</si>", zf.read("xl/sharedStrings.xml"), re.S) if "xl/sharedStrings.xml" in names else []
+        out = {}
+        for name in names:
+            if not name.startswith("xl/worksheets/sheet"):
+                continue
+            for ref, attrs, body in re.findall(rb'<c r="([A-Z]+\d+)"([^>]*)>(.*?)</c>', zf.read(name), re.S):
+                if b't="s"' in attrs:
+                    body = sst[int(re.search(rb"<v>(\d+)</v>", body).group(1))]
+                runs = re.findall(rb"<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>", body, re.S)
+                if runs:
+                    out[(name, ref.decode())] = runs
+    return out
+
+
+def sheet_defaults(path: Path) -> list[bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return [b"".join(re.findall(rb"<phoneticPr\b[^>]*/>", zf.read(n).split(b"</sheetData>")[-1]))
+                for n in sorted(zf.namelist()) if n.startswith("xl/worksheets/sheet")]
+
+
+def test_in_place_achievement_keeps_every_phonetic_run(fy2020, tmp_path):
+    book = with_phonetics(fy2020, tmp_path / "ふりがな.xlsx", {"福祉部": ["フクシブ"], "年度内": ["ネンドナイ"]})
+    before, defaults = cell_readings(book), sheet_defaults(book)
+    assert len(before) > 5 and all(defaults)
+    res = run("achieve", book, "--in-place", "--no-backup")
+    assert res.exit_code == 0, res.output
+    assert cell_readings(book) == before and sheet_defaults(book) == defaults
+    with zipfile.ZipFile(book) as zf:
+        fonts = re.findall(rb"<font>.*?</font>", zf.read("xl/styles.xml"), re.S)
+    assert b"<sz" in fonts[1]  # the fontId the phonetics name is still a font
+    got = json.loads(run("read", book).output)
+    assert got["department"] == "福祉部"
+    assert any(s.get("achievement") for g in got["goals"] for i in g["items"] for s in i["subitems"])
+    load_workbook(book)  # still a workbook openpyxl (and calamine, on save) opens
+
+
+def test_a_text_with_two_readings_cannot_be_kept_exactly_so_in_place_is_refused(fy2020, tmp_path):
+    book = with_phonetics(fy2020, tmp_path / "二通り.xlsx", {"福祉部": ["フクシブ", "フクシベ"]})
+    before = book.read_bytes()
+    res = run("achieve", book, "--in-place")
+    assert res.exit_code == 2 and "ふりがな" in res.output, res.output
+    assert book.read_bytes() == before

@@ -50,17 +50,33 @@ def _target(path: Path, out: Path | None, in_place: bool) -> Path:
     return out
 
 
-def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object]:
-    """(grids, openpyxl workbook) to write into: the file itself, or, for an .xls/.xlsb/.ods, the official
-    template of its year filled with what was read (said in notes)."""
+def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
+    """(grids, openpyxl workbook, what save_workbook saves) to write into: the file itself (its ふりがな put
+    back after openpyxl saves), or, for an .xls/.xlsb/.ods, the official template of its year filled with
+    what was read (said in notes)."""
     book = load_book(path)
     if book.kind == "xlsx":
-        return book, open_for_edit(path)
+        wb = open_for_edit(path)
+        return book, wb, _keeping_phonetics(wb, path)
     from .filling import fill_workbook
 
     wb = fill_workbook(read_book(book).department)
     notes.append(converted_note(path, book.kind))
-    return book_from_openpyxl(wb), wb
+    return book_from_openpyxl(wb), wb, wb
+
+
+def _keeping_phonetics(wb, src: Path):
+    """wb, or a writer that saves wb and puts the ふりがな of src back (openpyxl drops them)."""
+    from . import phonetics
+
+    if not phonetics.has_phonetics(src):
+        return wb
+
+    def write(tmp: Path) -> None:
+        wb.save(tmp)
+        phonetics.restore(src, tmp)
+
+    return write
 
 
 def converted_note(path: Path, kind: str) -> str:
@@ -73,10 +89,10 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
     """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
     target = _target(path, out, in_place)
     notes: list[str] = []
-    book, wb = _for_edit(path, notes)
+    book, wb, save = _for_edit(path, notes)
     result = read_book(book)
     n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
@@ -105,12 +121,12 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
     """Mark findings on their cells and add the 検証結果 sheet."""
     target = _target(path, out, in_place)
     notes: list[str] = []
-    book, wb = _for_edit(path, notes)
+    book, wb, save = _for_edit(path, notes)
     result = read_book(book)
     result.path = str(path)
     report = validate(result, stage, load_settings(book=book))
     n = annotate([report], OpenpyxlWriter(wb), book)
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
 
 
 def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
@@ -118,9 +134,9 @@ def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, o
     """Remove what annotate added, nothing else."""
     target = _target(path, out, in_place)
     notes: list[str] = []
-    book, wb = _for_edit(path, notes)
+    book, wb, save = _for_edit(path, notes)
     n = clear(book, OpenpyxlWriter(wb))
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
 
 
 def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:

@@ -279,7 +279,14 @@ def lossy_parts(path: str | Path) -> list[str]:
                             what = "区分のないヘッダー・フッター (header/footer without sections)"
                             if what not in found:
                                 found.append(what)
-    return found
+    return found + phonetic_losses(p)
+
+
+def phonetic_losses(path: Path) -> list[str]:
+    """ふりがな that an in-place write could not keep exactly (see phonetics.restore)."""
+    from .phonetics import losses
+
+    return losses(path)
 
 
 def refuse_lossy(path: str | Path) -> None:
