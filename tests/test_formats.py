@@ -388,3 +388,42 @@ def test_a_text_with_two_readings_cannot_be_kept_exactly_so_in_place_is_refused(
     res = run("achieve", book, "--in-place")
     assert res.exit_code == 2 and "ふりがな" in res.output, res.output
     assert book.read_bytes() == before
+
+
+# ---------------------------------------------------------------- dates as the sheet shows them
+
+
+DATES = [  # (number format, what the sheet shows)
+    ('[$-411]ggge"年"m"月"d"日"', "令和3年3月31日"),
+    ("[$-411]ge.m.d", "R3.3.31"),
+    ("yyyy/m/d", "2021/3/31"),
+    ('m"月"d"日"', "3月31日"),
+    ("mmm d, yyyy", "2021-03-31"),  # a month name: not rendered here, ISO as before
+]
+
+
+def test_a_date_in_a_text_field_reads_as_the_sheet_shows_it(fy2020, tmp_path):
+    import datetime as dt
+
+    from xlsheets.reading import read_result
+
+    res = read_result(fy2020)
+    subs = [(src.sheet, sub) for src in res.sources for item in src.items for sub in item["subs"]]
+    wb = load_workbook(fy2020, rich_text=True)
+    for (sheet, cells), (fmt, _shown) in zip(subs, DATES, strict=False):
+        cell = wb[sheet].cell(*cells["period"])
+        cell.value, cell.number_format = dt.date(2021, 3, 31), fmt
+    sheet, cells = subs[len(DATES)]
+    late = wb[sheet].cell(*cells["midterm"])
+    late.value, late.number_format = dt.date(2023, 3, 31), '[$-411]ggge"年"m"月"d"日"'  # after FY2020
+    wb.save(tmp_path / "dates.xlsx")
+    got = json.loads(run("read", tmp_path / "dates.xlsx").output)
+    periods = [s["period"] for g in got["goals"] for i in g["items"] for s in i["subitems"]]
+    assert periods[:len(DATES)] == [want for _fmt, want in DATES]
+    mids = [s["midterm"] for g in got["goals"] for i in g["items"] for s in i["subitems"]]
+    assert mids[len(DATES)] == "令和5年3月31日"
+    live = read_result(load_workbook(tmp_path / "dates.xlsx")).department  # a workbook being edited: the same
+    assert [s.period for g in live.goals for _i, s in g.subitems()][:len(DATES)] == periods[:len(DATES)]
+    doc = json.loads(run("validate", tmp_path / "dates.xlsx", "--format", "json").output)
+    late_cell = f"{chr(64 + cells['midterm'][1])}{cells['midterm'][0]}"
+    assert any(f["code"] == "date-outside-year" and f["cell"] == late_cell for f in doc["files"][0]["findings"])

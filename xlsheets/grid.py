@@ -8,6 +8,7 @@ workbook library. Writing goes through :class:`CellWriter` (see ``writers.py``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -81,13 +82,17 @@ class SheetGrid:
 
 
 def cell_text(v: Any) -> str:
-    """A cell value as the text a person sees (whole floats without '.0')."""
+    """A cell value as the text a person sees (whole floats without '.0', a date without 00:00:00)."""
     if v is None:
         return ""
+    if isinstance(v, str):
+        return v
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, _dt.datetime) and v.time() == _dt.time():
+        return v.date().isoformat()
     return str(v)
 
 
@@ -213,6 +218,28 @@ def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]
         return []
 
 
+def xlsx_sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, worksheet part) of an .xlsx, in the workbook's sheet order (chart sheets left out)."""
+    from html import unescape
+
+    rels = zf.read("xl/_rels/workbook.xml.rels")
+    target = {}
+    for m in re.finditer(rb"<Relationship\b[^>]*>", rels):
+        rid, tgt = re.search(rb'\bId="([^"]*)"', m.group(0)), re.search(rb'\bTarget="([^"]*)"', m.group(0))
+        if rid and tgt:
+            t = unescape(tgt.group(1).decode())
+            target[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    names = set(zf.namelist())
+    out = []
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", zf.read("xl/workbook.xml")):
+        rid = re.search(rb'\b(?:r|\w+):id="([^"]*)"', m.group(0))
+        name = _NAME_ATTR.search(m.group(0))
+        part = target.get(rid.group(1)) if rid else None
+        if name and part in names and part.startswith("xl/worksheets/"):
+            out.append((unescape(name.group(1).decode("utf-8", "replace")), part))
+    return out
+
+
 _NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
 _LOCAL_ATTR = re.compile(rb'\blocalSheetId="(\d+)"')
 
@@ -287,7 +314,36 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
                 continue
         remapped.append((name, text, local))
     constants = attach_names(grids, remapped)
+    if kind == "xlsx":
+        _show_dates(path, grids)
     return BookGrid(grids, constants, path, kind)
+
+
+def _show_dates(path: str, grids: list[SheetGrid]) -> None:
+    """Date cells of an .xlsx become the text their number format shows (datefmt.ShownDate)."""
+    todo = {g.name: [(i, j) for i, row in enumerate(g.rows) for j, v in enumerate(row) if isinstance(v, _dt.date)]
+            for g in grids}
+    if not any(todo.values()):
+        return
+    from .datefmt import code_for, shown, xlsx_styles
+
+    with zipfile.ZipFile(path) as zf:
+        try:
+            ids, custom = xlsx_styles(zf.read("xl/styles.xml"))
+        except KeyError:
+            return
+        parts = dict(xlsx_sheet_parts(zf))
+        for g in grids:
+            if not todo[g.name] or g.name not in parts:
+                continue
+            xml = zf.read(parts[g.name])
+            for i, j in todo[g.name]:
+                ref = a1(g.origin[0] + i, g.origin[1] + j).encode()
+                m = re.search(rb'<c r="' + ref + rb'"[^>]*?\ss="(\d+)"', xml)
+                style = int(m.group(1)) if m else 0
+                text = shown(g.rows[i][j], code_for(ids[style], custom) if style < len(ids) else None)
+                if text is not None:
+                    g.rows[i][j] = text
 
 
 def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names: list[str]):
@@ -305,8 +361,15 @@ def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names:
 
 
 def grid_from_openpyxl(ws) -> SheetGrid:
-    """Snapshot an openpyxl worksheet (values; formulas as their text)."""
+    """Snapshot an openpyxl worksheet (values; formulas as their text; dates as their format shows them)."""
+    from .datefmt import BUILTIN, shown
+
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if isinstance(v, _dt.date):
+                code = ws.cell(i + 1, j + 1).number_format
+                row[j] = shown(v, BUILTIN[14] if code == "mm-dd-yy" else code) or v  # openpyxl's name for id 14
     merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
     return SheetGrid(ws.title, rows, merges)
 

@@ -17,7 +17,6 @@ import re
 import shutil
 import tempfile
 import zipfile
-from html import unescape
 from pathlib import Path
 
 WHAT = "ふりがな (phonetic guides)"
@@ -142,23 +141,9 @@ def _font_index(i: int, src: list[tuple[bytes, ...]], new: list[tuple[bytes, ...
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[str]:
-    """Worksheet parts in the workbook's sheet order."""
-    wb = zf.read("xl/workbook.xml")
-    rels = zf.read("xl/_rels/workbook.xml.rels")
-    target = {}
-    for m in re.finditer(rb"<Relationship\b[^>]*>", rels):
-        rid, tgt = re.search(rb'\bId="([^"]*)"', m.group(0)), re.search(rb'\bTarget="([^"]*)"', m.group(0))
-        if rid and tgt:
-            t = unescape(tgt.group(1).decode())
-            target[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    names = set(zf.namelist())
-    out = []
-    for m in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", wb):
-        rid = re.search(rb'\br:id="([^"]*)"|\b\w+:id="([^"]*)"', m.group(0))
-        part = target.get(rid.group(1) or rid.group(2)) if rid else None
-        if part in names and part.startswith("xl/worksheets/"):
-            out.append(part)
-    return out
+    from .grid import xlsx_sheet_parts
+
+    return [part for _name, part in xlsx_sheet_parts(zf)]
 
 
 def _rewrite(path: str | Path, infos: list[zipfile.ZipInfo], parts: dict[str, bytes]) -> None:
