@@ -270,8 +270,11 @@ def test_a_mixed_folder_is_rolled_up_and_every_file_counted(corpus, tmp_path):
     errs = pd.read_excel(out, sheet_name="取込エラー", engine="calamine")
     assert [Path(f).name for f in errs["ファイル"]] == ["export.xls"] and "HTML" in errs["理由"][0]
 
+    shutil.copy(out, d / "集計_先月.xlsx")  # last month's roll-up left among the submissions
     res = run("validate", d)  # a folder: the same accounting
-    assert "読込 4 冊・読めないファイル 1 冊・対象外 5 件（ロックファイル 1、バックアップ 1、表計算以外 3）" in res.output
+    assert "読込 4 冊・読めないファイル 1 冊・対象外 6 件（ロックファイル 1、バックアップ 1、集計ブック 1、表計算以外 3）" in res.output
+    again = run("rollup", d, "-o", tmp_path / "again.xlsx")
+    assert "読込 4 冊・取込エラー 1 冊・対象外 6 件（ロックファイル 1、バックアップ 1、集計ブック 1、表計算以外 3）" in again.output
 
 
 def test_a_corpus_of_spreadsheets_from_many_producers_never_tracebacks(corpus, tmp_path):
@@ -364,6 +367,14 @@ def sheet_defaults(path: Path) -> list[bytes]:
     with zipfile.ZipFile(path) as zf:
         return [b"".join(re.findall(rb"<phoneticPr\b[^>]*/>", zf.read(n).split(b"</sheetData>")[-1]))
                 for n in sorted(zf.namelist()) if n.startswith("xl/worksheets/sheet")]
+
+
+def test_carry_forward_starts_next_year_from_an_ods(corpus, tmp_path):
+    res = run("carry-forward", corpus["fy2024.ods"], "--to-year", "令和7年度", "-o", tmp_path / "R7.xlsx")
+    assert res.exit_code == 0, res.output
+    got = json.loads(run("read", tmp_path / "R7.xlsx").output)
+    want = json.loads(run("read", corpus["fy2024.xlsx"]).output)
+    assert got["fiscal_year"] == 2025 and [g["title"] for g in got["goals"]] == [g["title"] for g in want["goals"]]
 
 
 def test_in_place_achievement_keeps_every_phonetic_run(fy2020, tmp_path):

@@ -221,9 +221,9 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
         bar, update = terminal_progress("検証中") if len(paths) > 10 else (None, None)
         if bar:
             with bar:
-                reports, failed = ops.validate_files(paths, stage, progress=update)
+                reports, failed = ops.validate_files(paths, stage, progress=update, skipped=skipped)
         else:
-            reports, failed = ops.validate_files(paths, stage)
+            reports, failed = ops.validate_files(paths, stage, skipped=skipped)
         failed += refused
     if fmt == "json":
         doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in reports]

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .achievement import Settings, load_settings
-from .errors import XlsheetsError
+from .errors import RollupWorkbook, XlsheetsError
 from .formats import check_spreadsheet
 from .grid import BookGrid, book_from_openpyxl
 from .marking import annotate, clear, write_achievement
 from .reading import load_book, read_book
+from .rollup import SKIP_ROLLUP
 from .saving import open_for_edit, refuse_lossy, save_workbook
 from .validation import Report, validate
 from .writers import OpenpyxlWriter
@@ -96,10 +97,11 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
-                   progress=None) -> tuple[list[Report], list[tuple[Path, str]]]:
+                   progress=None, skipped: dict[str, int] | None = None) -> tuple[list[Report], list[tuple[Path, str]]]:
     """Validate many workbooks: (reports, [(path, why it could not be read)]).
 
-    progress(done, total) is called after each file.
+    progress(done, total) is called after each file. An xlsheets roll-up among them is counted in
+    skipped (rule → files), when given, instead of failing.
     """
     reports, failed = [], []
     for k, p in enumerate(paths, start=1):
@@ -108,6 +110,12 @@ def validate_files(paths: list[Path], stage: str | None = None, settings: Settin
         try:
             book = load_book(p)
             result = read_book(book)
+        except RollupWorkbook as e:
+            if skipped is None:
+                failed.append((p, f"{e.ja} ({e.en})"))
+            else:
+                skipped[SKIP_ROLLUP] = skipped.get(SKIP_ROLLUP, 0) + 1
+            continue
         except XlsheetsError as e:
             failed.append((p, f"{e.ja} ({e.en})" if e.en else e.ja))
             continue
