@@ -128,7 +128,7 @@ def xls_names(path: str | Path, sheets: list[str]) -> list[NameEntry]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Quiet())
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=Quiet())
     except Exception:  # names are a help for reading, not a need: labels still work
         return []
     out: list[NameEntry] = []
@@ -153,7 +153,9 @@ def xls_names(path: str | Path, sheets: list[str]) -> list[NameEntry]:
     return out
 
 
-class _Quiet:
+class Quiet:
+    """A log file for xlrd that keeps its warnings to itself."""
+
     def write(self, _s: str) -> None:
         pass
 

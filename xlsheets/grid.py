@@ -314,24 +314,37 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
                 continue
         remapped.append((name, text, local))
     constants = attach_names(grids, remapped)
-    if kind == "xlsx":
-        _show_dates(path, grids)
+    if kind in ("xlsx", "xls"):
+        _show_dates(path, grids, kind)
     return BookGrid(grids, constants, path, kind)
 
 
-def _show_dates(path: str, grids: list[SheetGrid]) -> None:
-    """Date cells of an .xlsx become the text their number format shows (datefmt.ShownDate)."""
+def _show_dates(path: str, grids: list[SheetGrid], kind: str) -> None:
+    """Date cells of an .xlsx or .xls become the text their number format shows (datefmt.ShownDate)."""
     todo = {g.name: [(i, j) for i, row in enumerate(g.rows) for j, v in enumerate(row) if isinstance(v, _dt.date)]
             for g in grids}
     if not any(todo.values()):
         return
-    from .datefmt import code_for, shown, xlsx_styles
+    from .datefmt import shown
 
+    codes = _xlsx_date_codes(path, grids, todo) if kind == "xlsx" else _xls_date_codes(path, grids, todo)
+    for g in grids:
+        for i, j in todo[g.name]:
+            text = shown(g.rows[i][j], codes.get((g.name, i, j)))
+            if text is not None:
+                g.rows[i][j] = text
+
+
+def _xlsx_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
+    """The number format of each date cell of an .xlsx (its style in the sheet XML, styles.xml)."""
+    from .datefmt import code_for, xlsx_styles
+
+    out: dict[tuple[str, int, int], str | None] = {}
     with zipfile.ZipFile(path) as zf:
         try:
             ids, custom = xlsx_styles(zf.read("xl/styles.xml"))
         except KeyError:
-            return
+            return out
         parts = dict(xlsx_sheet_parts(zf))
         for g in grids:
             if not todo[g.name] or g.name not in parts:
@@ -341,9 +354,37 @@ def _show_dates(path: str, grids: list[SheetGrid]) -> None:
                 ref = a1(g.origin[0] + i, g.origin[1] + j).encode()
                 m = re.search(rb'<c r="' + ref + rb'"[^>]*?\ss="(\d+)"', xml)
                 style = int(m.group(1)) if m else 0
-                text = shown(g.rows[i][j], code_for(ids[style], custom) if style < len(ids) else None)
-                if text is not None:
-                    g.rows[i][j] = text
+                out[(g.name, i, j)] = code_for(ids[style], custom) if style < len(ids) else None
+    return out
+
+
+def _xls_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
+    """The number format of each date cell of an .xls (xlrd's formatting records)."""
+    import xlrd
+
+    from .datefmt import BUILTIN
+    from .formats import Quiet
+
+    out: dict[tuple[str, int, int], str | None] = {}
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True, logfile=Quiet())
+    except Exception:  # the format is a help for showing a date: ISO without it
+        return out
+    try:
+        for g in grids:
+            if not todo[g.name]:
+                continue
+            sheet = book.sheet_by_name(g.name)
+            for i, j in todo[g.name]:
+                r, c = g.origin[0] + i - 1, g.origin[1] + j - 1
+                key = book.xf_list[sheet.cell_xf_index(r, c)].format_key
+                fmt = book.format_map.get(key)
+                out[(g.name, i, j)] = BUILTIN.get(key) if key < 164 else (fmt.format_str if fmt else None)
+    except Exception:
+        pass
+    finally:
+        book.release_resources()
+    return out
 
 
 def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names: list[str]):
