@@ -145,14 +145,15 @@ def test_the_committed_xlsb_reads_as_the_xlsx_reads(corpus):
     assert json.loads(res.output) == json.loads(run("read", corpus["fy2020.xlsx"]).output)
 
 
-def test_xls_and_ods_keep_their_defined_names(corpus):
+def test_xls_ods_and_xlsb_keep_their_defined_names(corpus):
     from xlsheets.reading import load_book
 
-    for ext in ("xls", "ods"):
-        book = load_book(corpus[f"fy2024.{ext}"])
-        assert book.constants.get("xs_fiscal_year") == "2024", ext
+    for name in ("fy2024.xls", "fy2024.ods", "fy2020.xlsb"):
+        book = load_book(corpus[name])
+        assert book.constants.get("xs_fiscal_year") == name[2:6], name
         goal = next(s for s in book.sheets if "xs_title" in s.names)
-        assert {"xs_items", "xs_col_target", "xs_department"} <= set(goal.names), ext
+        assert {"xs_items", "xs_col_target", "xs_department"} <= set(goal.names), name
+        assert goal.names["xs_items"] == load_book(corpus[name[:6] + ".xlsx"]).sheets[1].names["xs_items"], name
 
 
 def test_validate_gives_the_same_findings_for_every_format(corpus):
@@ -162,7 +163,7 @@ def test_validate_gives_the_same_findings_for_every_format(corpus):
 
     want = findings(corpus["fy2020.xlsx"])
     assert want  # the sample has findings to compare
-    for ext in ("xls", "ods"):  # an .xlsb is read by its labels (names not read): its findings may differ
+    for ext in ("xls", "ods", "xlsb"):
         assert findings(corpus[f"fy2020.{ext}"]) == want, ext
 
 

@@ -4,7 +4,7 @@
 workbook.bin), .ods (zip with an OpenDocument mimetype), .xls (an OLE file with a Workbook
 stream). A password-protected .xlsx (OLE with EncryptedPackage), a web page or a CSV saved
 under an .xls name get one clear message each. calamine reads the cells of all of them; the
-merged ranges of .ods and .xlsb and the defined names of .xls and .ods are read here.
+merged ranges of .ods and .xlsb and the defined names of .xls, .ods and .xlsb are read here.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def extra_parts(path: str | Path, kind: str, sheets: list[str]) -> tuple[list[Na
     if kind == "ods":
         return ods_parts(path)
     if kind == "xlsb":
-        return [], xlsb_merges(path, sheets)
+        return xlsb_names(path, sheets), xlsb_merges(path, sheets)
     return [], {}
 
 
@@ -258,6 +258,61 @@ def _xlsb_sheet_rids(data: bytes) -> list[str]:
         n = struct.unpack_from("<I", body, 8)[0]
         rids.append(body[12:12 + 2 * n].decode("utf-16-le", "replace") if n != 0xFFFFFFFF else "")
     return rids
+
+
+_BRT_NAME, _BRT_EXTERN_SHEET = 39, 362
+
+
+def xlsb_names(path: str | Path, sheets: list[str]) -> list[NameEntry]:
+    """The defined names of an .xlsb whose formula is one cell range or one constant (BrtName records)."""
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read("xl/workbook.bin")
+    xti = []  # ixti → sheet index (BrtExternSheet: iSupBook, itabFirst, itabLast)
+    for body in _bodies(data, _BRT_EXTERN_SHEET):
+        n = struct.unpack_from("<I", body)[0]
+        xti += [struct.unpack_from("<3i", body, 4 + 12 * k)[1] for k in range(min(n, (len(body) - 4) // 12))]
+    out: list[NameEntry] = []
+    for body in _bodies(data, _BRT_NAME):
+        try:
+            entry = _xlsb_name(body, sheets, xti)
+        except (struct.error, IndexError, UnicodeDecodeError):
+            continue  # a name this reader does not follow: labels still work
+        if entry:
+            out.append(entry)
+    return out
+
+
+def _xlsb_name(body: bytes, sheets: list[str], xti: list[int]) -> NameEntry | None:
+    """(name, text, sheet index) of one BrtName: flags(4) chKey(1) itab(4) name formula(cce rgce cb rgcb)."""
+    itab, cch = struct.unpack_from("<iI", body, 5)
+    name = body[13:13 + 2 * cch].decode("utf-16-le")
+    at = 13 + 2 * cch
+    cce = struct.unpack_from("<I", body, at)[0]
+    rgce = body[at + 4:at + 4 + cce]
+    local = itab if 0 <= itab < len(sheets) else None
+    ptg = rgce[0] if rgce else 0
+    if ptg in (0x3A, 0x5A, 0x7A) and cce == 9:  # PtgRef3d: ixti, row, col
+        ixti, row, col = struct.unpack_from("<HIH", rgce, 1)
+        refs = (row, col, row, col)
+    elif ptg in (0x3B, 0x5B, 0x7B) and cce == 15:  # PtgArea3d: ixti, rows, columns
+        ixti, r1, r2, c1, c2 = struct.unpack_from("<HIIHH", rgce, 1)
+        refs = (r1, c1, r2, c2)
+    elif ptg == 0x17:  # PtgStr
+        n = struct.unpack_from("<H", rgce, 1)[0]
+        return name, '"' + rgce[3:3 + 2 * n].decode("utf-16-le").replace('"', '""') + '"', local
+    elif ptg == 0x1E and cce == 3:  # PtgInt
+        return name, str(struct.unpack_from("<H", rgce, 1)[0]), local
+    elif ptg == 0x1F and cce == 9:  # PtgNum
+        v = struct.unpack_from("<d", rgce, 1)[0]
+        return name, str(int(v)) if v.is_integer() else str(v), local
+    else:
+        return None
+    sheet = xti[ixti] if ixti < len(xti) else -1
+    if not 0 <= sheet < len(sheets):
+        return None
+    r1, c1, r2, c2 = refs
+    ref = Ref(sheets[sheet], r1 + 1, (c1 & 0x3FFF) + 1, r2 + 1, (c2 & 0x3FFF) + 1)
+    return name, format_ref(ref), local
 
 
 def _records(data: bytes, rec_type: int):
