@@ -434,7 +434,7 @@ def dated(src: Path, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("ext", ["xlsx", "xls"])
+@pytest.mark.parametrize("ext", ["xlsx", "xls", "ods"])
 def test_a_date_in_a_text_field_reads_as_the_sheet_shows_it(corpus, ext):
     from xlsheets.reading import read_result
 

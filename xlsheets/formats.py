@@ -112,15 +112,20 @@ def _decodes(head: bytes) -> bool:
 # ---------------------------------------------------------------- what calamine does not give
 
 
-def extra_parts(path: str | Path, kind: str, sheets: list[str]) -> tuple[list[NameEntry], dict[str, list[Range]]]:
-    """Defined names (name, text, index into sheets) and merged ranges that calamine does not read."""
+DateCodes = dict[tuple[str, int, int], str]  # (sheet, row, col) of a date cell → its number format
+
+
+def extra_parts(path: str | Path, kind: str, sheets: list[str]) -> tuple[list[NameEntry], dict[str, list[Range]],
+                                                                        DateCodes]:
+    """Defined names (name, text, index into sheets), merged ranges and the number formats of date
+    cells (.ods) that calamine does not read."""
     if kind == "xls":
-        return xls_names(path, sheets), {}
+        return xls_names(path, sheets), {}, {}
     if kind == "ods":
         return ods_parts(path)
     if kind == "xlsb":
-        return xlsb_names(path, sheets), xlsb_merges(path, sheets)
-    return [], {}
+        return xlsb_names(path, sheets), xlsb_merges(path, sheets), {}
+    return [], {}, {}
 
 
 def xls_names(path: str | Path, sheets: list[str]) -> list[NameEntry]:
@@ -164,43 +169,90 @@ _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_ADDR = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^.']+))\.\$?([A-Z]{1,3})\$?(\d+)(?::\$?(?:'(?:[^']|'')+'|[^.']+)?\.\$?([A-Z]{1,3})\$?(\d+))?$")
 
 
-def ods_parts(path: str | Path) -> tuple[list[NameEntry], dict[str, list[Range]]]:
-    """Named ranges/expressions and merged cells of an .ods (content.xml, streamed)."""
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_ODS_NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+
+
+def ods_parts(path: str | Path) -> tuple[list[NameEntry], dict[str, list[Range]], DateCodes]:
+    """Named ranges/expressions, merged cells and date formats of an .ods (content.xml, streamed)."""
     from defusedxml.ElementTree import iterparse
 
     t = _ODS_TABLE
     names: list[NameEntry] = []
     merges: dict[str, list[Range]] = {}
+    dates: dict[tuple[str, int, int], str] = {}  # date cell → its cell style
+    cell_styles: dict[str, str] = {}  # cell style → data style
     sheet_index, sheet, row, col = -1, "", 0, 0
-    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
-        for event, el in iterparse(fh, events=("start", "end")):
-            tag = el.tag
-            if event == "start":
-                if tag == t + "table":
-                    sheet_index, sheet, row = sheet_index + 1, el.get(t + "name", ""), 0
-                    merges[sheet] = []
+    with zipfile.ZipFile(path) as zf:
+        date_styles = _ods_date_styles(zf, "styles.xml")
+        with zf.open("content.xml") as fh:
+            for event, el in iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == t + "table":
+                        sheet_index, sheet, row = sheet_index + 1, el.get(t + "name", ""), 0
+                        merges[sheet] = []
+                    elif tag == t + "table-row":
+                        row, col = row + 1, 0
+                    elif tag in (t + "table-cell", t + "covered-table-cell"):
+                        col += 1
+                        span_c = int(el.get(t + "number-columns-spanned", "1"))
+                        span_r = int(el.get(t + "number-rows-spanned", "1"))
+                        if span_c > 1 or span_r > 1:
+                            merges[sheet].append((row, col, row + span_r - 1, col + span_c - 1))
+                        if el.get(_ODS_OFFICE + "value-type") == "date":
+                            dates[(sheet, row, col)] = el.get(t + "style-name", "")
+                    continue
+                if tag in (t + "table-cell", t + "covered-table-cell"):
+                    col += int(el.get(t + "number-columns-repeated", "1")) - 1
                 elif tag == t + "table-row":
-                    row, col = row + 1, 0
-                elif tag in (t + "table-cell", t + "covered-table-cell"):
-                    col += 1
-                    span_c = int(el.get(t + "number-columns-spanned", "1"))
-                    span_r = int(el.get(t + "number-rows-spanned", "1"))
-                    if span_c > 1 or span_r > 1:
-                        merges[sheet].append((row, col, row + span_r - 1, col + span_c - 1))
-                continue
-            if tag in (t + "table-cell", t + "covered-table-cell"):
-                col += int(el.get(t + "number-columns-repeated", "1")) - 1
-            elif tag == t + "table-row":
-                row += int(el.get(t + "number-rows-repeated", "1")) - 1
-            elif tag in (t + "named-range", t + "named-expression"):
-                entry = _ods_name(el, t, sheet_index if sheet else None)  # inside a table: that sheet's own
-                if entry:
-                    names.append(entry)
-            elif tag == t + "table":
-                sheet = ""
-            if tag != t + "table":
-                el.clear()
-    return names, merges
+                    row += int(el.get(t + "number-rows-repeated", "1")) - 1
+                    el.clear()
+                elif tag in (t + "named-range", t + "named-expression"):
+                    entry = _ods_name(el, t, sheet_index if sheet else None)  # inside a table: that sheet's own
+                    if entry:
+                        names.append(entry)
+                elif tag == t + "table":
+                    sheet = ""
+                elif tag == _ODS_STYLE + "style" and el.get(_ODS_STYLE + "data-style-name"):
+                    cell_styles[el.get(_ODS_STYLE + "name", "")] = el.get(_ODS_STYLE + "data-style-name", "")
+                elif tag == _ODS_NUMBER + "date-style":
+                    date_styles[el.get(_ODS_STYLE + "name", "")] = _ods_date_code(el)
+    codes = {k: date_styles.get(cell_styles.get(style, ""), "") for k, style in dates.items()}
+    return names, merges, {k: c for k, c in codes.items() if c}
+
+
+def _ods_date_styles(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """The date styles of one part (styles.xml holds the common ones) as Excel format codes."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(zf.read(part))
+    except KeyError:
+        return {}
+    return {el.get(_ODS_STYLE + "name", ""): _ods_date_code(el) for el in root.iter(_ODS_NUMBER + "date-style")}
+
+
+def _ods_date_code(style) -> str:
+    """An ODF <number:date-style> as the Excel code datefmt.shown() renders ("" for what it cannot)."""
+    code = []
+    for part in style:
+        kind, long = part.tag.removeprefix(_ODS_NUMBER), part.get(_ODS_NUMBER + "style") == "long"
+        gengou = part.get(_ODS_NUMBER + "calendar") == "gengou"
+        if kind == "text":
+            code.append('"' + (part.text or "").replace('"', "") + '"')
+        elif kind == "era":
+            code.append("ggg" if long else "g")
+        elif kind == "year":
+            code.append(("ee" if long else "e") if gengou else ("yyyy" if long else "yy"))
+        elif kind == "month":
+            code.append("mmm" if part.get(_ODS_NUMBER + "textual") == "true" else ("mm" if long else "m"))
+        elif kind == "day":
+            code.append("dd" if long else "d")
+        else:
+            return ""  # weekday, time, quarter: not rendered
+    return "".join(code)
 
 
 def _ods_name(el, t: str, local: int | None) -> NameEntry | None:

@@ -388,13 +388,22 @@ def _xls_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, 
 
 
 def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names: list[str]):
-    """Names (indexed like all_names) of an .xls/.xlsb/.ods; merges that calamine does not read are set here."""
+    """Names (indexed like all_names) of an .xls/.xlsb/.ods; merges that calamine does not read are set
+    here, and the dates of an .ods shown as their format shows them."""
+    from .datefmt import shown
     from .formats import extra_parts
 
-    entries, merges = extra_parts(path, kind, all_names)
+    entries, merges, date_codes = extra_parts(path, kind, all_names)
     for g in grids:
         if not g.merges and merges.get(g.name):
             g.merges = merges[g.name]
+    by_name = {g.name: g for g in grids}
+    for (sheet, r, c), code in date_codes.items():
+        g = by_name.get(sheet)
+        v = g.value(r, c) if g else None
+        text = shown(v, code) if isinstance(v, _dt.date) else None
+        if text is not None:
+            g.rows[r - g.origin[0]][c - g.origin[1]] = text
     return entries
 
 
