@@ -80,9 +80,9 @@ def million_rows() -> bytes:
     return buf.getvalue()
 
 
-def ole_header() -> bytes:
-    """The start of a Compound File (an .xls, or a password-protected .xlsx)."""
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+def ole_header(stream: str = "") -> bytes:
+    """The start of a Compound File (an .xls, or a password-protected .xlsx) naming one stream."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + stream.encode("utf-16-le")
 
 
 def corpus(sample: bytes) -> dict[str, bytes]:
@@ -93,8 +93,8 @@ def corpus(sample: bytes) -> dict[str, bytes]:
         "external_entity.xlsx": external_entity(),
         "truncated.xlsx": sample[: len(sample) // 2],
         "not_a_zip.xlsx": b"this is plain text, not a workbook\n",
-        "password_protected.xlsx": ole_header(),
-        "old_format.xls.xlsx": ole_header(),
+        "password_protected.xlsx": ole_header("EncryptedPackage"),
+        "old_format.xls.xlsx": ole_header("Workbook"),
         "csv_renamed.xlsx": "年度,部局名\n2024,福祉部\n".encode(),
         "million_rows.xlsx": million_rows(),
         "huge_string.xlsx": huge_string(),

@@ -78,7 +78,7 @@ def test_carry_forward_keeps_plans_and_empties_reports(tmp_path):
     ("args", "message"),
     [
         (["read", "missing.xlsx"], "ファイルが見つかりません"),
-        (["read", "notabook.xlsx"], "Excelブック(.xlsx)ではありません"),
+        (["read", "notabook.xlsx"], "テキスト（CSV など）のファイルです"),
         (["read", "other.xlsx"], "重点目標管理シートが見つかりません"),
         (["fill", "missing.json", "-o", "x.xlsx"], "ファイルが見つかりません"),
         (["fill", "bad.json", "-o", "x.xlsx"], "データを読めません"),

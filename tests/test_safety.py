@@ -87,13 +87,13 @@ EXPECTED = {
     "billion_laughs.xlsx": "DOCTYPE",
     "external_entity.xlsx": "DOCTYPE",
     "truncated.xlsx": "壊れています",
-    "not_a_zip.xlsx": "Excelブック(.xlsx)ではありません",
-    "password_protected.xlsx": "パスワード付き",
-    "old_format.xls.xlsx": "古い形式(.xls)",
-    "csv_renamed.xlsx": "Excelブック(.xlsx)ではありません",
+    "not_a_zip.xlsx": "テキスト（CSV など）のファイルです",
+    "password_protected.xlsx": "パスワードで保護されたブックは読めません",
+    "old_format.xls.xlsx": "ブックを読めません",  # an .xls whose streams are cut off
+    "csv_renamed.xlsx": "テキスト（CSV など）のファイルです",
     "million_rows.xlsx": "使用範囲が大きすぎます",
     "huge_string.xlsx": "展開後のサイズが大きすぎます",
-    "empty.xlsx": "Excelブック(.xlsx)ではありません",
+    "empty.xlsx": "空のファイルです",
 }
 
 

@@ -270,20 +270,23 @@ def demo(out_dir: Path, do_render: bool, force: bool) -> None:
 
 
 
-def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files as given; a folder becomes the workbooks in it (recursively, without lock files)."""
-    from .summary import collect_inputs
+def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]], dict[str, int]]:
+    """Files as given; a folder becomes the spreadsheets in it (recursively), the rest counted by rule."""
+    from .summary import scan_inputs
 
     paths: list[Path] = []
     refused: list[tuple[Path, str]] = []
+    skipped: dict[str, int] = {}
     for item in items:
         if Path(item).is_dir():
-            found, skipped = collect_inputs([item])
-            paths += found
-            refused += skipped
+            found = scan_inputs([item])
+            paths += found.workbooks
+            refused += found.refused
+            for rule, files in found.skipped.items():
+                skipped[rule] = skipped.get(rule, 0) + len(files)
         else:
             paths.append(Path(item))
-    return paths, refused
+    return paths, refused, skipped
 
 
 @main.command()
@@ -314,27 +317,29 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
             raise XlsheetsError("--annotate/--clear はファイルを1つだけ指定してください。", "one file at a time")
         if do_clear:
             res = ops.clear_file(files[0], out, in_place=in_place, overwrite=force, backup=not no_backup)
+            _warn(res.notes)
             click.echo(f"検証の色・メモを取り除きました: {res.path}（{res.count} セル）")
             return
         res, report = ops.annotate_file(files[0], out, in_place=in_place, stage=stage, overwrite=force,
                                         backup=not no_backup)
         click.echo(f"{res.count} セルに指摘を記入しました: {res.path}", err=fmt == "json")  # JSON owns stdout
-        reports, failed = [report], []
+        _warn(res.notes)
+        reports, failed, skipped = [report], [], {}
     else:
         from .summary import terminal_progress
 
-        paths, refused = _expand_folders(files)
+        paths, refused, skipped = _expand_folders(files)
         bar, update = terminal_progress("検証中") if len(paths) > 10 else (None, None)
         if bar:
             with bar:
-                reports, failed = ops.validate_files(paths, stage, progress=update)
+                reports, failed = ops.validate_files(paths, stage, progress=update, skipped=skipped)
         else:
-            reports, failed = ops.validate_files(paths, stage)
+            reports, failed = ops.validate_files(paths, stage, skipped=skipped)
         failed += refused
     if fmt == "json":
         doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in reports]
                         + [{"path": str(p), "error": why, "findings": []} for p, why in failed],
-               "summary": _summary(reports, failed)}
+               "summary": _summary(reports, failed) | {"skipped": skipped}}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         for r in reports:
@@ -346,8 +351,12 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
                 click.echo("  問題は見つかりませんでした。")
         for p, why in failed:
             click.echo(f"■ {p}\n  [読込不可] {why}", err=True)
+        from .summary import accounting
+
         s = _summary(reports, failed)
         click.echo(f"エラー {s['error']} 件 / 警告 {s['warning']} 件 / 読めないファイル {s['unreadable']} 件")
+        if skipped or len(reports) + len(failed) > 1:
+            click.echo(accounting(len(reports), len(failed), skipped, "読めないファイル"))
     sys.exit(2 if failed else (1 if any(not r.valid for r in reports) else 0))
 
 
@@ -389,6 +398,7 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 
     settings = load_settings(settings_path) if settings_path else None
     res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)
+    _warn(res.notes)
     click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件）")
 
 
@@ -413,13 +423,30 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
                             overwrite=force, progress=update)
     else:
         res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy, overwrite=force)
-    click.echo(f"集計しました: {res.path}（ブック {res.files} 件・取組 {res.rows} 件・要確認 {res.findings} 件）")
+    from .summary import accounting
+
+    click.echo(f"集計しました: {res.path}（取組 {res.rows} 件・要確認 {res.findings} 件）")
+    click.echo(accounting(res.read, len(res.errors), res.skipped))
     if res.tidy:
         click.echo(f"分析用データ: {res.tidy}")
     for path, why in res.errors:
         click.echo(f"取込エラー: {path}: {why}", err=True)
     for line in res.duplicates:
         click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する .xlsx")
+@click.option("--force", is_flag=True, help="既存の出力を上書きする")
+@friendly
+def convert(file: Path, out: Path, force: bool) -> None:
+    """.xls/.xlsb/.ods や古い手作りのシートを、その年度の公式様式の .xlsx にする (convert to the official template)."""
+    from . import ops
+
+    res = ops.convert_file(file, out, overwrite=force)
+    _warn(res.notes)
+    click.echo(f"作成しました: {res.path}（重点目標 {res.count} 件）")
 
 
 @main.command("excel-setup")

@@ -24,3 +24,7 @@ class NotAGoalSheet(XlsheetsError):
 
 class UnreadableWorkbook(XlsheetsError):
     """The file is missing, not a workbook, broken or hostile."""
+
+
+class RollupWorkbook(NotAGoalSheet):
+    """The workbook is an xlsheets roll-up (never read back as a department's sheets)."""

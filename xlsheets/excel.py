@@ -394,7 +394,9 @@ def build_rollup(book=None) -> str:
     finally:
         _status(book, None)
     dup = f"。同じ目標を持つ同じ部局・年度のブックがあります（要確認シートを参照）: {len(res.duplicates)} 組" if res.duplicates else ""
-    return f"集計しました: {res.path}（ブック {res.files} 件・取組 {res.rows} 件・読めないファイル {len(res.errors)} 件）{dup}"
+    from .summary import accounting
+
+    return f"集計しました: {res.path}（取組 {res.rows} 件。{accounting(res.read, len(res.errors), res.skipped)}）{dup}"
 
 
 @button

@@ -8,6 +8,7 @@ workbook library. Writing goes through :class:`CellWriter` (see ``writers.py``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -81,13 +82,17 @@ class SheetGrid:
 
 
 def cell_text(v: Any) -> str:
-    """A cell value as the text a person sees (whole floats without '.0')."""
+    """A cell value as the text a person sees (whole floats without '.0', a date without 00:00:00)."""
     if v is None:
         return ""
+    if isinstance(v, str):
+        return v
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, _dt.datetime) and v.time() == _dt.time():
+        return v.date().isoformat()
     return str(v)
 
 
@@ -199,6 +204,7 @@ class BookGrid:
     sheets: list[SheetGrid]
     constants: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    kind: str = "xlsx"  # the file's format: xlsx (also .xlsm), xls, xlsb or ods
 
 
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
@@ -210,6 +216,28 @@ def read_defined_names(zf: zipfile.ZipFile) -> list[tuple[str, str, int | None]]
         return defined_names(zf.read("xl/workbook.xml"))
     except KeyError:
         return []
+
+
+def xlsx_sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, worksheet part) of an .xlsx, in the workbook's sheet order (chart sheets left out)."""
+    from html import unescape
+
+    rels = zf.read("xl/_rels/workbook.xml.rels")
+    target = {}
+    for m in re.finditer(rb"<Relationship\b[^>]*>", rels):
+        rid, tgt = re.search(rb'\bId="([^"]*)"', m.group(0)), re.search(rb'\bTarget="([^"]*)"', m.group(0))
+        if rid and tgt:
+            t = unescape(tgt.group(1).decode())
+            target[rid.group(1)] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    names = set(zf.namelist())
+    out = []
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", zf.read("xl/workbook.xml")):
+        rid = re.search(rb'\b(?:r|\w+):id="([^"]*)"', m.group(0))
+        name = _NAME_ATTR.search(m.group(0))
+        part = target.get(rid.group(1)) if rid else None
+        if name and part in names and part.startswith("xl/worksheets/"):
+            out.append((unescape(name.group(1).decode("utf-8", "replace")), part))
+    return out
 
 
 _NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
@@ -235,10 +263,11 @@ def defined_names(workbook_xml: bytes) -> list[tuple[str, str, int | None]]:
     return out
 
 
-def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> BookGrid:
-    """Read every sheet of an .xlsx/.xlsm with python-calamine, names from workbook.xml.
+def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind: str = "xlsx") -> BookGrid:
+    """Read every sheet with python-calamine; names from workbook.xml (or formats.extra_parts).
 
     workbook_xml: that part as check_package() returned it (else it is read here).
+    kind: xlsx (also .xlsm), xls, xlsb or ods, as formats.check_spreadsheet() found it.
     """
     from python_calamine import CalamineWorkbook
 
@@ -267,7 +296,9 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> B
             grids.append(SheetGrid(meta.name, rows, merges))
     finally:
         wb.close()
-    if workbook_xml is None:
+    if kind != "xlsx":
+        entries = _other_format_parts(path, kind, grids, all_names)
+    elif workbook_xml is None:
         with zipfile.ZipFile(path) as zf:
             entries = read_defined_names(zf)
     else:
@@ -283,15 +314,112 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None) -> B
                 continue
         remapped.append((name, text, local))
     constants = attach_names(grids, remapped)
-    return BookGrid(grids, constants, path)
+    if kind in ("xlsx", "xls"):
+        _show_dates(path, grids, kind)
+    return BookGrid(grids, constants, path, kind)
+
+
+def _show_dates(path: str, grids: list[SheetGrid], kind: str) -> None:
+    """Date cells of an .xlsx or .xls become the text their number format shows (datefmt.ShownDate)."""
+    todo = {g.name: [(i, j) for i, row in enumerate(g.rows) for j, v in enumerate(row) if isinstance(v, _dt.date)]
+            for g in grids}
+    if not any(todo.values()):
+        return
+    from .datefmt import shown
+
+    codes = _xlsx_date_codes(path, grids, todo) if kind == "xlsx" else _xls_date_codes(path, grids, todo)
+    for g in grids:
+        for i, j in todo[g.name]:
+            text = shown(g.rows[i][j], codes.get((g.name, i, j)))
+            if text is not None:
+                g.rows[i][j] = text
+
+
+def _xlsx_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
+    """The number format of each date cell of an .xlsx (its style in the sheet XML, styles.xml)."""
+    from .datefmt import code_for, xlsx_styles
+
+    out: dict[tuple[str, int, int], str | None] = {}
+    with zipfile.ZipFile(path) as zf:
+        try:
+            ids, custom = xlsx_styles(zf.read("xl/styles.xml"))
+        except KeyError:
+            return out
+        parts = dict(xlsx_sheet_parts(zf))
+        for g in grids:
+            if not todo[g.name] or g.name not in parts:
+                continue
+            xml = zf.read(parts[g.name])
+            for i, j in todo[g.name]:
+                ref = a1(g.origin[0] + i, g.origin[1] + j).encode()
+                m = re.search(rb'<c r="' + ref + rb'"[^>]*?\ss="(\d+)"', xml)
+                style = int(m.group(1)) if m else 0
+                out[(g.name, i, j)] = code_for(ids[style], custom) if style < len(ids) else None
+    return out
+
+
+def _xls_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
+    """The number format of each date cell of an .xls (xlrd's formatting records)."""
+    import xlrd
+
+    from .datefmt import BUILTIN
+    from .formats import Quiet
+
+    out: dict[tuple[str, int, int], str | None] = {}
+    try:
+        book = xlrd.open_workbook(path, formatting_info=True, on_demand=True, logfile=Quiet())
+    except Exception:  # the format is a help for showing a date: ISO without it
+        return out
+    try:
+        for g in grids:
+            if not todo[g.name]:
+                continue
+            sheet = book.sheet_by_name(g.name)
+            for i, j in todo[g.name]:
+                r, c = g.origin[0] + i - 1, g.origin[1] + j - 1
+                key = book.xf_list[sheet.cell_xf_index(r, c)].format_key
+                fmt = book.format_map.get(key)
+                out[(g.name, i, j)] = BUILTIN.get(key) if key < 164 else (fmt.format_str if fmt else None)
+    except Exception:
+        pass
+    finally:
+        book.release_resources()
+    return out
+
+
+def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names: list[str]):
+    """Names (indexed like all_names) of an .xls/.xlsb/.ods; merges that calamine does not read are set
+    here, and the dates of an .ods shown as their format shows them."""
+    from .datefmt import shown
+    from .formats import extra_parts
+
+    entries, merges, date_codes = extra_parts(path, kind, all_names)
+    for g in grids:
+        if not g.merges and merges.get(g.name):
+            g.merges = merges[g.name]
+    by_name = {g.name: g for g in grids}
+    for (sheet, r, c), code in date_codes.items():
+        g = by_name.get(sheet)
+        v = g.value(r, c) if g else None
+        text = shown(v, code) if isinstance(v, _dt.date) else None
+        if text is not None:
+            g.rows[r - g.origin[0]][c - g.origin[1]] = text
+    return entries
 
 
 # ---------------------------------------------------------------- openpyxl (a workbook being edited)
 
 
 def grid_from_openpyxl(ws) -> SheetGrid:
-    """Snapshot an openpyxl worksheet (values; formulas as their text)."""
+    """Snapshot an openpyxl worksheet (values; formulas as their text; dates as their format shows them)."""
+    from .datefmt import BUILTIN, shown
+
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if isinstance(v, _dt.date):
+                code = ws.cell(i + 1, j + 1).number_format
+                row[j] = shown(v, BUILTIN[14] if code == "mm-dd-yy" else code) or v  # openpyxl's name for id 14
     merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
     return SheetGrid(ws.title, rows, merges)
 

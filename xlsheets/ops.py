@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import XlsheetsError
+from .errors import RollupWorkbook, XlsheetsError
+from .formats import check_spreadsheet
+from .grid import BookGrid, book_from_openpyxl
 from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book
-from .saving import check_output, check_package, open_for_edit, refuse_lossy, save_workbook
+from .saving import check_output, open_for_edit, refuse_lossy, save_workbook
+from .summary import SKIP_ROLLUP
 from .validation import Report, validate
 from .writers import OpenpyxlWriter
 
@@ -36,30 +39,72 @@ def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Pa
     if not in_place and not out:
         raise XlsheetsError("出力先を -o で指定するか、--in-place で上書きしてください。", "give -o OUT or --in-place")
     path = Path(path)
-    check_package(path)
+    kind = check_spreadsheet(path)[0]
+    if in_place and kind != "xlsx":
+        raise XlsheetsError(
+            f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。"
+            f"-o 新しいファイル名.xlsx を指定すると、読み取った内容を公式様式の .xlsx に変換して書き込みます。",
+            f"cannot write into a .{kind} file: use -o NEW.xlsx to convert it into the official template",
+        )
     target = path if in_place else Path(out)
-    check_output(target, overwrite or in_place, (path.suffix.lower(),))
+    # an .xlsx/.xlsm stays what it is; an .xls/.xlsb/.ods is converted into an .xlsx
+    check_output(target, overwrite or in_place, (path.suffix.lower(),) if kind == "xlsx" else (".xlsx",))
     if in_place:
         refuse_lossy(path)
     return target
+
+
+def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
+    """(grids, openpyxl workbook, what save_workbook saves) to write into: the file itself (its ふりがな put
+    back after openpyxl saves), or, for an .xls/.xlsb/.ods, the official template of its year filled with
+    what was read (said in notes)."""
+    book = load_book(path)
+    if book.kind == "xlsx":
+        wb = open_for_edit(path)
+        return book, wb, _keeping_phonetics(wb, path)
+    from .filling import fill_workbook
+
+    wb = fill_workbook(read_book(book).department)
+    notes.append(converted_note(path, book.kind))
+    return book_from_openpyxl(wb), wb, wb
+
+
+def _keeping_phonetics(wb, src: Path):
+    """wb, or a writer that saves wb and puts the ふりがな of src back (openpyxl drops them)."""
+    from . import phonetics
+
+    if not phonetics.has_phonetics(src):
+        return wb
+
+    def write(tmp: Path) -> None:
+        wb.save(tmp)
+        phonetics.restore(src, tmp)
+
+    return write
+
+
+def converted_note(path: Path, kind: str) -> str:
+    return (f"{path.name}（.{kind}）を読み取り、公式様式の .xlsx に変換しました（元のファイルはそのままです。"
+            f"converted into the official template）")
 
 
 def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False, settings: Settings | None = None,
                  overwrite: bool = False, backup: bool = True) -> WriteResult:
     """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
     target = _target(path, out, in_place, overwrite)
-    book = load_book(path)
+    notes: list[str] = []
+    book, wb, save = _for_edit(path, notes)
     result = read_book(book)
-    wb = open_for_edit(path)
     n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
-                   progress=None) -> tuple[list[Report], list[tuple[Path, str]]]:
+                   progress=None, skipped: dict[str, int] | None = None) -> tuple[list[Report], list[tuple[Path, str]]]:
     """Validate many workbooks: (reports, [(path, why it could not be read)]).
 
-    progress(done, total) is called after each file.
+    progress(done, total) is called after each file. An xlsheets roll-up among them is counted in
+    skipped (rule → files), when given, instead of failing.
     """
     reports, failed = [], []
     for k, p in enumerate(paths, start=1):
@@ -68,8 +113,14 @@ def validate_files(paths: list[Path], stage: str | None = None, settings: Settin
         try:
             book = load_book(p)
             result = read_book(book)
+        except RollupWorkbook as e:
+            if skipped is None:
+                failed.append((p, f"{e.ja} ({e.en})"))
+            else:
+                skipped[SKIP_ROLLUP] = skipped.get(SKIP_ROLLUP, 0) + 1
+            continue
         except XlsheetsError as e:
-            failed.append((p, e.ja))
+            failed.append((p, f"{e.ja} ({e.en})" if e.en else e.ja))
             continue
         result.path = str(p)
         reports.append(validate(result, stage, settings or load_settings(book=book)))
@@ -80,20 +131,32 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
                   overwrite: bool = False, backup: bool = True) -> tuple[WriteResult, Report]:
     """Mark findings on their cells and add the 検証結果 sheet."""
     target = _target(path, out, in_place, overwrite)
-    book = load_book(path)
+    notes: list[str] = []
+    book, wb, save = _for_edit(path, notes)
     result = read_book(book)
     result.path = str(path)
     report = validate(result, stage, load_settings(book=book))
-    wb = open_for_edit(path)
     n = annotate([report], OpenpyxlWriter(wb), book)
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n), report
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
 
 
 def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
                backup: bool = True) -> WriteResult:
     """Remove what annotate added, nothing else."""
     target = _target(path, out, in_place, overwrite)
-    book = load_book(path)
-    wb = open_for_edit(path)
+    notes: list[str] = []
+    book, wb, save = _for_edit(path, notes)
     n = clear(book, OpenpyxlWriter(wb))
-    return WriteResult(save_workbook(wb, target, overwrite=overwrite or in_place, backup=backup), n)
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+
+
+def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:
+    """Any readable workbook (.xls/.xlsb/.ods, or an old hand-made layout) into the official template
+    of its year, as .xlsx."""
+    from .filling import fill_workbook
+
+    _target(path, out, False, overwrite)
+    book = load_book(path)
+    dept = read_book(book).department
+    wb = fill_workbook(dept)
+    return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), [converted_note(path, book.kind)])

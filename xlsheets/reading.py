@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import layout as L
-from .errors import NotAGoalSheet
+from .errors import NotAGoalSheet, RollupWorkbook
 from .grid import BookGrid, SheetGrid, cell_text
 from .model import (
     CIRCLED,
@@ -78,14 +78,14 @@ def read(source: Any) -> Department:
 
 
 def load_book(path: str | Path) -> BookGrid:
-    """Check a workbook file and read all its sheets as grids (calamine: fast)."""
+    """Check a workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) and read all its sheets as grids (calamine)."""
     from .errors import UnreadableWorkbook
+    from .formats import check_spreadsheet
     from .grid import read_book_calamine
-    from .saving import check_package
 
-    workbook_xml = check_package(path)
+    kind, workbook_xml = check_spreadsheet(path)
     try:
-        return read_book_calamine(path, workbook_xml)
+        return read_book_calamine(path, workbook_xml, kind)
     except Exception as e:  # calamine and the XML parser raise their own error types on broken parts
         raise UnreadableWorkbook(f"ブックを読めません: {path}（{e}）", f"cannot read workbook: {e}") from e
 
@@ -106,7 +106,7 @@ def read_book(book: BookGrid) -> ReadResult:
     from .rates import load_settings
 
     if L.N_ROLLUP in book.constants:
-        raise NotAGoalSheet(
+        raise RollupWorkbook(
             f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {book.path}",
             f"an xlsheets roll-up, not a department's sheets: {book.path}",
         )

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import XlsheetsError
-from .saving import check_output, check_package, write_bytes_atomic
+from .saving import check_output, write_bytes_atomic
 
 FONTS_CONF = Path(__file__).resolve().parent / "data" / "fonts.conf"
 
@@ -43,8 +43,10 @@ def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float = 300) ->
 
 def render_pdf(path: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
     """Render a workbook to a PDF file (every sheet, as printed)."""
+    from .formats import check_spreadsheet
+
     path, out = Path(path), Path(out)
-    check_package(path)
+    check_spreadsheet(path)  # any format LibreOffice renders and xlsheets reads
     check_output(out, overwrite, (".pdf",))
     with tempfile.TemporaryDirectory(prefix="xlsheets-render-") as tmp:
         src = Path(tmp) / ("in" + path.suffix)

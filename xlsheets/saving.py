@@ -58,15 +58,7 @@ def check_package(path: str | Path, limits: Limits | None = None) -> bytes:
     """
     limits = limits or Limits()
     p = Path(path)
-    if not p.exists():
-        raise UnreadableWorkbook(f"ファイルが見つかりません: {p}", f"file not found: {p}")
-    if p.is_dir():
-        raise UnreadableWorkbook(f"フォルダです。ブックを指定してください: {p}", f"is a folder: {p}")
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(8)
-    except PermissionError as e:
-        raise UnreadableWorkbook(f"ファイルを開く権限がありません: {p}", f"permission denied: {p}") from e
+    head = read_head(p)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableWorkbook(
             f"古い形式(.xls)またはパスワード付きのブックは読めません。Excelで .xlsx として保存し直してください: {p}",
@@ -74,6 +66,27 @@ def check_package(path: str | Path, limits: Limits | None = None) -> bytes:
         )
     if not head.startswith(b"PK"):
         raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"not an .xlsx workbook: {p}")
+    return scan_zip(p, limits, "xl/workbook.xml")
+
+
+def read_head(p: Path, size: int = 8) -> bytes:
+    """The first bytes of a file, or UnreadableWorkbook when it is missing, a folder or not readable."""
+    if not p.exists():
+        raise UnreadableWorkbook(f"ファイルが見つかりません: {p}", f"file not found: {p}")
+    if p.is_dir():
+        raise UnreadableWorkbook(f"フォルダです。ブックを指定してください: {p}", f"is a folder: {p}")
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(size)
+    except PermissionError as e:
+        raise UnreadableWorkbook(f"ファイルを開く権限がありません: {p}", f"permission denied: {p}") from e
+
+
+def scan_zip(p: Path, limits: Limits, main: str) -> bytes:
+    """Refuse a zip package that is a bomb, too big, holds XML entities or lacks its main part.
+
+    Returns the main part (bounded: the sizes are checked first).
+    """
     try:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
@@ -92,21 +105,21 @@ def check_package(path: str | Path, limits: Limits | None = None) -> bytes:
             if total > 10 * 2**20 and total / packed > limits.max_ratio:
                 raise UnreadableWorkbook(f"圧縮率が異常です（zip爆弾の疑い）: {p}", f"suspicious compression ratio: {p}")
             names = {i.filename for i in infos}
-            if "xl/workbook.xml" not in names:
-                raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no xl/workbook.xml: {p}")
-            workbook_xml = b""
+            if main not in names:
+                raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no {main}: {p}")
+            main_part = b""
             for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")):
+                if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == main:
                     with zf.open(info) as fh:
-                        if info.filename == "xl/workbook.xml":
-                            start = workbook_xml = fh.read()  # bounded: sizes were checked above
+                        if info.filename == main:
+                            start = main_part = fh.read()
                         else:
                             start = fh.read(2048)
                     if b"<!DOCTYPE" in start[:2048] or b"<!ENTITY" in start[:2048]:
                         raise UnreadableWorkbook(
                             f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
                         )
-            return workbook_xml
+            return main_part
     except zipfile.BadZipFile as e:
         raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
@@ -322,7 +335,14 @@ def lossy_parts(path: str | Path) -> list[str]:
                             what = "区分のないヘッダー・フッター (header/footer without sections)"
                             if what not in found:
                                 found.append(what)
-    return found
+    return found + phonetic_losses(p)
+
+
+def phonetic_losses(path: Path) -> list[str]:
+    """ふりがな that an in-place write could not keep exactly (see phonetics.restore)."""
+    from .phonetics import losses
+
+    return losses(path)
 
 
 def refuse_lossy(path: str | Path) -> None:

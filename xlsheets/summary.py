@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import XlsheetsError
-from .saving import WORKBOOK_SUFFIXES, is_lock_file
+from .errors import RollupWorkbook, XlsheetsError
+from .saving import is_lock_file
 
 STAGES = ("midterm", "final")
 LIST_COLUMNS = [
@@ -31,29 +31,54 @@ GRADE_ORDER = ("◎", "○", "△", "×", "－")
 # ---------------------------------------------------------------- inputs
 
 
-def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Workbooks among files and folders (recursively), without lock files and backups.
+@dataclass
+class Inputs:
+    """Every file under the inputs, accounted for: to read, refused (with why), or skipped by a named rule."""
 
-    Returns (workbooks, [(path, why it was refused)]) — a named file that is not a workbook
-    is reported, files met while walking a folder are skipped silently.
+    workbooks: list[Path] = field(default_factory=list)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: dict[str, list[Path]] = field(default_factory=dict)  # rule (Japanese) → files
+
+    def skip(self, rule: str, p: Path) -> None:
+        self.skipped.setdefault(rule, []).append(p)
+
+
+SKIP_RULES = SKIP_LOCK, SKIP_TEMP, SKIP_BACKUP, SKIP_ROLLUP, SKIP_OUTPUT, SKIP_OTHER = (
+    "ロックファイル", "作業中の一時ファイル", "バックアップ", "集計ブック", "出力先", "表計算以外")
+
+
+def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Inputs:
+    """Spreadsheets among files and folders (recursively); every other file is skipped by a named rule.
+
+    A named file that is not a spreadsheet is refused (a reason for 取込エラー); met while walking a
+    folder, it is counted under 表計算以外. Lock files, xlsheets' temporary files, backups
+    (NAME.bak.xlsx) and the output itself are counted under their own rule.
     """
+    from .formats import SPREADSHEET_SUFFIXES
+
     skip = {Path(p).resolve() for p in exclude}
-    found: list[Path] = []
-    refused: list[tuple[Path, str]] = []
-    seen = set()
+    found = Inputs()
+    seen: set[Path] = set()
 
     def consider(p: Path, named: bool) -> None:
         rp = p.resolve()
-        if rp in seen or rp in skip:
-            return
-        if is_lock_file(p) or p.name.startswith(".xlsheets-"):
-            return
-        if p.suffix.lower() not in WORKBOOK_SUFFIXES or p.stem.endswith(".bak"):
-            if named:
-                refused.append((p, "Excelブック(.xlsx/.xlsm)ではありません"))
+        if rp in seen:
             return
         seen.add(rp)
-        found.append(p)
+        if rp in skip:
+            found.skip(SKIP_OUTPUT, p)
+        elif is_lock_file(p):
+            found.skip(SKIP_LOCK, p)
+        elif p.name.startswith(".xlsheets-"):
+            found.skip(SKIP_TEMP, p)
+        elif p.suffix.lower() in SPREADSHEET_SUFFIXES and p.stem.endswith(".bak"):
+            found.skip(SKIP_BACKUP, p)
+        elif p.suffix.lower() in SPREADSHEET_SUFFIXES:
+            found.workbooks.append(p)
+        elif named:
+            found.refused.append((p, "表計算のブック（.xlsx/.xlsm/.xls/.xlsb/.ods）ではありません"))
+        else:
+            found.skip(SKIP_OTHER, p)
 
     for item in inputs:
         p = Path(item)
@@ -64,8 +89,23 @@ def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -
         elif p.exists():
             consider(p, named=True)
         else:
-            refused.append((p, "ファイルが見つかりません"))
-    return found, refused
+            found.refused.append((p, "ファイルが見つかりません"))
+    return found
+
+
+def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(workbooks, [(path, why it was refused)]) — scan_inputs without the skipped files."""
+    found = scan_inputs(inputs, exclude)
+    return found.workbooks, found.refused
+
+
+def accounting(read: int, errors: int, skipped: dict[str, int], error_word: str = "取込エラー") -> str:
+    """「読込 287 冊・取込エラー 3 冊・対象外 12 件（ロックファイル 2、表計算以外 10）」: every file counted once."""
+    line = f"読込 {read} 冊・{error_word} {errors} 冊・対象外 {sum(skipped.values())} 件"
+    if skipped:
+        order = sorted(skipped, key=lambda r: SKIP_RULES.index(r) if r in SKIP_RULES else len(SKIP_RULES))
+        line += "（" + "、".join(f"{rule} {skipped[rule]}" for rule in order) + "）"
+    return line
 
 
 # ---------------------------------------------------------------- the per-file step (pure)
@@ -79,6 +119,8 @@ def extract(path: str) -> dict[str, Any]:
     clear_caches()
     try:
         return records_from_book(load_book(path), path)
+    except RollupWorkbook:  # an earlier roll-up left among the submissions: skipped by its rule
+        return {"path": path, "ok": False, "skip": SKIP_ROLLUP}
     except XlsheetsError as e:
         return {"path": path, "ok": False, "error": e.ja}
     except MemoryError:
@@ -260,6 +302,8 @@ class RollupResult:
     rows: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     findings: int = 0
+    read: int = 0  # workbooks read (files minus errors and skipped roll-ups)
+    skipped: dict[str, int] = field(default_factory=dict)  # rule → files not read by that rule
     tidy: Path | None = None
     duplicates: list[str] = field(default_factory=list)  # one department and year in several workbooks
 
@@ -363,19 +407,26 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     check_output(out, overwrite, (".xlsx",))
     if tidy_format:
         check_output(out.with_suffix("." + tidy_format), overwrite)
-    paths, refused = collect_inputs(inputs, exclude=[out])
+    found = scan_inputs(inputs, exclude=[out])
+    paths = found.workbooks
     if not paths:
-        raise XlsheetsError("集計できるブック（.xlsx/.xlsm）が見つかりません。指定したフォルダ・ファイルを確認してください: "
-                            + "、".join(map(str, inputs)), "no workbook found in the inputs")
+        raise XlsheetsError("集計できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）が見つかりません。指定したフォルダ・ファイルを"
+                            "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
     records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers)
     if progress:
         progress(-1, len(records))  # reading is done: the workbook is being written
-    records += [{"path": str(p), "ok": False, "error": why} for p, why in refused]
+    records += [{"path": str(p), "ok": False, "error": why} for p, why in found.refused]
+    skipped = {rule: len(files) for rule, files in found.skipped.items()}
+    for rec in records:
+        if rec.get("skip"):
+            skipped[rec["skip"]] = skipped.get(rec["skip"], 0) + 1
+    records = [r for r in records if not r.get("skip")]
     duplicates = mark_duplicates(records)
     tables = frames(records, stage)
     RollupBook(out).write(records, tables, overwrite=overwrite)
-    result = RollupResult(out, len(paths), len(tables[0]), [(r["path"], r["error"]) for r in records if not r.get("ok")],
-                          len(tables[4]), duplicates=duplicates)
+    errors = [(r["path"], r["error"]) for r in records if not r.get("ok")]
+    result = RollupResult(out, len(paths), len(tables[0]), errors, len(tables[4]), duplicates=duplicates,
+                          read=sum(1 for r in records if r.get("ok")), skipped=skipped)
     if tidy_format:
         result.tidy = write_tidy(tables[0], out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
