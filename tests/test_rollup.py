@@ -77,7 +77,7 @@ def test_rollup_workbook_has_tables_links_charts_and_formats(folder, tmp_path):
 def test_goals_are_compared_across_years(folder, tmp_path):
     out = rollup([folder], tmp_path / "r.xlsx").path
     years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
-    both = years.dropna(subset=["2020年度 平均達成率", "2024年度 平均達成率"])
+    both = years.dropna(subset=["2020年度 平均達成率（上限100%）", "2024年度 平均達成率（上限100%）"])
     assert "地域包括ケアシステムの深化と地域福祉の推進に向けた取組" in set(both["重点目標"])
 
 
@@ -98,7 +98,7 @@ def test_carried_forward_goals_match_by_id_even_when_renamed(sample_books, tmp_p
     years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
     row = years[years["目標ID"] == new.goals[0].id]
     assert list(row["重点目標"]) == ["社会福祉施設の方向性（改題）"]
-    assert row["2021年度 平均達成率"].iloc[0] == 100
+    assert row["2021年度 平均達成率（上限100%）"].iloc[0] == 100
 
 
 def test_text_from_a_source_never_becomes_a_formula(tmp_path):
@@ -160,15 +160,16 @@ def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(fold
 
 
 def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
-    from xlsheets.rollup_book import RollupBook, _columns
+    from xlsheets.rollup import LIST_COLUMNS, frames
+    from xlsheets.rollup_book import RollupBook
 
-    book = RollupBook(tmp_path / "r.xlsx")
-    ws = book.ws["一覧"]
-    _columns(ws, 1, {"優先順位": [1, "未定", None, 2.5], "重点目標": ["a", "", "=1+1", "x" * 40000]},
-             {"優先順位": book.f.plain})
-    data = book.wb.save_to_buffer()
-    (tmp_path / "r.xlsx").write_bytes(data)
-    got = [[c.value for c in row] for row in load_workbook(tmp_path / "r.xlsx")["一覧"].iter_rows(min_row=2)]
+    base = dict.fromkeys(LIST_COLUMNS, "") | {"年度": 2024, "ファイル": str(tmp_path / "a.xlsx"), "シート": "1_a",
+                                              "セル": "D8"}
+    rows = [base | {"優先順位": p, "重点目標": t} for p, t in [(1, "a"), ("未定", ""), (None, "=1+1"), (2.5, "x" * 40000)]]
+    records = [{"path": base["ファイル"], "ok": True, "department": "", "fiscal_year": 2024, "goals": [], "rows": rows,
+                "findings": []}]
+    out = RollupBook(tmp_path / "r.xlsx").write(records, frames([]), overwrite=False)
+    got = [[c.value for c in row[2:4]] for row in load_workbook(out)["一覧"].iter_rows(min_row=2)]
     assert got[0] == [1, "a"] and got[1] == ["未定", None] and got[2] == [None, "=1+1"]
     assert got[3][0] == 2.5 and len(got[3][1]) == 32767
 
