@@ -261,3 +261,76 @@ def test_last_months_rollup_in_the_folder_is_not_counted_again(folder, tmp_path)
     assert again.rows == first.rows
     assert [why for path, why in again.errors if path.endswith("集計_先月.xlsx")] == [
         f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {folder / '集計_先月.xlsx'}"]
+
+
+def _table_cells(ws, name):
+    """The header row and data rows of an Excel Table on ws, as openpyxl cells."""
+    rows = list(ws[ws.tables[name].ref])
+    return rows[0], rows[1:]
+
+
+def _width(ws, col: int) -> float:
+    """A column's width, also when the file gives it for a span of columns (<col min max>)."""
+    return next(d.width for d in ws.column_dimensions.values() if d.min and d.min <= col <= d.max)
+
+
+def test_each_summary_table_has_its_own_header_row_aligned_with_its_numbers(folder, tmp_path):
+    """集計 (issue #14, item 15): a count sat under the next header (部局別 read 「達成 21」)."""
+    ws = load_workbook(rollup([folder], tmp_path / "r.xlsx").path)["集計"]
+    columns = {}
+    for name in ("部局別集計", "重点目標別集計"):
+        header, data = _table_cells(ws, name)
+        for j, h in enumerate(header):
+            values = [row[j].value for row in data if row[j].value not in (None, "")]
+            if values and all(isinstance(v, (int, float)) for v in values):
+                assert h.alignment.horizontal == "right", (name, h.value)  # over its right-aligned numbers
+                width = _width(ws, h.column)
+                assert width <= 12, (name, h.value, width)  # not a number at the far end of a wide column
+            columns.setdefault(h.value, set()).add(h.column)
+    assert len(columns["取組数"]) == 1 and len(columns["◎"]) == 1  # the same count under the same header
+
+
+def test_findings_rows_grow_with_their_wrapped_messages(folder, tmp_path):
+    """要確認 (issue #14, item 16): rows kept the default height and printed lines overlapped."""
+    from xlsheets.textwidth import text_lines
+
+    ws = load_workbook(rollup([folder], tmp_path / "r.xlsx").path)["要確認"]
+    header, data = _table_cells(ws, "要確認")
+    col = [h.value for h in header].index("内容")
+    width = ws.column_dimensions["D"].width
+    wrapped = [(row[col].row, text_lines(row[col].value, width)) for row in data if text_lines(row[col].value, width) > 1]
+    assert wrapped
+    for r, lines in wrapped:
+        assert (ws.row_dimensions[r].height or 0) >= lines * 12.5, (r, lines)
+
+
+def _goal_rates(out):
+    ws = load_workbook(out)["集計"]
+    header, data = _table_cells(ws, "重点目標別集計")
+    names = [h.value for h in header]
+    rate = next(n for n in names if n.startswith("平均達成率"))
+    return ws, rate, [row[names.index(rate)].value for row in data], header[names.index(rate)].column_letter
+
+
+def test_averages_and_charts_cap_rates_at_100_by_default(folder, tmp_path):
+    """集計, 経年比較, グラフ (issue #14, item 17): one 154 % average hid the goal's unmet sub-items."""
+    out = rollup([folder], tmp_path / "r.xlsx").path
+    listing = pd.read_excel(out, sheet_name="一覧", engine="calamine")
+    assert listing["期末達成率"].max() > 100  # 一覧 keeps the rate as computed
+    ws, rate, values, letter = _goal_rates(out)
+    assert rate == "平均達成率（上限100%）" and max(v for v in values if v is not None) <= 100
+    years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
+    assert all(c.endswith("（上限100%）") for c in years.columns if "平均達成率" in c)
+    charts = load_workbook(out)["グラフ"]._charts[1:]
+    assert charts and all(f"${letter}$" in c.series[0].val.numRef.f for c in charts)  # the bars are the capped means
+    uncapped = rollup([folder], tmp_path / "u.xlsx", cap=None).path
+    _ws, rate, values, _letter = _goal_rates(uncapped)
+    assert rate == "平均達成率" and max(v for v in values if v is not None) > 100
+
+
+def test_rollup_cap_option_takes_a_number_or_none_and_refuses_others(folder, tmp_path):
+    res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(tmp_path / "r.xlsx"), "--cap", "120"])
+    assert res.exit_code == 0, res.output
+    assert _goal_rates(tmp_path / "r.xlsx")[1] == "平均達成率（上限120%）"
+    res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(tmp_path / "x.xlsx"), "--cap", "abc"])
+    assert res.exit_code == 2 and "正の数か none" in res.output and not (tmp_path / "x.xlsx").exists()
