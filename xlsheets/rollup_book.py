@@ -187,6 +187,7 @@ class RollupBook:
         self.out_dir = out.parent
         self._targets: dict[str, tuple[str, str]] = {}  # source path → (link target, file name)
         self._links: dict[str, int] = {}  # links written per sheet
+        self._urls: dict[str, Any] = {}  # link to a source file (parsed and escaped once) → its Url
 
     def link(self, path: str, sheet: str, cell: str) -> str | None:
         """A link that opens the source cell, relative to the roll-up (it survives moving both).
@@ -217,12 +218,33 @@ class RollupBook:
         url = self.link(path, sheet, cell)
         if url is not None and self._links.get(ws.name, 0) < MAX_LINKS:
             try:
-                if ws.write_url(r, c, _url(url, text), self.f.link) == 0:
+                if ws.write_url(r, c, self._url(url, text), self.f.link) == 0:
                     self._links[ws.name] = self._links.get(ws.name, 0) + 1
                     return
             except ValueError:  # a path the link format cannot hold: keep the text, lose the link
                 pass
         ws.write_string(r, c, text, self.f.plain)
+
+    def _url(self, url: str, text: str):
+        """XlsxWriter's link, with '/' kept in a relative target ("../in/a.xlsx", as Excel writes it).
+
+        XlsxWriter turns a relative file link into Windows separators (..\\in\\a.xlsx), which Excel
+        for Mac and LibreOffice do not open. The file part is parsed once per source file (a city's
+        roll-up links 11,000 rows to 300 files); each link copies it with its own cell and text.
+        """
+        import copy
+
+        from xlsxwriter.url import Url
+
+        file_part, anchor = url.split("#", 1)
+        base = self._urls.get(file_part)
+        if base is None:
+            base = self._urls[file_part] = Url(file_part)
+            base._relationship_link = base._relationship_link.replace("\\", "/")  # checked by test_rollup
+        link = copy.copy(base)
+        link._anchor = anchor
+        link.text = text
+        return link
 
     def _source(self, ws, r: int, c: int, path: str, sheet: str, cell: str) -> None:
         """The 参照元 cell: 「file / sheet / cell」 as a link to that cell."""
@@ -294,20 +316,6 @@ class RollupBook:
         _add_table(ws, 0, len(findings), FINDING_COLUMNS, "要確認", f.header)
         ws.freeze_panes(1, 0)
         _print_setup(ws)
-
-
-def _url(url: str, text: str):
-    """XlsxWriter's link with '/' kept in a relative target ("../in/a.xlsx", as Excel writes it).
-
-    XlsxWriter turns a relative file link into Windows separators (..\\in\\a.xlsx), which Excel
-    for Mac and LibreOffice do not open.
-    """
-    from xlsxwriter.url import Url
-
-    link = Url(url)
-    link.text = text
-    link._relationship_link = link._relationship_link.replace("\\", "/")  # checked by test_rollup
-    return link
 
 
 def _is_number_column(df, col) -> bool:
