@@ -31,6 +31,7 @@ CHART_LIMIT = 40  # per-department charts; beyond that the 集計 table speaks f
 CHART_ROWS = 16  # rows a chart takes on グラフ (288 px of 20-px rows, and a gap)
 MAX_LINKS = 65530  # Excel's limit of links on one sheet; beyond it the 参照元 text stays, without a link
 GOAL_WIDTH = 36  # the 重点目標 column of 集計
+YEAR_WIDTH = 14  # a year's column of 経年比較
 LINE_HEIGHT = 12.5  # points per printed line of 10-pt text
 # no guessing on strings: a source's 「=1+1」, 「http://…」 or 「001」 stays the text it was
 BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -327,17 +328,17 @@ def _is_number_column(df, col) -> bool:
 
 
 def _table(ws, df, name: str, f: _Formats, fmts: dict[str, Any], default, first_row: int = 0, last_format=None,
-           first_col: int = 0, widths: dict[str, float] | None = None) -> int:
+           first_col: int = 0, widths: dict[str, float] | None = None, header_lines: int = 2) -> int:
     """Write a (small) DataFrame as an Excel Table; returns the last row. last_format: a total row.
 
     Each header sits as its column's values do: right over numbers, left over text. widths:
-    the wrapped text columns, by which a row grows.
+    the wrapped text columns, by which a row grows; header_lines: the header row's height.
     """
     widths = widths or {}
     cols = [str(c) for c in df.columns]
     headers = [f.header_right if _is_number_column(df, c) else f.header for c in df.columns]
     _add_table(ws, first_row, first_row + len(df), cols, name, headers, first_col)
-    ws.set_row(first_row, _lines_height(2))  # room for a header on two lines (平均達成率（上限100%）)
+    ws.set_row(first_row, _lines_height(header_lines))  # room for 「平均達成率（上限100%）」 on two lines
     values = [df[c].tolist() for c in df.columns]
     for i in range(len(df)):
         fmt_row = last_format if (last_format is not None and i == len(df) - 1) else None
@@ -429,12 +430,13 @@ def _years(ws, f: _Formats, years) -> None:
     if years.empty:
         ws.write(0, 0, "同じ部局の複数年度のシートがないため、経年比較はありません。", f.bold)
         return
-    last = _table(ws, years, "経年比較", f, {c: f.dec for c in years.columns if "達成率" in c} | {"重点目標": f.text},
-                  f.plain, widths={"重点目標": 40})
+    rates = [str(c) for c in years.columns[3:]]
+    last = _table(ws, years, "経年比較", f, {c: f.dec for c in rates} | {"重点目標": f.text}, f.plain,
+                  widths={"重点目標": 40}, header_lines=max([2, *(text_lines(c, YEAR_WIDTH) for c in rates)]))
     ws.set_column(0, 0, 12)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 2, 16)
-    ws.set_column(3, max(3, len(years.columns)), 14)
+    ws.set_column(3, max(3, len(years.columns)), YEAR_WIDTH)
     _rate_colours(ws, f, 1, 3, last, len(years.columns) - 1)
     ws.freeze_panes(1, 2)
     _print_setup(ws)
