@@ -34,7 +34,8 @@ GOAL_WIDTH = 36  # the 重点目標 column of 集計
 YEAR_WIDTH = 14  # a year's column of 経年比較
 LINE_HEIGHT = 12.5  # points per printed line of 10-pt text
 # no guessing on strings: a source's 「=1+1」, 「http://…」 or 「001」 stays the text it was
-BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                "in_memory": True}  # no temporary files of its own (none left behind by a Ctrl-C)
 SHEETS = ("表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ")
 LIST_SHEET_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
