@@ -9,9 +9,24 @@ a process (Lite runs Python in the browser, where neither exists).
 from __future__ import annotations
 
 import xlwings as xw
-from xlwings.server import func, script  # what xlwings.func / xlwings.script are in Lite and on the server
 
 import xlsheets.excel as x
+
+
+def _decorators():
+    """xlwings.func/script as the runtime bound them (xlwings Lite), else xlwings Server's own.
+
+    Outside a runtime (a server process that imported xlwings first, the tests) xlwings binds
+    placeholders that mark nothing; the server's decorators are what both runtimes read.
+    """
+    if xw.script.__module__ != "xlwings":
+        return xw.func, xw.script
+    from xlwings.server import func, script
+
+    return func, script
+
+
+func, script = _decorators()
 
 
 @script
