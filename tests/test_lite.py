@@ -74,6 +74,20 @@ def test_lite_lists_the_buttons_and_functions(lite):
     assert {"XS_TARGET", "XS_RATE", "XS_GRADE"} <= functions
 
 
+def test_lite_main_lists_them_where_xlwings_binds_its_own_decorators():
+    """In a runtime xlwings.func/script are bound at import (XLWINGS_ON_SERVER): main.py uses those."""
+    code = ("import importlib.util, xlwings as xw\n"
+            "from xlwings.pro.udfs_officejs import custom_scripts_meta\n"
+            f"spec = importlib.util.spec_from_file_location('main', {str(ROOT / 'lite' / 'main.py')!r})\n"
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            "print(xw.script.__module__, sorted(d['function_name'] for d in custom_scripts_meta(m)))")
+    env = os.environ | {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split(" ", 1) == ["xlwings.pro.udfs_officejs",
+                                         "['xs_achievement', 'xs_carry_forward', 'xs_clear', 'xs_validate']\n"]
+
+
 @pytest.mark.parametrize("name", SAMPLES)
 def test_lite_validate_and_clear_equal_the_cli(lite, sample_books, tmp_path, name):
     src = sample_books[name]
