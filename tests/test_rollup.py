@@ -77,7 +77,7 @@ def test_rollup_workbook_has_tables_links_charts_and_formats(folder, tmp_path):
 def test_goals_are_compared_across_years(folder, tmp_path):
     out = rollup([folder], tmp_path / "r.xlsx").path
     years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
-    both = years.dropna(subset=["2020年度 平均達成率", "2024年度 平均達成率"])
+    both = years.dropna(subset=["2020年度 平均達成率（上限100%）", "2024年度 平均達成率（上限100%）"])
     assert "地域包括ケアシステムの深化と地域福祉の推進に向けた取組" in set(both["重点目標"])
 
 
@@ -100,7 +100,7 @@ def test_carried_forward_goals_match_by_id_even_when_renamed(sample_books, tmp_p
     years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
     row = years[years["目標ID"] == new.goals[0].id]
     assert list(row["重点目標"]) == ["社会福祉施設の方向性（改題）"]
-    assert row["2021年度 平均達成率"].iloc[0] == 100
+    assert row["2021年度 平均達成率（上限100%）"].iloc[0] == 100
 
 
 def test_text_from_a_source_never_becomes_a_formula(tmp_path):
@@ -167,15 +167,17 @@ def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(fold
 
 
 def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
-    from xlsheets.rollup_book import RollupBook, _columns
+    from xlsheets.summary import LIST_COLUMNS, frames
 
-    book = RollupBook(tmp_path / "r.xlsx")
-    ws = book.ws["一覧"]
-    _columns(ws, 1, {"優先順位": [1, "未定", None, 2.5], "重点目標": ["a", "", "=1+1", "x" * 40000]},
-             {"優先順位": book.f.plain})
-    data = book.wb.save_to_buffer()
-    (tmp_path / "r.xlsx").write_bytes(data)
-    got = [[c.value for c in row] for row in load_workbook(tmp_path / "r.xlsx")["一覧"].iter_rows(min_row=2)]
+    from xlsheets.rollup_book import RollupBook
+
+    base = dict.fromkeys(LIST_COLUMNS, "") | {"年度": 2024, "ファイル": str(tmp_path / "a.xlsx"), "シート": "1_a",
+                                              "セル": "D8"}
+    rows = [base | {"優先順位": p, "重点目標": t} for p, t in [(1, "a"), ("未定", ""), (None, "=1+1"), (2.5, "x" * 40000)]]
+    records = [{"path": base["ファイル"], "ok": True, "department": "", "fiscal_year": 2024, "goals": [], "rows": rows,
+                "findings": []}]
+    out = RollupBook(tmp_path / "r.xlsx").write(records, frames([]), overwrite=False)
+    got = [[c.value for c in row[2:4]] for row in load_workbook(out)["一覧"].iter_rows(min_row=2)]
     assert got[0] == [1, "a"] and got[1] == ["未定", None] and got[2] == [None, "=1+1"]
     assert got[3][0] == 2.5 and len(got[3][1]) == 32767
 
@@ -269,7 +271,6 @@ def test_last_months_rollup_in_the_folder_is_not_counted_again(folder, tmp_path)
     assert not [path for path, _why in again.errors if path.endswith("集計_先月.xlsx")]
 
 
-
 def _records(n: int, same: bool) -> list[dict]:
     """n workbooks read: all of 福祉部 令和6年度 holding one goal (same), or of n departments."""
     return [{"ok": True, "department": "福祉部" if same else f"部{k}", "fiscal_year": 2024,
@@ -300,3 +301,76 @@ def test_many_copies_of_one_department_year_are_marked_in_linear_time():
     assert max(len(r["findings"][0]["message"]) for r in dups) < 300
     assert "ほか 3994 冊" in dups[0]["findings"][0]["message"]
     assert ratio < 20, f"4000 copies took {ratio:.1f}× the time of 4000 distinct workbooks"
+
+
+def _table_cells(ws, name):
+    """The header row and data rows of an Excel Table on ws, as openpyxl cells."""
+    rows = list(ws[ws.tables[name].ref])
+    return rows[0], rows[1:]
+
+
+def _width(ws, col: int) -> float:
+    """A column's width, also when the file gives it for a span of columns (<col min max>)."""
+    return next(d.width for d in ws.column_dimensions.values() if d.min and d.min <= col <= d.max)
+
+
+def test_each_summary_table_has_its_own_header_row_aligned_with_its_numbers(folder, tmp_path):
+    """集計 (issue #14, item 15): a count sat under the next header (部局別 read 「達成 21」)."""
+    ws = load_workbook(rollup([folder], tmp_path / "r.xlsx").path)["集計"]
+    columns = {}
+    for name in ("部局別集計", "重点目標別集計"):
+        header, data = _table_cells(ws, name)
+        for j, h in enumerate(header):
+            values = [row[j].value for row in data if row[j].value not in (None, "")]
+            if values and all(isinstance(v, (int, float)) for v in values):
+                assert h.alignment.horizontal == "right", (name, h.value)  # over its right-aligned numbers
+                width = _width(ws, h.column)
+                assert width <= 12, (name, h.value, width)  # not a number at the far end of a wide column
+            columns.setdefault(h.value, set()).add(h.column)
+    assert len(columns["取組数"]) == 1 and len(columns["◎"]) == 1  # the same count under the same header
+
+
+def test_findings_rows_grow_with_their_wrapped_messages(folder, tmp_path):
+    """要確認 (issue #14, item 16): rows kept the default height and printed lines overlapped."""
+    from xlsheets.textwidth import text_lines
+
+    ws = load_workbook(rollup([folder], tmp_path / "r.xlsx").path)["要確認"]
+    header, data = _table_cells(ws, "要確認")
+    col = [h.value for h in header].index("内容")
+    width = ws.column_dimensions["D"].width
+    wrapped = [(row[col].row, text_lines(row[col].value, width)) for row in data if text_lines(row[col].value, width) > 1]
+    assert wrapped
+    for r, lines in wrapped:
+        assert (ws.row_dimensions[r].height or 0) >= lines * 12.5, (r, lines)
+
+
+def _goal_rates(out):
+    ws = load_workbook(out)["集計"]
+    header, data = _table_cells(ws, "重点目標別集計")
+    names = [h.value for h in header]
+    rate = next(n for n in names if n.startswith("平均達成率"))
+    return ws, rate, [row[names.index(rate)].value for row in data], header[names.index(rate)].column_letter
+
+
+def test_averages_and_charts_cap_rates_at_100_by_default(folder, tmp_path):
+    """集計, 経年比較, グラフ (issue #14, item 17): one 154 % average hid the goal's unmet sub-items."""
+    out = rollup([folder], tmp_path / "r.xlsx").path
+    listing = pd.read_excel(out, sheet_name="一覧", engine="calamine")
+    assert listing["期末達成率"].max() > 100  # 一覧 keeps the rate as computed
+    ws, rate, values, letter = _goal_rates(out)
+    assert rate == "平均達成率（上限100%）" and max(v for v in values if v is not None) <= 100
+    years = pd.read_excel(out, sheet_name="経年比較", engine="calamine")
+    assert all(c.endswith("（上限100%）") for c in years.columns if "平均達成率" in c)
+    charts = load_workbook(out)["グラフ"]._charts[1:]
+    assert charts and all(f"${letter}$" in c.series[0].val.numRef.f for c in charts)  # the bars are the capped means
+    uncapped = rollup([folder], tmp_path / "u.xlsx", cap=None).path
+    _ws, rate, values, _letter = _goal_rates(uncapped)
+    assert rate == "平均達成率" and max(v for v in values if v is not None) > 100
+
+
+def test_rollup_cap_option_takes_a_number_or_none_and_refuses_others(folder, tmp_path):
+    res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(tmp_path / "r.xlsx"), "--cap", "120"])
+    assert res.exit_code == 0, res.output
+    assert _goal_rates(tmp_path / "r.xlsx")[1] == "平均達成率（上限120%）"
+    res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(tmp_path / "x.xlsx"), "--cap", "abc"])
+    assert res.exit_code == 2 and "正の数か none" in res.output and not (tmp_path / "x.xlsx").exists()

@@ -270,6 +270,19 @@ def demo(out_dir: Path, do_render: bool, force: bool) -> None:
 
 
 
+def _cap(_ctx, _param, value: str) -> float | None:
+    """--cap: a positive number of percent, or none/なし (averages of the rates as they are)."""
+    if value.strip().lower() in ("none", "なし"):
+        return None
+    try:
+        cap = float(value)
+    except ValueError:
+        cap = 0.0
+    if not cap > 0:
+        raise click.BadParameter(f"正の数か none を指定してください: {value} (a positive number or none)")
+    return cap
+
+
 def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]], dict[str, int]]:
     """Files as given; a folder becomes the spreadsheets in it (recursively), the rest counted by rule."""
     from .summary import scan_inputs
@@ -409,9 +422,11 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="並列に読むプロセス数（既定: CPU数、最大4）")
 @click.option("--scheduler", help="Dask スケジューラーのアドレス（tcp://host:8786）")
 @click.option("--format", "tidy", type=click.Choice(["parquet", "csv"]), help="一覧表を分析用データとしても書き出す")
+@click.option("--cap", default="100", callback=_cap, show_default=True,
+              help="平均とグラフでは達成率をこの値（%）で頭打ちにする（none: しない）。一覧は元の値のまま")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @friendly
-def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
+def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
     """フォルダ・ファイルのシートをまとめて集計ブックを作る (build the roll-up workbook)."""
     from .summary import rollup as do_rollup
     from .summary import terminal_progress
@@ -420,9 +435,10 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, force) -> None:
     if bar:
         with bar:
             res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
-                            overwrite=force, progress=update)
+                            overwrite=force, progress=update, cap=cap)
     else:
-        res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy, overwrite=force)
+        res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy, overwrite=force,
+                        cap=cap)
     from .summary import accounting
 
     click.echo(f"集計しました: {res.path}（取組 {res.rows} 件・要確認 {res.findings} 件）")

@@ -1,15 +1,19 @@
 """Writing the roll-up workbook: tables, links to the sources, formats, charts.
 
-The workbook is written with rust_xlsxwriter (through the rvgsrust-xlsxwriter binding): the
-long sheets (一覧, 要確認) go in as Arrow columns, one call per sheet, so that a city's
-200,000 cells take a fraction of a second. No text from a source sheet ever becomes a
-formula or a link: strings are written as strings, and only the 参照元 cells are links.
+The workbook is written with XlsxWriter (pure Python, so xlsheets installs anywhere, Pyodide
+included). The long sheets (一覧, 要確認) go in a whole row per call, over column formats made
+once. No text from a source sheet ever becomes a formula, a link or a number: XlsxWriter's
+guessing on strings is off, and only the 参照元 cells are links.
+
+constant_memory is not used: every long sheet is an Excel Table, and XlsxWriter cannot add a
+table in that mode (the cells of a city's roll-up fit in memory in any case).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,13 @@ MAX_TEXT = 32767  # characters in one cell
 MAX_URL = 2079  # Excel's limit for a link
 CHART_LIMIT = 40  # per-department charts; beyond that the 集計 table speaks for itself
 CHART_ROWS = 16  # rows a chart takes on グラフ (288 px of 20-px rows, and a gap)
+MAX_LINKS = 65530  # Excel's limit of links on one sheet; beyond it the 参照元 text stays, without a link
+GOAL_WIDTH = 36  # the 重点目標 column of 集計
+YEAR_WIDTH = 14  # a year's column of 経年比較
+LINE_HEIGHT = 12.5  # points per printed line of 10-pt text
+# no guessing on strings: a source's 「=1+1」, 「http://…」 or 「001」 stays the text it was
+BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                "in_memory": True}  # no temporary files of its own (none left behind by a Ctrl-C)
 SHEETS = ("表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ")
 LIST_SHEET_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
@@ -51,7 +62,12 @@ def row_height(row: dict[str, Any]) -> float | None:
         # measure only what may need a second line: short one-line texts fit in any case
         if isinstance(v, str) and (len(v) > (LIST_WIDTHS[c] - 1) // 2 or "\n" in v):
             lines = max(lines, text_lines(v, LIST_WIDTHS[c]))
-    return min(409.0, lines * 12.5 + 3) if lines > 1 else None
+    return _lines_height(lines)
+
+
+def _lines_height(lines: int) -> float | None:
+    """The row height for that many printed lines (None: one line, the default height)."""
+    return min(409.0, lines * LINE_HEIGHT + 3) if lines > 1 else None
 
 
 def location_text(loc: dict[str, Any]) -> str:
@@ -94,55 +110,28 @@ def _clean(v: Any) -> Any:
 
 
 class _Formats:
-    """The cell formats of the roll-up (ＭＳ 明朝 10pt, top-aligned, as on the form)."""
+    """The cell formats of the roll-up (ＭＳ 明朝 10pt, top-aligned, as on the form), each made once."""
 
     def __init__(self, wb) -> None:
         self.wb = wb
-        self.text = self.make(wrap=True)
+        self.text = self.make(text_wrap=True)
         self.plain = self.make()
         self.centre = self.make(align="center")
-        self.num = self.make(num=NUM_FMT)
-        self.rate = self.make(num=RATE_FMT)
-        self.link = self.make(color="#0563C1", underline=True)
-        self.title = self.make(size=14, bold=True)
+        self.num = self.make(num_format=NUM_FMT)
+        self.rate = self.make(num_format=RATE_FMT)
+        self.link = self.make(font_color="#0563C1", underline=1)
+        self.title = self.make(font_size=14, bold=True)
         self.bold = self.make(bold=True)
-        self.total = self.make(bold=True, top=True, bg="#F2F2F2")
-        self.dec = self.make(num="0.0")
-        self.header = self.make(bold=True, wrap=True, valign="vcenter")
-        self.good = self.colours("#C6EFCE", "#006100")
-        self.mid = self.colours("#FFEB9C", "#9C5700")
-        self.bad = self.colours("#FFC7CE", "#9C0006")
+        self.total = self.make(bold=True, top=1, bg_color="#F2F2F2")
+        self.dec = self.make(num_format="0.0")
+        self.header = self.make(bold=True, text_wrap=True, valign="vcenter")
+        self.header_right = self.make(bold=True, text_wrap=True, valign="vcenter", align="right")
+        self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.mid = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+        self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
 
-    def make(self, *, size: float = 10, bold: bool = False, wrap: bool = False, num: str | None = None,
-             color: str | None = None, underline: bool = False, bg: str | None = None, top: bool = False,
-             valign: str = "top", align: str = ""):
-        f = self.wb.add_format()
-        if align:
-            f.set_align(align)
-        f.set_font_name("ＭＳ 明朝")
-        f.set_font_size(size)
-        f.set_vertical_align(valign)
-        if bold:
-            f.set_bold()
-        if wrap:
-            f.set_text_wrap()
-        if num:
-            f.set_num_format(num)
-        if color:
-            f.set_font_color(color)
-        if underline:
-            f.set_underline()
-        if bg:
-            f.set_background_color(bg)
-        if top:
-            f.set_top_border("thin")
-        return f
-
-    def colours(self, bg: str, fg: str):
-        f = self.wb.add_format()
-        f.set_background_color(bg)
-        f.set_font_color(fg)
-        return f
+    def make(self, **props):
+        return self.wb.add_format({"font_name": "ＭＳ 明朝", "font_size": 10, "valign": "top"} | props)
 
     def for_column(self, name: str):
         kind = NUMERIC.get(name)
@@ -154,14 +143,25 @@ class _Formats:
 
 
 def _print_setup(ws, header_rows: int = 1, landscape: bool = True) -> None:
-    ws.set_paper_size(9)  # A4
+    ws.set_paper(9)  # A4
     if landscape:
         ws.set_landscape()
-    ws.set_print_fit_to_pages(1, 0)
-    ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(0.4, 0.4, 0.5, 0.5)
     if header_rows:
-        ws.set_repeat_rows(0, header_rows - 1)
-    ws.set_footer("&C&P / &N")
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_header("", {"margin": 0.3})
+    ws.set_footer("&C&P / &N", {"margin": 0.3})
+
+
+def _value(v: Any) -> Any:
+    """A cell value for write_row: text and numbers as they are, None for a blank ('' included)."""
+    t = type(v)
+    if t is str:  # the common case first: text read from a sheet is already valid
+        return (v if len(v) <= MAX_TEXT else v[:MAX_TEXT]) if v else None
+    if t is int:
+        return v
+    return _clean(v)
 
 
 def _put(ws, r: int, c: int, v: Any, fmt) -> None:
@@ -170,69 +170,26 @@ def _put(ws, r: int, c: int, v: Any, fmt) -> None:
         ws.write(r, c, v, fmt)
 
 
-def _add_table(ws, first_row: int, last_row: int, headers: list[str], name: str, header_format=None) -> None:
-    import rvgsrust_xlsxwriter as rx
-
-    columns = []
-    for h in headers:
-        col = rx.TableColumn()
-        col.set_header(h)
-        if header_format is not None:
-            col.set_header_format(header_format)
-        columns.append(col)
-    table = rx.Table()
-    table.set_name(name)
-    table.set_style("medium2")
-    table.set_columns(columns)
-    ws.add_table(first_row, 0, max(last_row, first_row + 1), len(headers) - 1, table)
-
-
-def _columns(ws, first_row: int, columns: dict[str, list[Any]], formats: dict[str, Any]) -> None:
-    """Write columns of values below first_row in one call (Arrow), blanks left unwritten.
-
-    A column that mixes numbers and text (a hand-written 優先順位 「未定」 among 1, 2, 3), or
-    holds a value the fast path cannot take, is written cell by cell, each value cleaned.
-    """
-    import pyarrow as pa
-
-    arrays, names, slow = [], [], []
-    for j, (name, values) in enumerate(columns.items()):
-        try:
-            array = pa.array([None if v == "" else v for v in values], from_pandas=True)  # NaN → blank
-            if pa.types.is_string(array.type) and max(map(len, filter(None, values)), default=0) > MAX_TEXT:
-                raise ValueError("a text longer than a cell holds")
-            if not (pa.types.is_string(array.type) or pa.types.is_integer(array.type)
-                    or pa.types.is_floating(array.type) or pa.types.is_null(array.type)):
-                raise ValueError(f"cells of type {array.type}")
-        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError, ValueError, OverflowError):
-            slow.append((j, name, values))
-            array = pa.nulls(len(values))
-        if pa.types.is_null(array.type):  # nothing to write here: a typed column of blanks
-            array = pa.nulls(len(values), pa.string())
-        arrays.append(array)
-        names.append(name)
-    if arrays and len(arrays[0]):
-        ws.write_dataframe(first_row, 0, pa.Table.from_arrays(arrays, names=names), write_header=False,
-                           column_formats={n: formats[n] for n in names if n in formats})
-    for j, name, values in slow:
-        for i, v in enumerate(values):
-            v = _clean(v)
-            if v is not None:
-                ws.write(first_row + i, j, v, formats.get(name))
+def _add_table(ws, first_row: int, last_row: int, headers: list[str], name: str, header_formats=None,
+               first_col: int = 0) -> None:
+    """An Excel Table (style Medium 2, with filters); header_formats: one per column, or one for all."""
+    if not isinstance(header_formats, list):
+        header_formats = [header_formats] * len(headers)
+    columns = [{"header": h} | ({"header_format": fmt} if fmt is not None else {})
+               for h, fmt in zip(headers, header_formats, strict=True)]
+    ws.add_table(first_row, first_col, max(last_row, first_row + 1), first_col + len(headers) - 1,
+                 {"name": name, "style": "Table Style Medium 2", "columns": columns})
 
 
 class RollupBook:
     """The roll-up workbook: write(records, tables) once every file is in."""
 
     def __init__(self, out: Path) -> None:
-        import rvgsrust_xlsxwriter as rx
-
         self.out = out
         self.out_dir = out.parent
-        self.wb = rx.Workbook()
-        self.f = _Formats(self.wb)
-        self.ws = {name: self.wb.add_worksheet(name) for name in SHEETS}
         self._targets: dict[str, tuple[str, str]] = {}  # source path → (link target, file name)
+        self._links: dict[str, int] = {}  # links written per sheet
+        self._urls: dict[str, Any] = {}  # link to a source file (parsed and escaped once) → its Url
 
     def link(self, path: str, sheet: str, cell: str) -> str | None:
         """A link that opens the source cell, relative to the roll-up (it survives moving both).
@@ -261,44 +218,77 @@ class RollupBook:
     def put_link(self, ws, r: int, c: int, path: str, sheet: str, cell: str, text: str) -> None:
         """The text as a link to the source cell; the text alone when no link can hold the path."""
         url = self.link(path, sheet, cell)
-        if url is not None:
+        if url is not None and self._links.get(ws.name, 0) < MAX_LINKS:
             try:
-                ws.write_url(r, c, url, self.f.link, text)
-                return
-            except Exception:  # a path the link format cannot hold: keep the text, lose the link
+                if ws.write_url(r, c, self._url(url, text), self.f.link) == 0:
+                    self._links[ws.name] = self._links.get(ws.name, 0) + 1
+                    return
+            except ValueError:  # a path the link format cannot hold: keep the text, lose the link
                 pass
-        ws.write(r, c, text, self.f.plain)
+        ws.write_string(r, c, text, self.f.plain)
 
-    def _write_links(self, ws, first_row: int, col: int, links: list[tuple[str, str, str]]) -> None:
-        for i, (path, sheet, cell) in enumerate(links):
-            text = f"{self._name(path)} / {sheet} / {cell}" if cell else f"{self._name(path)} / {sheet}"
-            self.put_link(ws, first_row + i, col, path, sheet, cell, text)
+    def _url(self, url: str, text: str):
+        """XlsxWriter's link, with '/' kept in a relative target ("../in/a.xlsx", as Excel writes it).
+
+        XlsxWriter turns a relative file link into Windows separators (..\\in\\a.xlsx), which Excel
+        for Mac and LibreOffice do not open. The file part is parsed once per source file (a city's
+        roll-up links 11,000 rows to 300 files); each link copies it with its own cell and text.
+        """
+        import copy
+
+        from xlsxwriter.url import Url
+
+        file_part, anchor = url.split("#", 1)
+        base = self._urls.get(file_part)
+        if base is None:
+            base = self._urls[file_part] = Url(file_part)
+            base._relationship_link = base._relationship_link.replace("\\", "/")  # checked by test_rollup
+        link = copy.copy(base)
+        link._anchor = anchor
+        link.text = text
+        return link
+
+    def _source(self, ws, r: int, c: int, path: str, sheet: str, cell: str) -> None:
+        """The 参照元 cell: 「file / sheet / cell」 as a link to that cell."""
+        text = f"{self._name(path)} / {sheet} / {cell}" if cell else f"{self._name(path)} / {sheet}"
+        self.put_link(ws, r, c, path, sheet, cell, text)
 
     def write(self, records: list[dict[str, Any]], tables, *, overwrite: bool) -> Path:
-        """Write every sheet and save the workbook atomically."""
+        """Write every sheet and save the workbook atomically (a temporary file, then a rename)."""
+        return save_workbook(lambda tmp: self._build(tmp, records, tables), self.out, overwrite=overwrite,
+                             backup=False)
+
+    def _build(self, path: Path, records: list[dict[str, Any]], tables) -> None:
+        import xlsxwriter
+
         _listing, summary, by_goal, years, _findings, errors = tables
-        self._listing([row for rec in records if rec.get("ok") for row in rec["rows"]])
-        self._findings([(rec["path"], f) for rec in records if rec.get("ok") for f in rec["findings"]])
-        _cover(self.ws["表紙"], self.f, records, self.put_link)
-        spans = _summary(self.ws["集計"], self.f, summary, by_goal)
-        _years(self.ws["経年比較"], self.f, years)
-        _errors(self.ws["取込エラー"], self.f, errors)
-        _charts(self.ws["グラフ"], summary, by_goal, spans)
+        self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS)
+        self.f = _Formats(self.wb)
+        self.ws = {name: self.wb.add_worksheet(name) for name in SHEETS}
+        with warnings.catch_warnings():  # a value XlsxWriter refuses is handled here, not printed
+            warnings.simplefilter("ignore")
+            self._listing([row for rec in records if rec.get("ok") for row in rec["rows"]])
+            self._findings([(rec["path"], f) for rec in records if rec.get("ok") for f in rec["findings"]])
+            _cover(self.ws["表紙"], self.f, records, self.put_link)
+            spans, first_col = _summary(self.ws["集計"], self.f, summary, by_goal)
+            _years(self.ws["経年比較"], self.f, years)
+            _errors(self.ws["取込エラー"], self.f, errors)
+            _charts(self.wb, self.ws["グラフ"], summary, by_goal, spans, first_col)
         self.wb.define_name(L.N_ROLLUP, '="xlsheets"')  # a later roll-up of this folder must not count it
-        data = self.wb.save_to_buffer()
-        return save_workbook(lambda tmp: tmp.write_bytes(data), self.out, overwrite=overwrite, backup=False)
+        self.wb.close()
 
     def _listing(self, rows: list[dict[str, Any]]) -> None:
         ws, f = self.ws["一覧"], self.f
         cols = LIST_SHEET_COLUMNS[:-1]
-        for j, c in enumerate(LIST_SHEET_COLUMNS):
-            ws.set_column_width(j, LIST_WIDTHS[c])
-        ws.set_row_height(0, 27)
-        _columns(ws, 1, {c: [row[c] for row in rows] for c in cols}, {c: f.for_column(c) for c in cols})
+        for j, c in enumerate(LIST_SHEET_COLUMNS):  # each column's format made once, cells written without
+            ws.set_column(j, j, LIST_WIDTHS[c], f.for_column(c) if c in cols else None)
+        ws.set_row(0, 27)
+        link_col = len(cols)
         for i, row in enumerate(rows, start=1):
+            ws.write_row(i, 0, [_value(row[c]) for c in cols])
             if row.get("_height"):
-                ws.set_row_height(i, row["_height"])
-        self._write_links(ws, 1, len(cols), [(row["ファイル"], row["シート"], row["セル"]) for row in rows])
+                ws.set_row(i, row["_height"])
+            self._source(ws, i, link_col, row["ファイル"], row["シート"], row["セル"])
         last = max(1, len(rows))
         _add_table(ws, 0, last, LIST_SHEET_COLUMNS, "一覧", f.header)
         for col in ("中間達成率", "期末達成率"):
@@ -307,42 +297,64 @@ class RollupBook:
         ws.freeze_panes(1, 0)
         _print_setup(ws)
         # print what a reader needs on A4; the source column is for clicking, not for paper
-        ws.set_print_area(0, 0, last, LIST_SHEET_COLUMNS.index("判定"))
+        ws.print_area(0, 0, last, LIST_SHEET_COLUMNS.index("判定"))
 
     def _findings(self, findings: list[tuple[str, dict[str, Any]]]) -> None:
         ws, f = self.ws["要確認"], self.f
-        for j, w in enumerate([7, 18, 22, 70, 40]):
-            ws.set_column_width(j, w)
+        widths = [7, 18, 22, 70, 40]
+        for j, (w, fmt) in enumerate(zip(widths, [f.plain, f.plain, f.plain, f.text, None], strict=True)):
+            ws.set_column(j, j, w, fmt)
         if not findings:
             ws.write(0, 0, "検証で指摘された問題はありません。", f.bold)
             return
-        _columns(ws, 1, {
-            "重大度": [SEVERITY_JA.get(x["severity"], x["severity"]) for _, x in findings],
-            "コード": [x["code"] for _, x in findings],
-            "位置": [location_text(x["location"]) for _, x in findings],
-            "内容": [x["message"] for _, x in findings],
-        }, {"重大度": f.plain, "コード": f.plain, "位置": f.plain, "内容": f.text})
-        self._write_links(ws, 1, 4, [(path, x["sheet"], x["cell"]) for path, x in findings])
+        for i, (path, x) in enumerate(findings, start=1):
+            message = _value(x["message"])
+            ws.write_row(i, 0, [SEVERITY_JA.get(x["severity"], x["severity"]), _value(x["code"]),
+                                _value(location_text(x["location"])), message])
+            height = _lines_height(text_lines(message, widths[3])) if message else None
+            if height:  # the row grows with its wrapped message: printed lines never overlap
+                ws.set_row(i, height)
+            self._source(ws, i, 4, path, x["sheet"], x["cell"])
         _add_table(ws, 0, len(findings), FINDING_COLUMNS, "要確認", f.header)
         ws.freeze_panes(1, 0)
         _print_setup(ws)
 
 
-def _table(ws, df, name: str, fmts: dict[str, Any], default, first_row: int = 0, last_format=None) -> int:
-    """Write a (small) DataFrame as an Excel Table; returns the last row. last_format: a total row."""
+def _is_number_column(df, col) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(df[col])) or (
+        len(df) > 0 and all(isinstance(v, (int, float)) or v in ("", None) for v in df[col]) and
+        any(isinstance(v, (int, float)) for v in df[col]))
+
+
+def _table(ws, df, name: str, f: _Formats, fmts: dict[str, Any], default, first_row: int = 0, last_format=None,
+           first_col: int = 0, widths: dict[str, float] | None = None, header_lines: int = 2) -> int:
+    """Write a (small) DataFrame as an Excel Table; returns the last row. last_format: a total row.
+
+    Each header sits as its column's values do: right over numbers, left over text. widths:
+    the wrapped text columns, by which a row grows; header_lines: the header row's height.
+    """
+    widths = widths or {}
     cols = [str(c) for c in df.columns]
-    _add_table(ws, first_row, first_row + len(df), cols, name)
+    headers = [f.header_right if _is_number_column(df, c) else f.header for c in df.columns]
+    _add_table(ws, first_row, first_row + len(df), cols, name, headers, first_col)
+    ws.set_row(first_row, _lines_height(header_lines))  # room for 「平均達成率（上限100%）」 on two lines
     values = [df[c].tolist() for c in df.columns]
     for i in range(len(df)):
         fmt_row = last_format if (last_format is not None and i == len(df) - 1) else None
         for j, col in enumerate(values):
-            _put(ws, first_row + 1 + i, j, col[i], fmt_row or fmts.get(cols[j], default))
+            _put(ws, first_row + 1 + i, first_col + j, col[i], fmt_row or fmts.get(cols[j], default))
+        lines = max((text_lines(col[i], widths[cols[j]]) for j, col in enumerate(values)
+                     if cols[j] in widths and isinstance(col[i], str)), default=1)
+        if lines > 1:  # the row grows with its wrapped text
+            ws.set_row(first_row + 1 + i, _lines_height(lines))
     return first_row + max(1, len(df))
 
 
 def _cover(ws, f: _Formats, records, put_link) -> None:
-    ws.set_column_width(0, 10)
-    ws.set_column_width(1, 80)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 80)
     _print_setup(ws, 0)
     r = 0
     blocks = sorted((rec for rec in records if rec.get("ok")),
@@ -371,52 +383,61 @@ def _cell(r: int, c: int) -> str:
 
 def _rate_colours(ws, f: _Formats, r1: int, c1: int, r2: int, c2: int) -> None:
     """Green from 100%, yellow from 50%, red below; blank cells (no rate) stay white."""
-    import rvgsrust_xlsxwriter as rx
-
     top = _cell(r1, c1)
     for rule, fmt in ((f"AND(ISNUMBER({top}),{top}>=100)", f.good),
                       (f"AND(ISNUMBER({top}),{top}>=50,{top}<100)", f.mid),
                       (f"AND(ISNUMBER({top}),{top}<50)", f.bad)):
-        cf = rx.ConditionalFormatFormula()
-        cf.set_rule(rule)
-        cf.set_format(fmt)
-        ws.add_conditional_format(r1, c1, r2, c2, cf)
+        ws.conditional_format(r1, c1, r2, c2, {"type": "formula", "criteria": "=" + rule, "format": fmt})
 
 
-def _summary(ws, f: _Formats, summary, by_goal) -> dict[tuple[str, str], tuple[int, int]]:
-    """集計: per department (with the city-wide total), then per goal. Returns goal row spans per department."""
+def _is_average(col: str) -> bool:
+    return col.startswith(("平均達成率", "中央値"))
+
+
+def _summary(ws, f: _Formats, summary, by_goal) -> tuple[dict[tuple[str, str], tuple[int, int]], int]:
+    """集計: per department (with the city-wide total), then per goal.
+
+    The department table starts where its counts sit under the same counts of the goal table
+    (its 部局名 in the goal table's wide 重点目標 column). Returns the goal row spans per
+    department, and the department table's first column.
+    """
+    counts = "取組数"
+    first_col = (list(by_goal.columns).index(counts) - list(summary.columns).index(counts)
+                 if counts in summary.columns and counts in by_goal.columns else 0)
     ws.write(0, 0, "部局別の集計（達成 = 達成率100%以上）", f.title)
-    fmts = {"平均達成率": f.dec, "中央値": f.dec}
-    last = _table(ws, summary, "部局別集計", fmts, f.plain, first_row=1, last_format=f.total)  # the city total
+    fmts = {c: f.dec for c in [*summary.columns, *by_goal.columns] if _is_average(str(c))}
+    last = _table(ws, summary, "部局別集計", f, fmts, f.plain, first_row=1, last_format=f.total,  # the city total
+                  first_col=first_col)
     start = last + 3
     ws.write(start - 1, 0, "重点目標別の集計", f.title)
-    _table(ws, by_goal, "重点目標別集計", fmts | {"重点目標": f.text}, f.plain, first_row=start)
-    ws.set_column_width(0, 8)
-    ws.set_column_width(1, 14)
-    for j in range(2, len(summary.columns) + 1):
-        ws.set_column_width(j, 9)
+    _table(ws, by_goal, "重点目標別集計", f, fmts | {"重点目標": f.text}, f.plain, first_row=start,
+           widths={"重点目標": GOAL_WIDTH})
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 14)
+    width = max(len(summary.columns) + first_col, len(by_goal.columns))
+    ws.set_column(2, max(2, width - 1), 9)
     if "重点目標" in by_goal.columns:
-        ws.set_column_width(3, 36)
+        ws.set_column(3, 3, GOAL_WIDTH)
     _print_setup(ws, 0)
     spans: dict[tuple[str, str], tuple[int, int]] = {}
     for i, (fy, dept) in enumerate(zip(by_goal.get("年度", []), by_goal.get("部局名", []), strict=False)):
         key = (str(fy), str(dept))
         row = start + 1 + i
         spans[key] = (spans.get(key, (row, row))[0], row)
-    return spans
+    return spans, first_col
 
 
 def _years(ws, f: _Formats, years) -> None:
     if years.empty:
         ws.write(0, 0, "同じ部局の複数年度のシートがないため、経年比較はありません。", f.bold)
         return
-    last = _table(ws, years, "経年比較", {c: f.dec for c in years.columns if "達成率" in c} | {"重点目標": f.text},
-                  f.plain)
-    ws.set_column_width(0, 12)
-    ws.set_column_width(1, 40)
-    ws.set_column_width(2, 16)
-    for j in range(3, len(years.columns) + 1):
-        ws.set_column_width(j, 14)
+    rates = [str(c) for c in years.columns[3:]]
+    last = _table(ws, years, "経年比較", f, {c: f.dec for c in rates} | {"重点目標": f.text}, f.plain,
+                  widths={"重点目標": 40}, header_lines=max([2, *(text_lines(c, YEAR_WIDTH) for c in rates)]))
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 16)
+    ws.set_column(3, max(3, len(years.columns)), YEAR_WIDTH)
     _rate_colours(ws, f, 1, 3, last, len(years.columns) - 1)
     ws.freeze_panes(1, 2)
     _print_setup(ws)
@@ -426,9 +447,9 @@ def _errors(ws, f: _Formats, errors) -> None:
     if errors.empty:
         ws.write(0, 0, "すべてのファイルを読み込みました。", f.bold)
         return
-    _table(ws, errors, "取込エラー", {"理由": f.text}, f.plain)
-    ws.set_column_width(0, 50)
-    ws.set_column_width(1, 70)
+    _table(ws, errors, "取込エラー", f, {"理由": f.text}, f.plain, widths={"理由": 70})
+    ws.set_column(0, 0, 50)
+    ws.set_column(1, 1, 70)
     _print_setup(ws)
 
 
@@ -439,39 +460,32 @@ def _range(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"'集計'!${col_letter(c1 + 1)}${r1 + 1}:${col_letter(c2 + 1)}${r2 + 1}"
 
 
-def _chart(kind: str, title: str, categories: str, values: str, width: int, height: int, label_format: str = ""):
-    import rvgsrust_xlsxwriter as rx
-
-    series = rx.ChartSeries()
-    series.set_name(title)
-    series.set_categories(categories)
-    series.set_values(values)
-    label = rx.ChartDataLabel()
-    label.show_value()
-    if label_format:
-        label.set_num_format(label_format)
-    series.set_data_label(label)
-    chart = rx.Chart(kind)
-    chart.push_series(series)
-    chart.set_title_name(title)
-    chart.set_legend_hidden()
-    chart.set_width(width)
-    chart.set_height(height)
+def _chart(wb, kind: str, title: str, categories: str, values: str, width: int, height: int,
+           label_format: str = ""):
+    chart = wb.add_chart({"type": kind})
+    labels = {"value": True} | ({"num_format": label_format} if label_format else {})
+    chart.add_series({"name": title, "categories": categories, "values": values, "data_labels": labels})
+    chart.set_title({"name": title})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": width, "height": height})
     return chart
 
 
-def _charts(ws, summary, by_goal, spans) -> None:
+def _charts(wb, ws, summary, by_goal, spans, first_col: int) -> None:
     _print_setup(ws, 0)
     if summary.empty:
         return
     total_row = len(summary) + 1  # 集計: title row 0, header row 1, data from row 2; the total is the last
-    grade_cols = [list(summary.columns).index(s) for s in ("◎", "○", "△", "×", "－") if s in summary.columns]
-    ws.insert_chart(0, 0, _chart("column", "判定の件数（市全体）", _range(1, grade_cols[0], 1, grade_cols[-1]),
+    grade_cols = [first_col + list(summary.columns).index(s) for s in ("◎", "○", "△", "×", "－")
+                  if s in summary.columns]
+    ws.insert_chart(0, 0, _chart(wb, "column", "判定の件数（市全体）", _range(1, grade_cols[0], 1, grade_cols[-1]),
                                  _range(total_row, grade_cols[0], total_row, grade_cols[-1]), 576, 288))
-    if "平均達成率" not in by_goal.columns:
+    rate = next((str(c) for c in by_goal.columns if str(c).startswith("平均達成率")), None)
+    if rate is None:
         return
-    rate_col = list(by_goal.columns).index("平均達成率")
+    rate_col = list(by_goal.columns).index(rate)
     title_col = list(by_goal.columns).index("重点目標")
+    cap = rate[len("平均達成率"):]  # 「（上限100%）」: the chart says what its bars are
     breaks = []
     for k, ((fy, dept), (a, b)) in enumerate(sorted(spans.items())):
         # two charts a page (the grade chart shares the first): no chart is cut by a page break
@@ -481,12 +495,11 @@ def _charts(ws, summary, by_goal, spans) -> None:
             break
         if row % (2 * CHART_ROWS) == 0:
             breaks.append(row)
-        chart = _chart("bar", f"{dept}（{fy}年度）重点目標別の平均達成率", _range(a, title_col, b, title_col),
+        chart = _chart(wb, "bar", f"{dept}（{fy}年度）重点目標別の平均達成率{cap}", _range(a, title_col, b, title_col),
                        _range(a, rate_col, b, rate_col), 768, 288, RATE_FMT)
-        chart.set_x_axis_min(0)
-        chart.set_x_axis_num_format(RATE_FMT)
-        chart.set_y_axis_reverse()  # the first goal on top, as on the sheets
-        chart.set_y_axis_crossing("max")  # and the rate axis below the bars
+        chart.set_x_axis({"min": 0, "num_format": RATE_FMT})
+        # the first goal on top, as on the sheets, and the rate axis below the bars
+        chart.set_y_axis({"reverse": True, "crossing": "max"})
         ws.insert_chart(row, 0, chart)
     if breaks:
-        ws.set_page_breaks(breaks)
+        ws.set_h_pagebreaks(breaks)

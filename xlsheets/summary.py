@@ -2,7 +2,7 @@
 
 ``extract(path)`` is a pure function (path → plain records) that runs in worker processes
 or on a Dask cluster; ``rollup(inputs, out)`` gathers the records, summarises them with
-pandas and writes the roll-up workbook (rust_xlsxwriter: tables, links, charts) atomically.
+pandas and writes the roll-up workbook (XlsxWriter: tables, links, charts) atomically.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ LIST_COLUMNS = [
     "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "ファイル", "シート", "セル",
 ]
 GRADE_ORDER = ("◎", "○", "△", "×", "－")
+RATE_CAP = 100  # averages and charts count a rate above this as this (one 1300 % would hide 8 shortfalls)
 
 
 # ---------------------------------------------------------------- inputs
@@ -308,8 +309,16 @@ class RollupResult:
     duplicates: list[str] = field(default_factory=list)  # one department and year in several workbooks
 
 
-def frames(records: list[dict[str, Any]], stage: str | None = None):
-    """The roll-up's tables as pandas DataFrames: list, summary, by goal, years, findings, errors."""
+def capped(header: str, cap: float | None) -> str:
+    """「平均達成率」 → 「平均達成率（上限100%）」: a column of capped rates says so."""
+    return header if cap is None else f"{header}（上限{cap:g}%）"
+
+
+def frames(records: list[dict[str, Any]], stage: str | None = None, cap: float | None = RATE_CAP):
+    """The roll-up's tables as pandas DataFrames: list, summary, by goal, years, findings, errors.
+
+    Means and medians count a rate above cap as cap (None: uncapped); the list keeps every rate.
+    """
     import pandas as pd
 
     ok = [r for r in records if r.get("ok")]
@@ -321,6 +330,8 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
     else:
         rate = listing[rate_col]
     listing = listing.assign(_rate=pd.to_numeric(rate, errors="coerce"))
+    mean_rate = listing["_rate"] if cap is None else listing["_rate"].clip(upper=cap)
+    mean_col, median_col = capped("平均達成率", cap), capped("中央値", cap)
 
     keys = ["年度", "部局名"]
     flags = pd.DataFrame({
@@ -335,18 +346,18 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
 
     def summarise(by: list[str] | None):
         """Counts, mean and median rate per group (None: the whole city)."""
-        data = pd.concat([listing[by or []], flags, listing["_rate"]], axis=1)
+        data = pd.concat([listing[by or []], flags, mean_rate], axis=1)
         if by:
             g = data.groupby(by, sort=True, dropna=False)
             out = g[counts].sum()
-            out.insert(5, "平均達成率", g["_rate"].mean().round(1))
-            out.insert(6, "中央値", g["_rate"].median())
+            out.insert(5, mean_col, g["_rate"].mean().round(1))
+            out.insert(6, median_col, g["_rate"].median())
             return out.reset_index()
         row = {c: int(flags[c].sum()) for c in counts}
-        rate = listing["_rate"].dropna()
-        row["平均達成率"] = round(float(rate.mean()), 1) if len(rate) else None
-        row["中央値"] = float(rate.median()) if len(rate) else None
-        return pd.DataFrame([row])[[*counts[:5], "平均達成率", "中央値", *counts[5:]]]
+        rate = mean_rate.dropna()
+        row[mean_col] = round(float(rate.mean()), 1) if len(rate) else None
+        row[median_col] = float(rate.median()) if len(rate) else None
+        return pd.DataFrame([row])[[*counts[:5], mean_col, median_col, *counts[5:]]]
 
     if listing.empty:
         summary = pd.DataFrame(columns=[*keys, "取組数"])
@@ -355,7 +366,7 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
         total = summarise(None).assign(年度="", 部局名="市全体")
         summary = pd.concat([summarise(keys), total[[*keys, *total.columns[:-2]]]], ignore_index=True)
         by_goal = summarise([*keys, "優先順位", "重点目標"])
-    years = _across_years(listing)
+    years = _across_years(listing, cap)
     findings = pd.DataFrame(
         [{"ファイル": r["path"], "シート": f["sheet"], "セル": f["cell"], "重大度": f["severity"], "コード": f["code"],
           "重点目標": f["location"].get("goal"), "取組項目": f["location"].get("item"),
@@ -367,22 +378,22 @@ def frames(records: list[dict[str, Any]], stage: str | None = None):
     return listing.drop(columns="_rate"), summary, by_goal, years, findings, errors
 
 
-def _across_years(listing):
-    """Goals of one department matched across years (by stable id, else by title), rates side by side."""
+def _across_years(listing, cap: float | None = RATE_CAP):
+    """Goals of one department matched across years (by stable id, else by title), mean rates side by side."""
     import pandas as pd
 
     if listing.empty or listing["年度"].nunique() < 2:
         return pd.DataFrame(columns=["部局名", "重点目標", "目標ID"])
     df = listing.assign(_key=listing["目標ID"].where(listing["目標ID"] != "", "title:" + listing["重点目標"]),
                         _r=pd.to_numeric(listing["期末達成率"].where(listing["期末達成率"].notna(),
-                                                                    listing["中間達成率"]), errors="coerce"))
+                                                                    listing["中間達成率"]), errors="coerce").clip(upper=cap))
     depts = df.groupby("部局名")["年度"].nunique()
     df = df[df["部局名"].isin(depts[depts > 1].index)]
     if df.empty:
         return pd.DataFrame(columns=["部局名", "重点目標", "目標ID"])
     titles = df.sort_values("年度").groupby(["部局名", "_key"])["重点目標"].last()
     table = df.pivot_table(index=["部局名", "_key"], columns="年度", values="_r", aggfunc="mean")
-    table.columns = [f"{c}年度 平均達成率" for c in table.columns]
+    table.columns = [capped(f"{c}年度 平均達成率", cap) for c in table.columns]
     table = table.round(1).reset_index()
     names = titles.to_dict()
     table.insert(1, "重点目標", [names[(d, k)] for d, k in zip(table["部局名"], table["_key"], strict=False)])
@@ -392,8 +403,10 @@ def _across_years(listing):
 
 def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None = None, jobs: int | None = None,
            scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> RollupResult:
+           progress: Callable[[int, int], None] | None = None, cap: float | None = RATE_CAP) -> RollupResult:
     """Build the roll-up workbook of every sheet found in inputs.
+
+    cap: averages and charts count a higher 達成率 as this (None: uncapped); 一覧 keeps every rate.
 
     progress(done, total) is called as files are read, then progress(-1, total) when the
     workbook is being written.
@@ -422,7 +435,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
             skipped[rec["skip"]] = skipped.get(rec["skip"], 0) + 1
     records = [r for r in records if not r.get("skip")]
     duplicates = mark_duplicates(records)
-    tables = frames(records, stage)
+    tables = frames(records, stage, cap)
     RollupBook(out).write(records, tables, overwrite=overwrite)
     errors = [(r["path"], r["error"]) for r in records if not r.get("ok")]
     result = RollupResult(out, len(paths), len(tables[0]), errors, len(tables[4]), duplicates=duplicates,
@@ -510,12 +523,10 @@ def _duplicate_finding(rec: dict[str, Any], dept: str, year: str, others: str) -
 def _import_writers() -> None:
     """Import pandas and the writer while the workers read (it takes a few tenths of a second),
     and run the summaries once on two made-up rows: pandas loads much of itself on first use."""
-    import pyarrow
-    import rvgsrust_xlsxwriter  # noqa: F401
+    import xlsxwriter  # noqa: F401
 
     row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
     frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": []}])
-    pyarrow.array(["", None], from_pandas=True)
 
 
 def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:

@@ -1,27 +1,10 @@
-"""xlwings Server custom scripts: each one line over xlsheets.excel (the desktop buttons' functions)."""
+"""xlwings Server custom scripts: the Office.js buttons (xlsheets.officejs), and 集計 into a sheet."""
 
 import xlwings as xw
 from xlwings.server import script
 
 import xlsheets.excel as x
-
-
-@script
-def xs_validate(book: xw.Book):
-    """検証"""
-    x.validate_sheet(book)
-
-
-@script
-def xs_achievement(book: xw.Book):
-    """達成率計算"""
-    x.compute_achievement(book)
-
-
-@script
-def xs_clear(book: xw.Book):
-    """注記クリア"""
-    x.clear_findings(book)
+from xlsheets.officejs import xs_achievement, xs_carry_forward, xs_clear, xs_validate
 
 
 @script
@@ -30,7 +13,4 @@ def xs_rollup(book: xw.Book):
     x.rollup_sheet(book)
 
 
-@script
-def xs_carry_forward(book: xw.Book):
-    """新年度作成（開いているブックに「新年度入力」シートを追加）"""
-    x.carry_forward_sheet(book)
+__all__ = ["xs_achievement", "xs_carry_forward", "xs_clear", "xs_rollup", "xs_validate"]
