@@ -25,5 +25,5 @@ Sub XS_Rollup()
 End Sub
 
 Sub XS_CarryForward()
-    RunPython "import xlsheets.excel as x; x.carry_forward()"
+    RunPython "import xlsheets.excel as x; x.new_year_book()"
 End Sub

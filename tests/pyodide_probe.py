@@ -26,10 +26,9 @@ def book_cells(path) -> dict[str, Any]:
 
 
 def results(cells: dict[str, Any]) -> dict[str, Any]:
-    from xlsheets.rates import achievement, load_settings
-
     from xlsheets.grid import BookGrid, SheetGrid, attach_names
     from xlsheets.marking import compute_rates
+    from xlsheets.rates import achievement, load_settings
     from xlsheets.reading import read_book
     from xlsheets.targets import parse_target
     from xlsheets.validation import validate

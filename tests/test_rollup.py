@@ -167,9 +167,8 @@ def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(fold
 
 
 def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
-    from xlsheets.summary import LIST_COLUMNS, frames
-
     from xlsheets.rollup_book import RollupBook
+    from xlsheets.summary import LIST_COLUMNS, frames
 
     base = dict.fromkeys(LIST_COLUMNS, "") | {"年度": 2024, "ファイル": str(tmp_path / "a.xlsx"), "シート": "1_a",
                                               "セル": "D8"}

@@ -13,6 +13,16 @@ def new_goal_id() -> str:
     return "g-" + uuid.uuid4().hex[:12]
 
 
+def next_year(dept: Department, to_year: int | None = None) -> int:
+    """The year to carry dept forward to: to_year when given, else the year after the sheet's."""
+    if to_year is not None:
+        return to_year
+    if isinstance(dept.fiscal_year, int):
+        return dept.fiscal_year + 1
+    raise XlsheetsError("年度が読み取れません。シートの表題に「令和6年度」などがあるか確認してください。",
+                        "the sheet's fiscal year cannot be read")
+
+
 def carry_forward(dept: Department, to_year: int) -> Department:
     """Goals, items, methods, periods and targets kept; reports, rates and effects emptied.
 

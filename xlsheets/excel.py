@@ -364,18 +364,16 @@ def fill_sheets(book=None) -> str:
 
 
 @button
-def carry_forward(book=None, to_year: int | None = None) -> str:
+def new_year_book(book=None, to_year: int | None = None) -> str:
     """新年度作成: next year's workbook from this one, beside it."""
-    from .carry import carry_forward as carry
+    from .carry import carry_forward, next_year
     from .filling import fill
 
     _grid, result = _result(book, sheets=[g.name for g in book_grid(book).sheets])
     dept = result.department
-    year = to_year or (dept.fiscal_year + 1 if isinstance(dept.fiscal_year, int) else None)
-    if year is None:
-        raise XlsheetsError("年度が読み取れません。シートの表題に「令和6年度」などがあるか確認してください。", "no year")
+    year = next_year(dept, to_year)
     out = _beside(book, f"{dept.department}_{year}_重点目標管理シート.xlsx")
-    fill(carry(dept, year), out, overwrite=False)
+    fill(carry_forward(dept, year), out, overwrite=False)
     return f"新年度のシートを作成しました: {out}"
 
 
@@ -418,15 +416,13 @@ def carry_forward_sheet(book=None, to_year: int | None = None) -> str:
 
     The desktop 作成 button or `xlsheets fill` turns it into the official sheets.
     """
-    from .carry import carry_forward as carry
+    from .carry import carry_forward, next_year
     from .interchange import department_to_long_records
     from .reading import read_book
 
     dept = read_book(book_grid(book)).department
-    year = to_year or (dept.fiscal_year + 1 if isinstance(dept.fiscal_year, int) else None)
-    if year is None:
-        raise XlsheetsError("年度が読み取れません。シートの表題に「令和6年度」などがあるか確認してください。", "no year")
-    records = department_to_long_records(carry(dept, year))
+    year = next_year(dept, to_year)
+    records = department_to_long_records(carry_forward(dept, year))
     rows = [list(records[0])] + [list(r.values()) for r in records] if records else [["（取組がありません）"]]
     XlwingsWriter(book).write_sheet("新年度入力", rows)
     return f"「新年度入力」シートを作りました（{year}年度、{len(records)} 行）。作成ボタンで正式なシートにできます。"
@@ -481,6 +477,6 @@ def _num(v: float) -> str:
 
 
 __all__ = [
-    "XS_GRADE", "XS_RATE", "XS_TARGET", "XlwingsWriter", "book_grid", "build_rollup", "carry_forward",
+    "XS_GRADE", "XS_RATE", "XS_TARGET", "XlwingsWriter", "book_grid", "build_rollup", "new_year_book",
     "carry_forward_sheet", "clear_findings", "compute_achievement", "fill_sheets", "rollup_sheet", "validate_sheet",
 ]
