@@ -17,8 +17,9 @@ from openpyxl.workbook.defined_name import DefinedName
 from . import layout as L
 from .errors import XlsheetsError
 from .grid import Ref
+from .inspection import check_package
 from .model import Department, Goal, circled, paren, priority_text, wareki
-from .saving import check_output, check_package, save_workbook
+from .saving import check_output, save_workbook
 from .sheetops import (
     copy_row_format,
     copy_sheet_names,

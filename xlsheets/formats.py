@@ -1,11 +1,6 @@
-"""Every spreadsheet format python-calamine reads: what a file really is, and what calamine leaves out.
-
-``check_spreadsheet(path)`` looks at the bytes, not the name: .xlsx/.xlsm, .xlsb (zip with
-workbook.bin), .ods (zip with an OpenDocument mimetype), .xls (an OLE file with a Workbook
-stream). A password-protected .xlsx (OLE with EncryptedPackage), a web page or a CSV saved
-under an .xls name get one clear message each. calamine reads the cells of all of them; the
-merged ranges of .ods and .xlsb and the defined names of .xls, .ods and .xlsb are read here.
-"""
+"""What calamine leaves out of the formats it reads: the merged ranges of .ods and .xlsb and the
+defined names of .xls, .ods and .xlsb (what a file is, and whether it is safe to open, is
+``inspection``'s)."""
 
 from __future__ import annotations
 
@@ -14,99 +9,9 @@ import struct
 import zipfile
 from pathlib import Path
 
-from .errors import UnreadableWorkbook
 from .grid import Range, Ref, col_index, format_ref
-from .saving import Limits, check_package, read_head, scan_zip
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 NameEntry = tuple[str, str, "int | None"]
-
-
-def check_spreadsheet(path: str | Path, limits: Limits | None = None) -> tuple[str, bytes]:
-    """(kind, main part) of a readable spreadsheet: kind is xlsx, xlsb, ods or xls.
-
-    The main part is xl/workbook.xml for xlsx (as check_package returns it), else b"".
-    Raises UnreadableWorkbook, with the reason a person can act on, for anything else.
-    """
-    p = Path(path)
-    limits = limits or Limits()
-    head = read_head(p, 2048)
-    if head.startswith(b"PK"):
-        return _zip_kind(p, limits)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _ole_kind(p, limits), b""
-    raise _not_a_spreadsheet(p, head)
-
-
-def _zip_kind(p: Path, limits: Limits) -> tuple[str, bytes]:
-    try:
-        with zipfile.ZipFile(p) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
-    if "xl/workbook.xml" in names:
-        return "xlsx", check_package(p, limits)
-    if "xl/workbook.bin" in names:
-        scan_zip(p, limits, "xl/workbook.bin")
-        return "xlsb", b""
-    if "mimetype" in names and scan_zip(p, limits, "mimetype").strip() == ODS_MIME:
-        return "ods", b""
-    raise UnreadableWorkbook(
-        f"表計算のブックではありません（Word や ZIP など別の形式のファイルです）: {p}",
-        f"a zip file that is not a spreadsheet: {p}",
-    )
-
-
-def _ole_kind(p: Path, limits: Limits) -> str:
-    """An OLE compound file: an .xls, a password-protected .xlsx, or something else (.doc)."""
-    if p.stat().st_size > limits.max_total_mb * 1024 * 1024:
-        raise UnreadableWorkbook(f"ファイルが大きすぎます: {p}", f"file over the size limit: {p}")
-    data = p.read_bytes()
-    if "EncryptedPackage".encode("utf-16-le") in data:
-        raise UnreadableWorkbook(
-            f"パスワードで保護されたブックは読めません。Excel でパスワードを解除して保存し直してください: {p}",
-            f"password-protected workbook: remove the password in Excel and save again: {p}",
-        )
-    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
-        return "xls"
-    raise UnreadableWorkbook(
-        f"表計算のブックではありません（Excel 以外の Office 文書です）: {p}", f"an Office file that is not a workbook: {p}"
-    )
-
-
-def _not_a_spreadsheet(p: Path, head: bytes) -> UnreadableWorkbook:
-    """The message for a file that is neither zip nor OLE: a web page, a CSV, or anything else."""
-    if not head:
-        return UnreadableWorkbook(f"空のファイルです（0 バイト）: {p}", f"an empty file: {p}")
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in text[:512]:
-        return UnreadableWorkbook(
-            f"Excel ブックではなく HTML（Web ページ）のファイルです。Excel で開き、.xlsx 形式で保存し直してください: {p}",
-            f"an HTML file, not a workbook (some systems export HTML as .xls): open it in Excel, save as .xlsx: {p}",
-        )
-    if text.startswith(b"<?xml"):
-        return UnreadableWorkbook(
-            f"Excel ブックではなく XML のファイルです（XML スプレッドシート 2003 など）。Excel で開き、.xlsx 形式で保存し直してください: {p}",
-            f"an XML file, not a workbook: open it in Excel, save as .xlsx: {p}",
-        )
-    if head and b"\x00" not in head and _decodes(head):
-        return UnreadableWorkbook(
-            f"Excel ブックではなくテキスト（CSV など）のファイルです。Excel で開き、.xlsx 形式で保存し直してください: {p}",
-            f"a text (CSV) file, not a workbook: open it in Excel, save as .xlsx: {p}",
-        )
-    return UnreadableWorkbook(f"表計算のブックではありません: {p}", f"not a spreadsheet: {p}")
-
-
-def _decodes(head: bytes) -> bool:
-    for enc in ("utf-8", "cp932"):
-        try:
-            head.decode(enc)
-            return True
-        except UnicodeDecodeError as e:
-            if enc == "utf-8" and e.start > len(head) - 4:  # a character cut at the end of the sample
-                return True
-    return False
 
 
 # ---------------------------------------------------------------- what calamine does not give

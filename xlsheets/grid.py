@@ -267,11 +267,11 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
     """Read every sheet with python-calamine; names from workbook.xml (or formats.extra_parts).
 
     workbook_xml: that part as check_package() returned it (else it is read here).
-    kind: xlsx (also .xlsm), xls, xlsb or ods, as formats.check_spreadsheet() found it.
+    kind: xlsx (also .xlsm), xls, xlsb or ods, as inspection.check_spreadsheet() found it.
     """
     from python_calamine import CalamineWorkbook
 
-    from .saving import Limits
+    from .inspection import Limits
 
     max_cells = Limits().max_cells
     path = str(path)

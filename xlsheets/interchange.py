@@ -134,7 +134,7 @@ def load_document(path: Path) -> dict[str, Any]:
 
 def _xlsx_records(path: Path) -> list[dict[str, Any]]:
     from .grid import read_book_calamine
-    from .saving import check_package
+    from .inspection import check_package
 
     check_package(path)
     book = read_book_calamine(path)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RollupWorkbook, XlsheetsError
-from .formats import check_spreadsheet
 from .grid import BookGrid, book_from_openpyxl
+from .inspection import check_spreadsheet
 from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book

@@ -80,8 +80,8 @@ def read(source: Any) -> Department:
 def load_book(path: str | Path) -> BookGrid:
     """Check a workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) and read all its sheets as grids (calamine)."""
     from .errors import UnreadableWorkbook
-    from .formats import check_spreadsheet
     from .grid import read_book_calamine
+    from .inspection import check_spreadsheet
 
     kind, workbook_xml = check_spreadsheet(path)
     try:

@@ -43,7 +43,7 @@ def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float = 300) ->
 
 def render_pdf(path: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
     """Render a workbook to a PDF file (every sheet, as printed)."""
-    from .formats import check_spreadsheet
+    from .inspection import check_spreadsheet
 
     path, out = Path(path), Path(out)
     check_spreadsheet(path)  # any format LibreOffice renders and xlsheets reads

@@ -1,7 +1,8 @@
 """Opening and saving workbooks safely.
 
-* ``check_package``: refuse hostile or broken files before any parser sees them
-  (zip bombs, XML entities, too many members, not a zip at all).
+(Refusing hostile or broken inputs before any parser sees them is ``inspection``'s.)
+
+* ``check_output``: refuse an output of the wrong kind, an existing, read-only or open one.
 * ``save_workbook``: write to a temporary file beside the target, fsync, check that it
   opens, keep the previous version as a backup, then atomically replace the target.
 """
@@ -12,31 +13,12 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnreadableWorkbook, XlsheetsError
+from .inspection import check_package
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
-
-def _env(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Limits on what xlsheets agrees to open; raise them with environment variables:
-    XLSHEETS_MAX_MB (uncompressed size), XLSHEETS_MAX_RATIO (compression ratio),
-    XLSHEETS_MAX_MEMBERS (parts), XLSHEETS_MAX_CELLS (used range of one sheet)."""
-
-    max_total_mb: float = field(default_factory=lambda: _env("XLSHEETS_MAX_MB", 200))
-    max_ratio: float = field(default_factory=lambda: _env("XLSHEETS_MAX_RATIO", 200))
-    max_members: int = field(default_factory=lambda: int(_env("XLSHEETS_MAX_MEMBERS", 5000)))
-    max_cells: int = field(default_factory=lambda: int(_env("XLSHEETS_MAX_CELLS", 2_000_000)))
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -49,81 +31,6 @@ def lock_files(path: Path) -> list[Path]:
 
 def is_lock_file(path: Path) -> bool:
     return path.name.startswith("~$") or (path.name.startswith(".~lock.") and path.name.endswith("#"))
-
-
-def check_package(path: str | Path, limits: Limits | None = None) -> bytes:
-    """Raise UnreadableWorkbook unless path is a plausible, non-hostile .xlsx/.xlsm package.
-
-    Returns xl/workbook.xml (checked), so that a reader need not open the package again.
-    """
-    limits = limits or Limits()
-    p = Path(path)
-    head = read_head(p)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableWorkbook(
-            f"古い形式(.xls)またはパスワード付きのブックは読めません。Excelで .xlsx として保存し直してください: {p}",
-            f"legacy .xls or password-protected workbook: {p}",
-        )
-    if not head.startswith(b"PK"):
-        raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"not an .xlsx workbook: {p}")
-    return scan_zip(p, limits, "xl/workbook.xml")
-
-
-def read_head(p: Path, size: int = 8) -> bytes:
-    """The first bytes of a file, or UnreadableWorkbook when it is missing, a folder or not readable."""
-    if not p.exists():
-        raise UnreadableWorkbook(f"ファイルが見つかりません: {p}", f"file not found: {p}")
-    if p.is_dir():
-        raise UnreadableWorkbook(f"フォルダです。ブックを指定してください: {p}", f"is a folder: {p}")
-    try:
-        with open(p, "rb") as fh:
-            return fh.read(size)
-    except PermissionError as e:
-        raise UnreadableWorkbook(f"ファイルを開く権限がありません: {p}", f"permission denied: {p}") from e
-
-
-def scan_zip(p: Path, limits: Limits, main: str) -> bytes:
-    """Refuse a zip package that is a bomb, too big, holds XML entities or lacks its main part.
-
-    Returns the main part (bounded: the sizes are checked first).
-    """
-    try:
-        with zipfile.ZipFile(p) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise UnreadableWorkbook(
-                    f"ブック内の部品が多すぎます（{len(infos)}個）: {p}", f"too many package members: {p}"
-                )
-            total = sum(i.file_size for i in infos)
-            packed = max(1, sum(i.compress_size for i in infos))
-            if total > limits.max_total_mb * 1024 * 1024:
-                raise UnreadableWorkbook(
-                    f"展開後のサイズが大きすぎます（{total / 2**20:.0f} MB、上限 {limits.max_total_mb:.0f} MB。"
-                    f"XLSHEETS_MAX_MB で変更できます）: {p}",
-                    f"uncompressed size over the limit: {p}",
-                )
-            if total > 10 * 2**20 and total / packed > limits.max_ratio:
-                raise UnreadableWorkbook(f"圧縮率が異常です（zip爆弾の疑い）: {p}", f"suspicious compression ratio: {p}")
-            names = {i.filename for i in infos}
-            if main not in names:
-                raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no {main}: {p}")
-            main_part = b""
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == main:
-                    with zf.open(info) as fh:
-                        if info.filename == main:
-                            start = main_part = fh.read()
-                        else:
-                            start = fh.read(2048)
-                    if b"<!DOCTYPE" in start[:2048] or b"<!ENTITY" in start[:2048]:
-                        raise UnreadableWorkbook(
-                            f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
-                        )
-            return main_part
-    except zipfile.BadZipFile as e:
-        raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
-    except (OSError, EOFError, zipfile.LargeZipFile) as e:
-        raise UnreadableWorkbook(f"ブックが壊れています: {p} ({e})", f"broken workbook: {p}") from e
 
 
 OUTPUT_SUFFIXES = WORKBOOK_SUFFIXES + (".json", ".yaml", ".yml", ".csv", ".parquet", ".pdf")

@@ -55,7 +55,7 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
     folder, it is counted under 表計算以外. Lock files, xlsheets' temporary files, backups
     (NAME.bak.xlsx) and the output itself are counted under their own rule.
     """
-    from .formats import SPREADSHEET_SUFFIXES
+    from .inspection import SPREADSHEET_SUFFIXES
 
     skip = {Path(p).resolve() for p in exclude}
     found = Inputs()
