@@ -9,8 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from . import layout as L
-from .achievement import DEFAULT_SETTINGS, Settings, achievement
-from .grid import UNKNOWN_NOTE, BookGrid
+from .achievement import (
+    AMBIGUOUS,
+    DEFAULT_SETTINGS,
+    NO_RESULT,
+    UNIT_MISMATCH,
+    Achievement,
+    Settings,
+    achievement,
+)
+from .grid import UNKNOWN_NOTE, BookGrid, a1
 from .model import paren
 from .reading import ReadResult
 from .targets import parse_target
@@ -22,6 +30,7 @@ GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
 RESULTS_SHEET = "検証結果"
 MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
+RATE_NOTES_SHEET = "xlsheets_rate_notes"  # hidden: the 達成率 cells that carry an evidence note
 NOTE_PREFIX = "[xlsheets] "
 
 
@@ -57,6 +66,7 @@ def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_S
     right of the table.
     """
     rated = 0
+    noted: list[list[str]] = []
     for goal, src, rows in zip(result.department.goals, result.sources, compute_rates(result, settings), strict=False):
         cols = dict(src.columns)
         if not all(k in cols for k in ("rate_midterm", "rate_final", "grade")):
@@ -78,18 +88,49 @@ def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_S
                     grade = settings.none
                 for stage in ("midterm", "final"):
                     writer.set_value(src.sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
+                    noted += _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
                 writer.set_value(src.sheet, r, cols["grade"], grade)
                 writer.set_fill(src.sheet, r, cols["grade"], grade_fill(grade, settings))
             else:  # an old sheet: several sub-items in one row, one line each
                 for stage in ("midterm", "final"):
                     lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
                     writer.set_value(src.sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
+                    notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
+                    noted += _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], notes)
                 grades = []
                 for no, a in entries:
                     g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
                     grades.append(f"{paren(no)} {g}")
                 writer.set_value(src.sheet, r, cols["grade"], "\n".join(grades))
+    if noted:
+        writer.write_sheet(RATE_NOTES_SHEET, [["sheet", "cell"], *noted], hidden=True)
+    else:
+        writer.delete_sheet(RATE_NOTES_SHEET)
     return rated
+
+
+def _note_line(ach: Achievement) -> str:
+    """The evidence behind a 達成率, or why there is none ('' when there is nothing to compare)."""
+    if ach.rate is not None:
+        return f"根拠: {ach.evidence}"
+    if ach.status == AMBIGUOUS:
+        return f"達成率なし: {ach.evidence}。実績を1つの数値（「計○件」など）で記入してください"
+    if ach.status in (NO_RESULT, UNIT_MISMATCH):
+        return f"達成率なし: {ach.reason}"
+    return ""
+
+
+def _evidence_note(writer, sheet: str, r: int, c: int, lines: list[str]) -> list[list[str]]:
+    """Put xlsheets' evidence lines on a 達成率 cell, keeping a user's own note; [[sheet, cell]] when noted."""
+    current = writer.get_note(sheet, r, c)
+    if current == UNKNOWN_NOTE:  # a note this engine cannot read: left alone
+        return []
+    user = _strip_ours(current)
+    ours = "\n".join(f"{NOTE_PREFIX}{line}" for line in lines if line)
+    text = "\n\n".join(t for t in (user, ours) if t)
+    if text != (current or ""):
+        writer.set_note(sheet, r, c, text or None)
+    return [[sheet, a1(r, c)]] if ours else []
 
 
 # ---------------------------------------------------------------- finding marks
@@ -109,7 +150,7 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
     Returns the number of cells marked.
     """
     if book is not None:
-        clear(book, writer)
+        _clear_marks(book, writer)
     per_cell: dict[tuple[str, str], list] = {}
     for rep in reports:
         for f in rep.findings:
@@ -142,6 +183,27 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
 
 
 def clear(book: BookGrid, writer) -> int:
+    """Remove exactly what xlsheets added: the finding marks and sheets, and the evidence notes on 達成率."""
+    return _clear_marks(book, writer) + _clear_rate_notes(book, writer)
+
+
+def _clear_rate_notes(book: BookGrid, writer) -> int:
+    """Take xlsheets' lines out of the notes on 達成率 cells; a user's own note stays."""
+    listed = next((s for s in book.sheets if s.name == RATE_NOTES_SHEET), None)
+    cleared = 0
+    for row in listed.rows[1:] if listed is not None else []:
+        if len(row) < 2 or not row[0] or not any(s.name == str(row[0]) for s in book.sheets):
+            continue
+        r, c = _parse_a1(str(row[1]))
+        current = writer.get_note(str(row[0]), r, c)
+        if current and current != UNKNOWN_NOTE:
+            writer.set_note(str(row[0]), r, c, _strip_ours(current) or None)
+            cleared += 1
+    writer.delete_sheet(RATE_NOTES_SHEET)
+    return cleared
+
+
+def _clear_marks(book: BookGrid, writer) -> int:
     """Remove exactly what annotate added: restore fills and notes, drop its two sheets."""
     marks = next((s for s in book.sheets if s.name == MARKS_SHEET), None)
     restored = 0

@@ -321,6 +321,10 @@ def _read_rates(sheet: SheetGrid, src: GoalSource, r: int, sub: SubItem, setting
             rates[stage] = int(v)
     grade = sheet.text(r, cols["grade"]).strip() if "grade" in cols else ""
     sub.achievement = _achievement_dict(rates, grade, settings)
+    if sub.achievement:
+        from .achievement import add_evidence
+
+        add_evidence(sub.achievement, sub.target, {"midterm": sub.midterm, "final": sub.final}, settings)
 
 
 def _achievement_dict(rates: dict[str, int], grade: str, settings) -> dict[str, Any] | None:
