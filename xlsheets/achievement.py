@@ -308,6 +308,8 @@ def achievement(target_text: str | None, result_text: str | None, settings: Sett
     for k, comp in enumerate(target.components):
         same = _same_unit(comp, res)
         if several and not any(_labels_match(comp.label, q.label) for q in same):
+            # an amount labelled for another component does not answer this one (「通所2か所」 is no 訪問)
+            same = [q for q in same if not any(_labels_match(c.label, q.label) for c in target.components)]
             same_unit_comps = [c for c in target.components if c.unit == comp.unit]
             if len(same_unit_comps) > 1:
                 idx = same_unit_comps.index(comp)

@@ -389,6 +389,7 @@ def _is_scale(text: str, m: re.Match, in_parens: bool) -> bool:
     return in_parens and _SAMPLE.search(text, max(0, m.start() - 8), m.start()) is not None
 
 
+_LEADING_UNIT = re.compile(rf"(?:{_UNIT_RX})?[・、,\s]*")
 _NEW_LEVEL = re.compile(r"(?:→|⇒|->|から)\s*(?:目標値?|計画値?)?\s*[:：]?")
 
 
@@ -414,8 +415,12 @@ def _quantity(t: str, spans, m: re.Match, has_parens: bool, prev_end: int, befor
     after = _clause_after(t, comp_end)
     clause = _clause_before(t, m.start(), max(prev_end, 0))
     word = t[word_start: m.start()].rstrip(" \u3000:：")
-    while word_start and (t[word_start - 1].isdigit() or t[word_start - 1] in ",."):  # 「4月に」「30件から」
-        word_start -= 1
+    if word_start and t[word_start - 1].isdigit():
+        if word[:1] in ("月", "日", "年"):  # 「4月に」「3/31現在の」: quote the whole date
+            while word_start and (t[word_start - 1].isdigit() or t[word_start - 1] in ",./"):
+                word_start -= 1
+        else:  # 「3か所・通所」「30件から」: the words after the amount before
+            word_start += len(_LEADING_UNIT.match(t, word_start).group(0))
     period = _PERIOD_WORD.search(word)
     prev = before[-1] if before and prev_end >= 0 else None
     part = (prev is not None and _PART.search(t[prev_end: m.start()]) is not None
