@@ -226,7 +226,7 @@ def _candidates(comp: Quantity, same: list[Quantity], target: Target) -> list[Qu
         same = [q for q in same if "累" in q.label] or [q for q in same if "新規" not in q.label]
     elif not any(w in comp.label for w in _PAST):
         # 「新規30人、累計450人」「前年度1,100件」: past years' amounts, unless the target counts them too
-        same = [q for q in same if not any(w in q.label for w in _PAST)] or same
+        same = [q for q in same if not any(w in q.label for w in _PAST)]
     if comp.period:  # 「年間240件（月20件）」 for a monthly target: the monthly amount; never another period's
         same = [q for q in same if q.period in ("", comp.period)]
         same = [q for q in same if q.period == comp.period] or same
@@ -245,7 +245,16 @@ def _pick(comp: Quantity, same: list[Quantity], target: Target, several: bool) -
     totals = [q for q in same if q.total and not q.in_parens] or [q for q in same if q.total]
     if totals:
         return (totals[-1], []) if len({q.exact for q in totals}) == 1 else (None, totals)
-    outside = ([q for q in same if not q.in_parens and not q.part] or [q for q in same if not q.part] or same)
+    whole = [q for q in same if not q.part]
+    named = [q for q in same if q.part and q.label and q.label in comp.label and
+             not any(q.label in w.label for w in whole)]
+    if len(named) == 1:  # 「相談320件、うち新規140件」 for 「新規相談150件」: the part the target names
+        return named[0], []
+    outside = [q for q in whole if not q.in_parens] or whole
+    if not outside:  # only parts of an amount the text does not state
+        return None, []
+    if any(q.each for q in outside):  # 「5月・11月 各1回」: per member of a list the text does not count
+        return None, outside
     if len(outside) == 1:
         return outside[0], []
     return _combine(comp, outside, target)
@@ -257,8 +266,9 @@ def _combine(comp: Quantity, parts: list[Quantity], target: Target) -> tuple[Qua
     target_text = normalise(target.text)
     if all(labels) and len(set(labels)) == len(labels) and all(w in target_text for w in labels):
         return _sum(parts, comp), []  # 「受給者2名、困窮者18名」 for 「受給者、困窮者の15名」
-    labelled = [q for q in parts if _labels_match(comp.label, q.label)]
-    if len(labelled) == 1:
+    # the amount whose label the target's contains (「交付45件」 for 「交付40件」); not 「一般相談45件」 for 「相談」
+    labelled = [q for q in parts if q.label and q.label in comp.label]
+    if len(labelled) == 1 and all(labels):  # every amount named, one of them as the target is
         return labelled[0], []  # 「申請50件、交付45件」 for 「交付40件」
     whens = [q.when for q in parts]
     if all(whens) and len(set(whens)) == len(whens) and not any(q.as_of for q in parts):
@@ -281,7 +291,7 @@ _DECIMAL = re.compile(r"\d{1,2}\.\d{1,2}")
 
 def _same_unit(comp: Quantity, res: Scan) -> list[Quantity]:
     """The report's amounts in the unit of a target component."""
-    same = [q for q in res.quantities if q.unit == comp.unit]
+    same = [q for q in res.quantities if comp.unit in (q.unit, q.per_unit)]
     if same or comp.unit:
         return same
     if comp.exact == 0:  # 「苦情ゼロを維持」: counted in whatever single unit the report uses

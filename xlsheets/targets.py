@@ -39,7 +39,7 @@ _UNITS: dict[str, tuple[str, int]] = {
     "トン": ("t", 1), "kWh": ("kWh", 1), "g": ("g", 1),
     "m2": ("㎡", 1), "平方メートル": ("㎡", 1), "平米": ("㎡", 1), "m": ("m", 1), "メートル": ("m", 1),
     "キロメートル": ("km", 1), "ヘクタール": ("ha", 1), "橋": ("橋", 1), "路線": ("路線", 1), "系統": ("系統", 1),
-    "便": ("便", 1),
+    "便": ("便", 1), "手続き": ("手続", 1), "手続": ("手続", 1), "食": ("食", 1), "公園": ("公園", 1),
 }
 _UNIT_RX = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # a counter we do not know: one kanji that is not a particle or a date/comparison word
@@ -101,6 +101,7 @@ class Quantity(NamedTuple):
     when: str = ""  # the date or time of year its clause names (「4月に1か所」「上期2件」)
     as_of: bool = False  # 「9月末時点で15件」: a running count, not an amount of its own
     current: bool = False  # 「現状30件」「現状値20%」: the starting point, not a level
+    per_unit: str = ""  # 「4地区×3回」 (12 地区): the other factor's unit, in which the product counts too
 
 
 class DateToken(NamedTuple):
@@ -161,7 +162,7 @@ _REWRITE = re.compile(rf"""
   | (?<![\d,.〇一二三四五六七八九十百千万億])(?P<run>{_NUMERAL_RUN})(?={_AFTER_NUMBER})
 """, re.VERBOSE)
 # where a lone kanji digit counts: after these, or at the start of a clause (「年四回」「、六か所」)
-_COUNT_CONTEXT = "年月週日毎各計約延全で、。・:：(（「 \u3000\n"
+_COUNT_CONTEXT = "年月週日毎各計約延全績数べでをにはがとも、。・:：(（「 \u3000\n"
 _NOT_AN_AMOUNT_AFTER = re.compile(r"(?:人(?:ひとり|暮|親|当)|部(?!数)|本化|体|般|分(?!の)|日(?!間))")
 
 
@@ -357,9 +358,10 @@ def _not_an_amount(text: str, m: re.Match, g) -> bool:
 
 _CLAUSE_END = re.compile(r"[、。,;；\n()（）]")
 _NOT_DONE = re.compile(r"中止|延期|未実施|見送|次年度|準備中|予定(?!どおり|通り)|中断|取りやめ|取り止め")
+_NOT_DONE_BEFORE = re.compile(rf"(?:{_NOT_DONE.pattern})\s*$")  # 「中止1回」, not 「予定していたが3回」
 _WHEN = re.compile(r"\d{1,2}\s*月|\d{1,2}\s*/\s*\d{1,2}|[上下]半?期|前期|後期|四半期|年度[当初末]")
 _AS_OF = re.compile(r"時点|現在")
-_PART = re.compile(r"(?:うち|内)\s*[\u3040-\u30ff\u4e00-\u9fff・ー]*$")
+_PART = re.compile(r"(?:うち|内)\s*[\u3040-\u30ff\u4e00-\u9fff・ー]*\s*$")
 _PERIOD = {"年間": "年", "年": "年", "毎年": "年", "月間": "月", "毎月": "月", "月": "月", "週": "週",
            "毎週": "週", "週間": "週", "1日": "日", "日": "日", "毎日": "日"}
 _PERIOD_WORD = re.compile(r"(?<![\d.])(年間|毎年|年|月間|毎月|月|毎週|週間|週|毎日|1日|日)\s*(?:平均)?\s*$")
@@ -423,18 +425,23 @@ def _quantity(t: str, spans, m: re.Match, has_parens: bool, prev_end: int, befor
             word_start += len(_LEADING_UNIT.match(t, word_start).group(0))
     period = _PERIOD_WORD.search(word)
     prev = before[-1] if before and prev_end >= 0 else None
-    part = (prev is not None and _PART.search(t[prev_end: m.start()]) is not None
-            and not prev.not_done and not prev.label.endswith(RESTATED))
+    # 「、うち新規3件」: a part of the amount before it, unless that one is a plan or was not done
+    promoted = (prev is not None and (prev.not_done or prev.label.endswith(RESTATED))  # 「10回予定のうち8回」
+                and not _CLAUSE_END.search(t, prev_end, m.start()))
+    part = _PART.search(clause) is not None and not promoted
+    if part:
+        label = re.sub(r"^(?:うち|内)", "", label)
     return Quantity(
         value=float(exact), unit=unit, label=label, comparator=stated or ">=", exact=exact,
         in_parens=in_parens, total=total, approx=bool(g("approx")), text=m.group(0), stated=stated is not None,
         each=label.startswith("各") or t[:m.start()].rstrip().endswith("各"),
         source=_original(t, spans, word_start, comp_end).strip(),
-        not_done=bool(_NOT_DONE.search(after) or _NOT_DONE.search(word)),
+        not_done=bool(_NOT_DONE.search(after) or _NOT_DONE_BEFORE.search(word)),
         part=part, period=_PERIOD[period.group(1)] if period else "",
         when=(_WHEN.search(clause) or _WHEN.search(after) or _NO_MATCH).group(0),
         as_of=bool(_AS_OF.search(clause) or _AS_OF.match(after.lstrip())),
         current=bool(_CURRENT.search(word)),
+        per_unit=_UNITS.get(g("unit2") or "", (g("unit2") or "", 1))[0] if g("n2") else "",
     )
 
 
@@ -497,8 +504,9 @@ def scan(text: str) -> Scan:
                 prev_qty_end = -1
                 continue
             between = t[prev_qty_end: m.start()].strip() if out.quantities and prev_qty_end >= 0 else None
-            if between == "中":  # "152か所中68か所": the first is the base, not the amount
+            if between in ("中", "のうち", "の内"):  # "152か所中68か所", "50世帯のうち45世帯": the first is the base
                 out.quantities.pop()
+                q = q._replace(part=False)
             elif between in ("/", "／"):
                 # "12件/15件", "8/10回": the amount before the slash counts (in the unit after it), the one
                 # after is its base
