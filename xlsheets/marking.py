@@ -18,7 +18,7 @@ from .achievement import (
     Settings,
     achievement,
 )
-from .grid import UNKNOWN_NOTE, BookGrid, a1
+from .grid import UNKNOWN_NOTE, BookGrid
 from .model import paren
 from .reading import ReadResult
 from .targets import parse_target
@@ -30,7 +30,6 @@ GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
 RESULTS_SHEET = "検証結果"
 MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
-RATE_NOTES_SHEET = "xlsheets_rate_notes"  # hidden: the 達成率 cells that carry an evidence note
 NOTE_PREFIX = "[xlsheets] "
 
 
@@ -66,7 +65,6 @@ def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_S
     right of the table.
     """
     rated = 0
-    noted: list[list[str]] = []
     for goal, src, rows in zip(result.department.goals, result.sources, compute_rates(result, settings), strict=False):
         cols = dict(src.columns)
         if not all(k in cols for k in ("rate_midterm", "rate_final", "grade")):
@@ -88,7 +86,7 @@ def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_S
                     grade = settings.none
                 for stage in ("midterm", "final"):
                     writer.set_value(src.sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
-                    noted += _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
+                    _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
                 writer.set_value(src.sheet, r, cols["grade"], grade)
                 writer.set_fill(src.sheet, r, cols["grade"], grade_fill(grade, settings))
             else:  # an old sheet: several sub-items in one row, one line each
@@ -96,16 +94,12 @@ def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_S
                     lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
                     writer.set_value(src.sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
                     notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
-                    noted += _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], notes)
+                    _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], notes)
                 grades = []
                 for no, a in entries:
                     g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
                     grades.append(f"{paren(no)} {g}")
                 writer.set_value(src.sheet, r, cols["grade"], "\n".join(grades))
-    if noted:
-        writer.write_sheet(RATE_NOTES_SHEET, [["sheet", "cell"], *noted], hidden=True)
-    else:
-        writer.delete_sheet(RATE_NOTES_SHEET)
     return rated
 
 
@@ -120,17 +114,32 @@ def _note_line(ach: Achievement) -> str:
     return ""
 
 
-def _evidence_note(writer, sheet: str, r: int, c: int, lines: list[str]) -> list[list[str]]:
-    """Put xlsheets' evidence lines on a 達成率 cell, keeping a user's own note; [[sheet, cell]] when noted."""
+def _evidence_note(writer, sheet: str, r: int, c: int, lines: list[str]) -> None:
+    """Put xlsheets' evidence lines on a 達成率 cell, keeping a user's own note."""
     current = writer.get_note(sheet, r, c)
     if current == UNKNOWN_NOTE:  # a note this engine cannot read: left alone
-        return []
-    user = _strip_ours(current)
+        return
     ours = "\n".join(f"{NOTE_PREFIX}{line}" for line in lines if line)
-    text = "\n\n".join(t for t in (user, ours) if t)
+    text = "\n\n".join(t for t in (_strip_ours(current), ours) if t)
     if text != (current or ""):
         writer.set_note(sheet, r, c, text or None)
-    return [[sheet, a1(r, c)]] if ours else []
+
+
+def _rate_cells(book: BookGrid) -> list[tuple[str, int, int]]:
+    """The 達成率 cells of every goal sheet (none when the workbook is not a 重点目標管理シート)."""
+    from .errors import XlsheetsError
+    from .reading import read_book
+
+    try:
+        result = read_book(book)
+    except XlsheetsError:
+        return []
+    cells = []
+    for src in result.sources:
+        cols = [src.columns[k] for k in ("rate_midterm", "rate_final") if k in src.columns]
+        rows = sorted({sub["method"][0] for entry in src.items for sub in entry["subs"] if sub.get("method")})
+        cells += [(src.sheet, r, c) for r in rows for c in cols]
+    return cells
 
 
 # ---------------------------------------------------------------- finding marks
@@ -189,17 +198,12 @@ def clear(book: BookGrid, writer) -> int:
 
 def _clear_rate_notes(book: BookGrid, writer) -> int:
     """Take xlsheets' lines out of the notes on 達成率 cells; a user's own note stays."""
-    listed = next((s for s in book.sheets if s.name == RATE_NOTES_SHEET), None)
     cleared = 0
-    for row in listed.rows[1:] if listed is not None else []:
-        if len(row) < 2 or not row[0] or not any(s.name == str(row[0]) for s in book.sheets):
-            continue
-        r, c = _parse_a1(str(row[1]))
-        current = writer.get_note(str(row[0]), r, c)
-        if current and current != UNKNOWN_NOTE:
-            writer.set_note(str(row[0]), r, c, _strip_ours(current) or None)
+    for sheet, r, c in _rate_cells(book):
+        current = writer.get_note(sheet, r, c)
+        if current and current != UNKNOWN_NOTE and _strip_ours(current) != current:
+            writer.set_note(sheet, r, c, _strip_ours(current) or None)
             cleared += 1
-    writer.delete_sheet(RATE_NOTES_SHEET)
     return cleared
 
 
