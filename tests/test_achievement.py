@@ -239,3 +239,21 @@ def test_a_rate_is_the_right_one_or_absent_never_another_number(case):
     target_text, report, target, amount = case
     a = achievement(target_text, report)
     assert a.rate is None or a.rate == amount * 100 // target, (target_text, report, a.evidence)
+
+
+def test_validate_and_read_json_carry_the_evidence(fy2020, tmp_path):
+    from click.testing import CliRunner
+
+    from xlsheets.cli import main
+    from xlsheets.ops import achieve_file
+
+    res = CliRunner().invoke(main, ["validate", str(fy2020), "--format", "json"])
+    doc = json.loads(res.output)
+    found = {(a["sheet"][:1], a["cell"]): a for a in doc["files"][0]["achievements"]}
+    h13 = found[("4", "H13")]
+    assert (h13["rate"], h13["evidence"]) == (106, "実績 90.7％（使用割合 90.7%） ÷ 目標 85％（使用割合85%以上）")
+    assert h13["components"][0]["actual"] == {"value": 90.7, "unit": "％", "text": "使用割合 90.7%"}
+    achieved = achieve_file(fy2020, tmp_path / "a.xlsx").path
+    read = json.loads(CliRunner().invoke(main, ["read", str(achieved), "--format", "json"]).output)
+    sub = read["goals"][3]["items"][1]["subitems"][2]
+    assert sub["achievement"]["final"] == {"rate": 106, "grade": "◎", "evidence": h13["evidence"]}
