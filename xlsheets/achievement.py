@@ -291,7 +291,9 @@ _DECIMAL = re.compile(r"\d{1,2}\.\d{1,2}")
 
 def _same_unit(comp: Quantity, res: Scan) -> list[Quantity]:
     """The report's amounts in the unit of a target component."""
-    same = [q for q in res.quantities if comp.unit in (q.unit, q.per_unit)]
+    # 「4地区×3回」 counts 12 回 too; in brackets such a product is the breakdown of an amount, not one
+    same = [q if q.unit == comp.unit else q._replace(unit=comp.unit) for q in res.quantities
+            if comp.unit in (q.unit, q.per_unit) and not (q.in_parens and q.per_unit)]
     if same or comp.unit:
         return same
     if comp.exact == 0:  # 「苦情ゼロを維持」: counted in whatever single unit the report uses

@@ -166,6 +166,9 @@ _COUNT_CONTEXT = "年月週日毎各計約延全績数べでをにはがとも�
 _NOT_AN_AMOUNT_AFTER = re.compile(r"(?:人(?:ひとり|暮|親|当)|部(?!数)|本化|体|般|分(?!の)|日(?!間))")
 
 
+_MAY_REWRITE = re.compile(r"[〇一二三四五六七八九十百割]|ゼロ|[千万億]\d|[千万億][千万億]")
+
+
 def _numeral_value(run: str) -> Decimal | None:
     """「三十五」→35, 「千二百」→1200, 「2億5,000万」→250000000; None when it is no number."""
     total, section, cur = Decimal(0), Decimal(0), None
@@ -209,6 +212,8 @@ def rewrite_numbers(t: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
 
     Returns the text and, per rewritten span, (start, end, original) so that evidence can quote the original.
     """
+    if not _MAY_REWRITE.search(t):  # most texts: digits and units only
+        return t, ()
     out: list[str] = []
     spans: list[tuple[int, int, str]] = []
     last, pos = 0, 0
@@ -239,6 +244,8 @@ def rewrite_numbers(t: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
 
 def _original(t: str, spans: tuple[tuple[int, int, str], ...], a: int, b: int) -> str:
     """t[a:b] with rewritten numbers shown as they were written."""
+    if not spans:
+        return t[a:b]
     out, i = [], a
     for start, end, orig in spans:
         if end <= a or start >= b:
@@ -357,6 +364,7 @@ def _not_an_amount(text: str, m: re.Match, g) -> bool:
 
 
 _CLAUSE_END = re.compile(r"[、。,;；\n()（）]")
+_CLAUSE_TAIL = re.compile(r"[^、。,;；\n]*$")
 _NOT_DONE = re.compile(r"中止|延期|未実施|見送|次年度|準備中|予定(?!どおり|通り)|中断|取りやめ|取り止め")
 _NOT_DONE_BEFORE = re.compile(rf"(?:{_NOT_DONE.pattern})\s*$")  # 「中止1回」, not 「予定していたが3回」
 _WHEN = re.compile(r"\d{1,2}\s*月|\d{1,2}\s*/\s*\d{1,2}|[上下]半?期|前期|後期|四半期|年度[当初末]")
@@ -379,9 +387,7 @@ def _clause_after(text: str, end: int) -> str:
 
 def _clause_before(text: str, start: int, floor: int) -> str:
     """The words before an amount back to the start of its clause, not past the amount before it."""
-    head = text[max(floor, start - 20): start]
-    cut = max(head.rfind(c) for c in "、。,;；\n")
-    return head[cut + 1:] if cut >= 0 else head
+    return _CLAUSE_TAIL.search(text, max(floor, start - 20), start).group(0)
 
 
 def _is_scale(text: str, m: re.Match, in_parens: bool) -> bool:
@@ -395,8 +401,12 @@ _LEADING_UNIT = re.compile(rf"(?:{_UNIT_RX})?[・、,\s]*")
 _NEW_LEVEL = re.compile(r"(?:→|⇒|->|から)\s*(?:目標値?|計画値?)?\s*[:：]?")
 
 
-def _quantity(t: str, spans, m: re.Match, has_parens: bool, prev_end: int, before: list[Quantity]) -> Quantity | None:
-    """One amount with what its clause says about it, or None for a scale or a sample size."""
+def _quantity(t: str, spans, m: re.Match, has_parens: bool, prev_end: int, before: list[Quantity],
+              present: frozenset[str]) -> Quantity | None:
+    """One amount with what its clause says about it, or None for a scale or a sample size.
+
+    present: which of _CONTEXT's words the text holds at all (most texts hold none: no search per amount).
+    """
     g = m.group
     in_parens = has_parens and _in_parens(t, m.start())
     if _is_scale(t, m, in_parens):
@@ -428,7 +438,7 @@ def _quantity(t: str, spans, m: re.Match, has_parens: bool, prev_end: int, befor
     # 「、うち新規3件」: a part of the amount before it, unless that one is a plan or was not done
     promoted = (prev is not None and (prev.not_done or prev.label.endswith(RESTATED))  # 「10回予定のうち8回」
                 and not _CLAUSE_END.search(t, prev_end, m.start()))
-    part = _PART.search(clause) is not None and not promoted
+    part = "part" in present and _PART.search(clause) is not None and not promoted
     if part:
         label = re.sub(r"^(?:うち|内)", "", label)
     return Quantity(
@@ -436,11 +446,11 @@ def _quantity(t: str, spans, m: re.Match, has_parens: bool, prev_end: int, befor
         in_parens=in_parens, total=total, approx=bool(g("approx")), text=m.group(0), stated=stated is not None,
         each=label.startswith("各") or t[:m.start()].rstrip().endswith("各"),
         source=_original(t, spans, word_start, comp_end).strip(),
-        not_done=bool(_NOT_DONE.search(after) or _NOT_DONE_BEFORE.search(word)),
+        not_done="not_done" in present and bool(_NOT_DONE.search(after) or _NOT_DONE_BEFORE.search(word)),
         part=part, period=_PERIOD[period.group(1)] if period else "",
         when=(_WHEN.search(clause) or _WHEN.search(after) or _NO_MATCH).group(0),
-        as_of=bool(_AS_OF.search(clause) or _AS_OF.match(after.lstrip())),
-        current=bool(_CURRENT.search(word)),
+        as_of="as_of" in present and bool(_AS_OF.search(clause) or _AS_OF.match(after.lstrip())),
+        current="current" in present and bool(_CURRENT.search(word)),
         per_unit=_UNITS.get(g("unit2") or "", (g("unit2") or "", 1))[0] if g("n2") else "",
     )
 
@@ -452,6 +462,7 @@ class _NoMatch:
 
 
 _NO_MATCH = _NoMatch()
+_CONTEXT = {"not_done": _NOT_DONE, "as_of": _AS_OF, "part": re.compile("うち|内"), "current": _CURRENT}
 
 _UNITS_LONGEST = tuple(sorted(_UNITS, key=len, reverse=True))
 
@@ -469,6 +480,7 @@ def scan(text: str) -> Scan:
         out.zero_words = bool(_ZERO_WORDS.search(t))
         return out
     has_parens = _OPENERS.search(t) is not None
+    present = frozenset(k for k, rx in _CONTEXT.items() if rx.search(t))
     unmatched: list[str] = []  # the text between tokens: digits left there were not understood
     last_end = 0
     prev_qty_end = -1
@@ -499,7 +511,7 @@ def scan(text: str) -> Scan:
             prev_qty_end = -1
             continue
         elif kind == "qty":
-            q = _quantity(t, spans, m, has_parens, prev_qty_end if out.quantities else -1, out.quantities)
+            q = _quantity(t, spans, m, has_parens, prev_qty_end if out.quantities else -1, out.quantities, present)
             if q is None:  # a scale or a sample size: not an amount, and nothing to combine with
                 prev_qty_end = -1
                 continue
