@@ -5,8 +5,10 @@
 the validator uses the same tokens to find impossible dates and stated 達成率.
 
 Normalisation: NFKC (full-width digits, signs, ％), thousands commas, decimals;
-千円/万円/億円 → 円; 名 ≡ 人; か所/ヵ所/カ所/ヶ所/ケ所/箇所 ≡ か所; % ≡ ％. Other counters
-(件, 回, 事業所, 自治会 …) are kept as written.
+千円/万円/億円 → 円; 名 ≡ 人; か所/ヵ所/カ所/ヶ所/ケ所/箇所 ≡ か所; % ≡ ％; ㎡ ≡ m2 ≡ 平方メートル.
+Other counters (件, 回, 事業所, 自治会 …) are kept as written. Written-out numbers become digits
+before tokenising (三十五人, 2億5,000万円, 7割 → 70％, ゼロ件 → 0件); each amount keeps the words it
+was read from (``Quantity.source``) and what its clause says about it (not done, a part, a period …).
 """
 
 from __future__ import annotations
