@@ -31,6 +31,9 @@ def test_compute_achievement_button_equals_the_cli(sample_books, tmp_path, name)
     live = replay(actions, src, tmp_path / "live.xlsx")
     cli = achieve_file(src, tmp_path / "cli.xlsx").path
     assert _rates(live) == _rates(cli)
+    notes = [{(ws.title, c.coordinate): c.comment.text for ws in load_workbook(path).worksheets for row in ws.iter_rows()
+              for c in row if c.comment} for path in (live, cli)]
+    assert notes[0] == notes[1] and any(n.startswith("[xlsheets] 根拠: ") for n in notes[0].values())
 
 
 def _results_sheet(path):
@@ -127,3 +130,4 @@ def test_text_that_looks_like_a_formula_is_sent_as_text(sample_books):
     writer.flush()
     action = writer.book.json()["actions"][0]
     assert action["values"] == [["'=HYPERLINK(\"http://x\")"]]
+

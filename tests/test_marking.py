@@ -43,8 +43,9 @@ def test_achieve_fills_the_rate_columns_and_changes_nothing_else(fy2020, tmp_pat
     goal4 = read(out).goals[3]
     finals = [s.achievement["final"]["rate"] for s in goal4.items[1].subitems]
     assert finals == [80, 116, 106, 106]
-    assert goal4.items[1].subitems[0].achievement == {"midterm": {"rate": 40, "grade": "×"},
-                                                      "final": {"rate": 80, "grade": "○"}}
+    first = goal4.items[1].subitems[0].achievement
+    assert {k: (v["rate"], v["grade"]) for k, v in first.items()} == {"midterm": (40, "×"), "final": (80, "○")}
+    assert first["final"]["evidence"] == "実績 12件（就労による自立ケース 12件） ÷ 目標 15件（就労による自立ケース15件）"
     ws = load_workbook(out).worksheets[4]
     assert ws["J13"].value == 106 and ws["J13"].number_format == '0"%"' and ws["K13"].value == "◎"
     assert ws["K13"].fill.fgColor.rgb.endswith("C6EFCE")
@@ -125,3 +126,33 @@ def test_in_place_write_refuses_a_file_that_would_lose_shapes(tmp_path, fy2020):
     assert path.read_bytes() == before
     res = CliRunner().invoke(main, ["validate", str(path), "--annotate", "--in-place"])
     assert res.exit_code == 2 and "-o" in res.output
+
+
+def test_each_rate_cell_carries_its_evidence_as_an_xlsheets_note(fy2020, tmp_path):
+    ws = load_workbook(achieve_file(fy2020, tmp_path / "a.xlsx").path).worksheets[4]
+    assert ws["J13"].value == 106
+    assert ws["J13"].comment.text == "[xlsheets] 根拠: 実績 90.7％（使用割合 90.7%） ÷ 目標 85％（使用割合85%以上）"
+
+
+def test_a_users_note_on_a_rate_cell_survives_achieve_twice_and_clear(fy2020, tmp_path):
+    from openpyxl.comments import Comment
+
+    wb = load_workbook(fy2020)
+    wb.worksheets[4]["J13"].comment = Comment("課長確認済み", "user")
+    mine = tmp_path / "mine.xlsx"
+    save_workbook(wb, mine)
+    once = achieve_file(mine, tmp_path / "1.xlsx").path
+    twice = achieve_file(once, tmp_path / "2.xlsx").path
+    note = load_workbook(twice).worksheets[4]["J13"].comment.text
+    assert note.startswith("課長確認済み\n\n[xlsheets] 根拠: ") and note.count("[xlsheets]") == 1
+    cleared = clear_file(twice, tmp_path / "3.xlsx").path
+    wb = load_workbook(cleared)
+    assert wb.worksheets[4]["J13"].comment.text == "課長確認済み"
+    assert wb.worksheets[4]["J12"].comment is None and wb.sheetnames == load_workbook(fy2020).sheetnames
+    assert wb.worksheets[4]["J13"].value == 106  # clear takes notes away, not the rates
+
+
+def test_annotating_findings_keeps_the_rate_evidence(fy2020, tmp_path):
+    achieved = achieve_file(fy2020, tmp_path / "a.xlsx").path
+    annotated, _report = annotate_file(achieved, tmp_path / "b.xlsx")
+    assert load_workbook(annotated.path).worksheets[4]["J13"].comment.text.startswith("[xlsheets] 根拠: ")

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from xlsheets.rates import (
+    AMBIGUOUS,
     EMPTY_REPORT,
     NO_RESULT,
     NO_TARGET,
@@ -55,6 +56,27 @@ def test_fy2020_goal4_item2_final_rates_are_80_116_106_106():
         ("新規登録者 50人", "新規30人、累計450人", 60, "△"),  # 累計 counts past years
         ("登録者数 累計500人", "累計520人", 104, "◎"),  # unless the target is cumulative too
         ("相談1,200件", "前年度1,100件、今年度1,250件", 104, "◎"),
+        # the issue's confident wrong rates
+        ("道路改良事業費 2億5,000万円", "執行額 2億4,000万円", 96, "○"),
+        ("現状30件→目標40件", "38件", 95, "○"),
+        ("登録者数 600人（累計）", "累計640人（今年度新規70人）", 106, "◎"),
+        ("年4回開催", "3回開催、1回は中止", 75, "△"),
+        ("年四回", "4回開催", 100, "◎"),
+        ("苦情ゼロ件", "苦情0件", 100, "◎"),
+        ("苦情ゼロを維持", "苦情なし", 100, "◎"),
+        ("苦情ゼロを維持", "苦情2件", 0, "×"),
+        ("受診率 7割以上", "受診率 72%", 102, "◎"),
+        ("満足度 4.0以上（10点満点）", "満足度4.2", 105, "◎"),
+        # settled: totals, parts, breakdowns, periods, dates
+        ("30回", "計30回（10地区×3回）", 100, "◎"),
+        ("12回", "4地区×3回開催", 100, "◎"),
+        ("月20件", "年間240件（月20件）", 100, "◎"),
+        ("相談 100件", "相談120件、うち訪問30件", 120, "◎"),
+        ("新規相談 150件", "相談 320件、うち新規 140件", 93, "○"),
+        ("交付 40件", "申請50件、交付45件", 112, "◎"),
+        ("3か所", "4月に1か所、10月に2か所開設", 100, "◎"),
+        ("年24回", "上期 12回、下期 14回", 108, "◎"),
+        ("説明会 5回", "説明会を5回予定していたが3回開催", 60, "△"),
     ],
 )
 def test_rates(target, result, rate, grade):
@@ -75,6 +97,48 @@ def test_rates(target, result, rate, grade):
 def test_no_rate_comes_with_a_reason(target, result, status):
     a = achievement(target, result)
     assert a.rate is None and a.status == status and a.reason and a.grade == "－"
+
+
+@pytest.mark.parametrize(("target", "result"), [
+    ("100件", "申請50件、交付45件"),  # the sum, or one of them?
+    ("ゲートキーパー養成 100人", "養成 40人、80人"),
+    ("延べ1,500人", "9月末時点で 700人、3月末時点で 1,480人"),  # running counts, not parts
+    ("研修 年3回", "6月、9月、12月に各1回開催"),  # per month of a list
+    ("森林整備 120ha", "間伐 80ha、植林 30ha"),
+])
+def test_amounts_that_combine_more_than_one_way_give_no_rate(target, result):
+    a = achievement(target, result)
+    assert (a.rate, a.status, a.grade) == (None, AMBIGUOUS, "－") and len(a.ambiguous) >= 1
+    assert a.evidence.startswith("実績の候補 ")
+
+
+@pytest.mark.parametrize(("target", "result", "line"), [
+    ("20回以上", "計22回", "実績 22回（計22回） ÷ 目標 20回（20回以上）"),
+    ("道路改良事業費 2億5,000万円", "執行額 2億4,000万円",
+     "実績 240,000,000円（執行額 2億4,000万円） ÷ 目標 250,000,000円（道路改良事業費 2億5,000万円）"),
+    ("事故件数を4件以下に削減", "事故 5件", "目標 4件（事故件数を4件以下） ÷ 実績 5件（事故 5件）"),
+    ("生活保護受給者、生活困窮者の15名に実施。", "生活保護受給者2名、生活困窮者18名に実施。",
+     "実績 20人（生活保護受給者2名＋生活困窮者18名） ÷ 目標 15人（生活困窮者の15名）"),
+    ("新たに20か所開設", "新規開設なし。", "実績 0か所（なし） ÷ 目標 20か所（新たに20か所）"),
+])
+def test_every_rate_carries_the_amounts_and_words_it_came_from(target, result, line):
+    a = achievement(target, result)
+    assert a.rate is not None and a.evidence == line
+    d = a.evidence_dict()
+    assert d["evidence"] == line and d["components"][0]["target"]["text"] and d["status"] == "ok"
+
+
+@pytest.mark.parametrize(("exact_of", "stated", "rounding", "mismatch"), [
+    (("30人", "20人"), "66", "floor", False), (("30人", "20人"), "67", "floor", False),  # 66.67: either way
+    (("30人", "20人"), "66.6", "round", False), (("30人", "20人"), "66.7", "round", False),
+    (("30人", "20人"), "65", "floor", True), (("30人", "20人"), "68", "ceil", True),
+    (("30人", "20人"), "66.5", "round", True),  # a decimal is held to its own precision
+])
+def test_a_stated_rate_may_be_cut_down_or_rounded_up_at_its_precision(exact_of, stated, rounding, mismatch):
+    from xlsheets.rates import stated_rate_mismatch
+
+    a = achievement(exact_of[0], f"{exact_of[1]}（達成率 {stated}%）", Settings(rounding=rounding))
+    assert (stated_rate_mismatch(a) is not None) == mismatch
 
 
 def test_rounding_and_bands_are_configurable():
@@ -116,3 +180,80 @@ def test_a_broken_settings_file_gets_a_clear_message(tmp_path, name, content, sa
         p.write_text(content, encoding="utf-8")
     with pytest.raises(XlsheetsError, match=says):
         load_settings(p)
+
+
+# ---------------------------------------------------------------- never another number
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KANJI = "〇一二三四五六七八九"
+
+
+def _kanji(n: int) -> str:
+    """12 → 十二, 35 → 三十五 (1–99)."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _KANJI[tens]) + "十" if tens else "") + (_KANJI[ones] if ones else "")
+
+
+def _written(n: int, kanji: bool) -> str:
+    return _kanji(n) if kanji and 0 < n < 100 else f"{n:,}"
+
+
+_UNITS = ["回", "件", "人", "か所", "施設", "㎡", "m", "路線", "便", "t"]
+_NOISE = [
+    lambda u, d: f"（R6.{d(st.integers(4, 12))}.{d(st.integers(1, 28))}）",
+    lambda u, d: f"{d(st.integers(1, 12))}月に",
+    lambda u, d: f"第{d(st.integers(1, 9))}回",
+    lambda u, d: f"（達成率 {d(st.integers(1, 300))}%）",
+    lambda u, d: f"（前年度 {d(st.integers(1, 900))}{u}）",
+    lambda u, d: "（N=300）",
+    lambda u, d: "（10点満点）",
+    lambda u, d: f"、{d(st.integers(1, 9))}{u}は中止",
+    lambda u, d: f"、{d(st.integers(1, 9))}{u}は次年度に延期",
+    lambda u, d: f"、ほか{d(st.integers(1, 9))}{u}は準備中",
+]
+
+
+@st.composite
+def _report(draw):
+    """(target, report, true amount): a report built from parts whose amount is known."""
+    unit = draw(st.sampled_from(_UNITS))
+    target = draw(st.integers(1, 5000))
+    amount = draw(st.integers(0, 5000))
+    kanji = draw(st.booleans())
+    label = draw(st.sampled_from(["", "実績", "計", "合計", "延べ", "参加者"]))
+    head = f"{label}{_written(amount, kanji)}{unit}"
+    if amount and draw(st.booleans()):  # a part of it: 「、うち新規3件」 or a breakdown in brackets
+        part = draw(st.integers(0, amount))
+        head += draw(st.sampled_from([f"、うち新規{part}{unit}", f"（うち新規{part}{unit}）",
+                                      f"（{part}地区×{draw(st.integers(1, 9))}{unit}）"]))
+    noise = [draw(st.sampled_from(_NOISE))(unit, draw) for _ in range(draw(st.integers(0, 3)))]
+    cut = draw(st.integers(0, len(noise)))
+    report = "".join(f"{n}。" for n in noise[:cut]) + head + "".join(noise[cut:])
+    return f"{_written(target, draw(st.booleans()))}{unit}以上", report, target, amount
+
+
+@settings(max_examples=300, deadline=None)
+@given(_report())
+def test_a_rate_is_the_right_one_or_absent_never_another_number(case):
+    target_text, report, target, amount = case
+    a = achievement(target_text, report)
+    assert a.rate is None or a.rate == amount * 100 // target, (target_text, report, a.evidence)
+
+
+def test_validate_and_read_json_carry_the_evidence(fy2020, tmp_path):
+    from click.testing import CliRunner
+
+    from xlsheets.cli import main
+    from xlsheets.ops import achieve_file
+
+    res = CliRunner().invoke(main, ["validate", str(fy2020), "--format", "json"])
+    doc = json.loads(res.output)
+    found = {(a["sheet"][:1], a["cell"]): a for a in doc["files"][0]["achievements"]}
+    h13 = found[("4", "H13")]
+    assert (h13["rate"], h13["evidence"]) == (106, "実績 90.7％（使用割合 90.7%） ÷ 目標 85％（使用割合85%以上）")
+    assert h13["components"][0]["actual"] == {"value": 90.7, "unit": "％", "text": "使用割合 90.7%"}
+    achieved = achieve_file(fy2020, tmp_path / "a.xlsx").path
+    read = json.loads(CliRunner().invoke(main, ["read", str(achieved), "--format", "json"]).output)
+    sub = read["goals"][3]["items"][1]["subitems"][2]
+    assert sub["achievement"]["final"] == {"rate": 106, "grade": "◎", "evidence": h13["evidence"]}

@@ -373,3 +373,14 @@ def test_rollup_cap_option_takes_a_number_or_none_and_refuses_others(folder, tmp
     assert _goal_rates(tmp_path / "r.xlsx")[1] == "平均達成率（上限120%）"
     res = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(tmp_path / "x.xlsx"), "--cap", "abc"])
     assert res.exit_code == 2 and "正の数か none" in res.output and not (tmp_path / "x.xlsx").exists()
+
+
+def test_every_rate_in_the_listing_shows_its_evidence(folder, tmp_path):
+    out = tmp_path / "集計.xlsx"
+    rollup([folder], out)
+    listing = pd.read_excel(out, sheet_name="一覧", engine="calamine")
+    rated = listing[listing["期末達成率"].notna() | listing["中間達成率"].notna()]
+    assert len(rated) > 0 and rated["根拠"].str.contains(" ÷ ").all()
+    row = listing[listing["数値目標"].str.startswith("使用割合85%以上") & (listing["期末達成率"] == 106)].iloc[0]
+    assert row["根拠"] == "期末 実績 90.7％（使用割合 90.7%） ÷ 目標 85％（使用割合85%以上）"
+    assert listing[listing["中間達成率"].isna() & listing["期末達成率"].isna()]["根拠"].fillna("").eq("").all()

@@ -59,6 +59,44 @@ GOLDEN = [
     ("8月（一般、新任）", None),
     ("講習会の開催（5月、10月）", None),
     ("", None),
+    # kanji numerals, alone and mixed
+    ("健康教室 年四回", (4, "回", ">=", 1)),
+    ("健診会場 六か所", (6, "か所", ">=", 1)),
+    ("相談 二十人以上", (20, "人", ">=", 1)),
+    ("訪問 三十五人", (35, "人", ">=", 1)),
+    ("協力店舗 千二百店舗", (1200, "店舗", ">=", 1)),
+    ("一部の地区で実施", None),  # 「一部」 is a word, not one copy
+    ("十分な周知を行う", None),
+    # compound amounts
+    ("道路改良事業費 2億5,000万円", (250_000_000, "円", ">=", 1)),
+    ("受診者 1万2千人", (12_000, "人", ">=", 1)),
+    ("耐震補助 3千5百万円", (35_000_000, "円", ">=", 1)),
+    # 割 → ％, 倍 its own unit, ゼロ
+    ("受診率 7割以上", (70, "％", ">=", 1)),
+    ("受診率 7割5分", (75, "％", ">=", 1)),
+    ("利用件数 2倍", (2, "倍", ">=", 1)),
+    ("苦情ゼロ件", (0, "件", "<=", 1)),
+    ("苦情ゼロを維持", (0, "", "<=", 1)),
+    # current → target
+    ("現状30件→目標40件", (40, "件", ">=", 1)),
+    ("現状値20％ 目標値25％", (25, "％", ">=", 1)),
+    ("30件から40件に増加", (40, "件", ">=", 1)),
+    # scales and sample sizes in brackets are not levels
+    ("満足度 4.0以上（10点満点）", (4.0, "", ">=", 1)),
+    ("満足度 4.0以上（5段階評価）", (4.0, "", ">=", 1)),
+    ("満足度 80%以上（N=300）", (80, "％", ">=", 1)),
+    ("満足度 80%以上（回答数250人）", (80, "％", ">=", 1)),
+    # construction, environment and transport units
+    ("８，５００㎡以上", (8500, "㎡", ">=", 1)),
+    ("公園整備 1,200平方メートル", (1200, "㎡", ">=", 1)),
+    ("500m以上", (500, "m", ">=", 1)),
+    ("自転車道 2.5km", (2.5, "km", ">=", 1)),
+    ("森林整備 120ha", (120, "ha", ">=", 1)),
+    ("可燃ごみ 2万t以下に削減", (20_000, "t", "<=", 1)),
+    ("長寿命化 5橋", (5, "橋", ">=", 1)),
+    ("コミュニティバス 3路線", (3, "路線", ">=", 1)),
+    ("デマンド交通 2系統", (2, "系統", ">=", 1)),
+    ("バス増便 10便", (10, "便", ">=", 1)),
 ]
 
 
@@ -174,3 +212,33 @@ def test_first_character_shortcut_finds_the_same_tokens_as_the_full_grammar(text
 
 def test_a_number_ending_in_zero_is_not_the_word_none():
     assert not scan("相談30件").zero_words and scan("相談0件").zero_words
+
+
+def test_a_cumulative_target_is_marked_so():
+    assert parse_target("登録者数 600人（累計）").cumulative
+    assert parse_target("認知症サポーター 累計 1万人").cumulative
+    assert not parse_target("新規登録者 100人（累計 640人）").cumulative
+
+
+@pytest.mark.parametrize(("text", "source"), [
+    ("二十人以上", "二十人以上"), ("実績 計22回", "計22回"), ("2億4,000万円", "2億4,000万円"), ("7割以上", "7割以上"),
+])
+def test_an_amount_keeps_the_words_it_was_written_in(text, source):
+    assert scan(text).quantities[0].source == source
+
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("1回は中止", "not_done"), ("2件は次年度に延期", "not_done"), ("3か所準備中", "not_done"),
+    ("中止1回", "not_done"), ("前年度 40人", None), ("月20件", "period"), ("年間240件", "period"),
+    ("9月末時点で 700人", "as_of"), ("現状30件", "current"),
+])
+def test_what_a_clause_says_about_its_amount(text, flag):
+    q = scan(text).quantities[-1]
+    flags = {"not_done": q.not_done, "period": bool(q.period), "as_of": q.as_of, "current": q.current}
+    assert [k for k, v in flags.items() if v] == ([flag] if flag else [])
+
+
+def test_a_part_after_uchi_is_a_part_and_the_base_before_nouchi_is_no_amount():
+    a, b = scan("相談120件、うち訪問30件").quantities
+    assert (a.part, b.part, b.label) == (False, True, "訪問")
+    assert [(q.value, q.part) for q in scan("50世帯のうち45世帯を訪問").quantities] == [(45, False)]

@@ -55,6 +55,8 @@ def _doc(**changes):
         ({"goals__0__items__1__subitems__1__midterm": "12件実施"}, "unit-mismatch", "G11"),
         ({"goals__0__items__1__subitems__1__final": "概ね順調に実施した"}, "report-not-numeric", "H11"),
         ({"goals__0__items__1__subitems__1__midterm": "12名実施（達成率 100%）"}, "rate-mismatch", "G11"),
+        ({"goals__0__items__1__subitems__1__midterm": "12名実施（達成率 120.5%）"}, "rate-mismatch", "G11"),
+        ({"goals__0__items__1__subitems__1__midterm": "面談 6名、支援 8名"}, "report-ambiguous", "G11"),
         ({"goals__0__items__1__subitems__1__midterm": "2/30に実施"}, "invalid-date", "G11"),
         ({"goals__0__items__1__subitems__1__midterm": "R8.5.1に12名実施"}, "date-outside-year", "G11"),
         ({"goals__0__items__1__subitems__1__midterm": ""}, "missing-report", "G11"),
@@ -160,3 +162,9 @@ def test_a_sheet_naming_another_department_is_pointed_out(tmp_path):
     save_workbook(wb, tmp_path / "b.xlsx")
     found = [f for f in validate_path(tmp_path / "b.xlsx").findings if f.code == "department-mismatch"]
     assert [(f.sheet, f.cell) for f in found] == [(ws.title, cell.coordinate)]
+
+
+def test_an_ambiguous_report_names_the_amounts_it_saw_and_gets_no_rate(tmp_path):
+    path = fill(_doc(goals__0__items__1__subitems__1__midterm="面談 6名、支援 8名"), tmp_path / "x.xlsx").path
+    [f] = [f for f in validate_path(path, stage="midterm").findings if f.code == "report-ambiguous"]
+    assert "面談 6名" in f.message and "支援 8名" in f.message and "計○人" in f.message

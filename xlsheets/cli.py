@@ -350,7 +350,8 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
             reports, failed = ops.validate_files(paths, stage, skipped=skipped)
         failed += refused
     if fmt == "json":
-        doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings]} for r in reports]
+        doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings],
+                          "achievements": r.achievements} for r in reports]
                         + [{"path": str(p), "error": why, "findings": []} for p, why in failed],
                "summary": _summary(reports, failed) | {"skipped": skipped}}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -11,7 +11,15 @@ from typing import Any
 from . import layout as L
 from .grid import UNKNOWN_NOTE, BookGrid
 from .model import paren
-from .rates import DEFAULT_SETTINGS, Settings, achievement
+from .rates import (
+    AMBIGUOUS,
+    DEFAULT_SETTINGS,
+    NO_RESULT,
+    UNIT_MISMATCH,
+    Achievement,
+    Settings,
+    achievement,
+)
 from .reading import ReadResult
 from .targets import parse_target
 from .validation import ERROR, INFO, WARNING, Report
@@ -81,18 +89,60 @@ def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_S
                     grade = settings.none
                 for stage in ("midterm", "final"):
                     writer.set_value(src.sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
+                    _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
                 writer.set_value(src.sheet, r, cols["grade"], grade)
                 writer.set_fill(src.sheet, r, cols["grade"], grade_fill(grade, settings))
             else:  # an old sheet: several sub-items in one row, one line each
                 for stage in ("midterm", "final"):
                     lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
                     writer.set_value(src.sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
+                    notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
+                    _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], notes)
                 grades = []
                 for no, a in entries:
                     g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
                     grades.append(f"{paren(no)} {g}")
                 writer.set_value(src.sheet, r, cols["grade"], "\n".join(grades))
     return rated
+
+
+def _note_line(ach: Achievement) -> str:
+    """The evidence behind a 達成率, or why there is none ('' when there is nothing to compare)."""
+    if ach.rate is not None:
+        return f"根拠: {ach.evidence}"
+    if ach.status == AMBIGUOUS:
+        return f"達成率なし: {ach.evidence}。実績を1つの数値（「計○件」など）で記入してください"
+    if ach.status in (NO_RESULT, UNIT_MISMATCH):
+        return f"達成率なし: {ach.reason}"
+    return ""
+
+
+def _evidence_note(writer, sheet: str, r: int, c: int, lines: list[str]) -> None:
+    """Put xlsheets' evidence lines on a 達成率 cell, keeping a user's own note."""
+    current = writer.get_note(sheet, r, c)
+    if current == UNKNOWN_NOTE:  # a note this engine cannot read: left alone
+        return
+    ours = "\n".join(f"{NOTE_PREFIX}{line}" for line in lines if line)
+    text = "\n\n".join(t for t in (_strip_ours(current), ours) if t)
+    if text != (current or ""):
+        writer.set_note(sheet, r, c, text or None)
+
+
+def _rate_cells(book: BookGrid) -> list[tuple[str, int, int]]:
+    """The 達成率 cells of every goal sheet (none when the workbook is not a 重点目標管理シート)."""
+    from .errors import XlsheetsError
+    from .reading import read_book
+
+    try:
+        result = read_book(book)
+    except XlsheetsError:
+        return []
+    cells = []
+    for src in result.sources:
+        cols = [src.columns[k] for k in ("rate_midterm", "rate_final") if k in src.columns]
+        rows = sorted({sub["method"][0] for entry in src.items for sub in entry["subs"] if sub.get("method")})
+        cells += [(src.sheet, r, c) for r in rows for c in cols]
+    return cells
 
 
 # ---------------------------------------------------------------- finding marks
@@ -112,7 +162,7 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
     Returns the number of cells marked.
     """
     if book is not None:
-        clear(book, writer)
+        _clear_marks(book, writer)
     per_cell: dict[tuple[str, str], list] = {}
     for rep in reports:
         for f in rep.findings:
@@ -164,6 +214,22 @@ def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
 
 
 def clear(book: BookGrid, writer) -> int:
+    """Remove exactly what xlsheets added: the finding marks and sheets, and the evidence notes on 達成率."""
+    return _clear_marks(book, writer) + _clear_rate_notes(book, writer)
+
+
+def _clear_rate_notes(book: BookGrid, writer) -> int:
+    """Take xlsheets' lines out of the notes on 達成率 cells; a user's own note stays."""
+    cleared = 0
+    for sheet, r, c in _rate_cells(book):
+        current = writer.get_note(sheet, r, c)
+        if current and current != UNKNOWN_NOTE and _strip_ours(current) != current:
+            writer.set_note(sheet, r, c, _strip_ours(current) or None)
+            cleared += 1
+    return cleared
+
+
+def _clear_marks(book: BookGrid, writer) -> int:
     """Remove exactly what annotate added: restore fills and notes, drop its two sheets."""
     marks = next((s for s in book.sheets if s.name == MARKS_SHEET), None)
     restored = 0

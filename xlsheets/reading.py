@@ -320,16 +320,20 @@ def _read_rates(sheet: SheetGrid, src: GoalSource, r: int, sub: SubItem, setting
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             rates[stage] = int(v)
     grade = sheet.text(r, cols["grade"]).strip() if "grade" in cols else ""
-    sub.achievement = _achievement_dict(rates, grade, settings)
+    sub.achievement = _achievement_dict(rates, grade, settings, sub)
 
 
-def _achievement_dict(rates: dict[str, int], grade: str, settings) -> dict[str, Any] | None:
-    """The computed columns as read: the 判定 cell belongs to the latest rated stage."""
+def _achievement_dict(rates: dict[str, int], grade: str, settings, sub: SubItem) -> dict[str, Any] | None:
+    """The computed columns as read (the 判定 cell belongs to the latest rated stage), with their evidence."""
     if not rates:
         return None
     latest = "final" if "final" in rates else "midterm"
-    return {stage: {"rate": rate, "grade": grade if stage == latest and grade else settings.grade(rate)}
+    read = {stage: {"rate": rate, "grade": grade if stage == latest and grade else settings.grade(rate)}
             for stage, rate in rates.items()}
+    from .rates import add_evidence
+
+    add_evidence(read, sub.target, {"midterm": sub.midterm, "final": sub.final}, settings)
+    return read
 
 
 def _or_blank(v):
@@ -535,7 +539,7 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
             g_head, g_parts = split_numbered(sheet.text(r, col_roles["grade"][0]))
             grades = dict(g_parts) if g_parts else ({order[0]: g_head} if len(order) == 1 and g_head else {})
         for n in order:
-            subs[n].achievement = _achievement_dict(rates_by_no.get(n, {}), grades.get(n, ""), settings)
+            subs[n].achievement = _achievement_dict(rates_by_no.get(n, {}), grades.get(n, ""), settings, subs[n])
             item.subitems.append(subs[n])
             entry["subs"].append({f: (r, col_roles[f][0]) for f in other} | {"method": method_cell, "no": method_cell})
         if not cont:

@@ -39,12 +39,12 @@ BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings
 SHEETS = ("表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ")
 LIST_SHEET_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
-    "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "参照元",
+    "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "根拠", "参照元",
 ]
 LIST_WIDTHS = {"年度": 5, "部局名": 9, "優先順位": 4, "重点目標": 20, "取組項目": 18, "番号": 4, "方法・手段": 22,
                "期間・期限": 8, "数値目標": 20, "目標値": 9, "単位": 5, "中間実績": 8, "中間達成率": 6,
-               "期末実績": 8, "期末達成率": 6, "判定": 4, "参照元": 40}
-WRAPPED = ("重点目標", "取組項目", "方法・手段", "期間・期限", "数値目標")
+               "期末実績": 8, "期末達成率": 6, "判定": 4, "根拠": 30, "参照元": 40}
+WRAPPED = ("重点目標", "取組項目", "方法・手段", "期間・期限", "数値目標", "根拠")
 NUMERIC = {"目標値": "num", "中間実績": "num", "期末実績": "num", "中間達成率": "rate", "期末達成率": "rate"}
 PLAIN = ("年度", "単位")
 CENTRED = ("優先順位", "番号", "判定")
@@ -297,7 +297,7 @@ class RollupBook:
         ws.freeze_panes(1, 0)
         _print_setup(ws)
         # print what a reader needs on A4; the source column is for clicking, not for paper
-        ws.print_area(0, 0, last, LIST_SHEET_COLUMNS.index("判定"))
+        ws.print_area(0, 0, last, LIST_SHEET_COLUMNS.index("根拠"))
 
     def _findings(self, findings: list[tuple[str, dict[str, Any]]]) -> None:
         ws, f = self.ws["要確認"], self.f

@@ -23,7 +23,7 @@ from .saving import is_lock_file
 STAGES = ("midterm", "final")
 LIST_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
-    "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "ファイル", "シート", "セル",
+    "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "根拠", "ファイル", "シート", "セル",
 ]
 GRADE_ORDER = ("◎", "○", "△", "×", "－")
 RATE_CAP = 100  # averages and charts count a rate above this as this (one 1300 % would hide 8 shortfalls)
@@ -162,13 +162,25 @@ def records_from_book(book, path: str) -> dict[str, Any]:
                 "目標値": tgt.value if tgt else None, "単位": tgt.unit if tgt else "",
                 "中間実績": ach["midterm"].actual, "中間達成率": ach["midterm"].rate,
                 "期末実績": ach["final"].actual, "期末達成率": ach["final"].rate,
-                "判定": latest.grade if latest.rate is not None else settings.none,
+                "判定": latest.grade if latest.rate is not None else settings.none, "根拠": basis(ach),
                 "ファイル": path, "シート": src.sheet, "セル": _a1(cells.get("method")),
             })
             rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
     return {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
             "goals": goals, "rows": rows, "findings": findings}
+
+
+def basis(ach: dict[str, Any]) -> str:
+    """The 根拠 of a row: what its latest rate was computed from, or the amounts that gave none."""
+    from .rates import AMBIGUOUS
+
+    stages = (("final", "期末"), ("midterm", "中間"))
+    for wanted in (lambda a: a.rate is not None, lambda a: a.status == AMBIGUOUS):
+        for stage, ja in stages:
+            if wanted(ach[stage]):
+                return f"{ja} {ach[stage].evidence}"
+    return ""
 
 
 def _a1(cell) -> str:

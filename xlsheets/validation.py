@@ -15,6 +15,7 @@ from typing import Any
 from .grid import a1
 from .model import POSITIONING_KEYS, Goal, Item, SubItem, circled, paren, wareki
 from .rates import (
+    AMBIGUOUS,
     DEFAULT_SETTINGS,
     NO_RESULT,
     UNIT_MISMATCH,
@@ -59,8 +60,14 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "A report measures something else than its target (件 vs 人, 円 vs ％)."),
     Rule("report-not-numeric", WARNING, "報告に実績の数値がない",
          "A report on a numeric target states no amount to compare with it (「概ね達成」), so no 達成率."),
+    Rule("report-ambiguous", WARNING, "実績の数値をどう合わせるか決められない",
+         "A report gives several amounts in the target's unit that could be combined more than one way "
+         "(「申請50件、交付45件」 for 「100件」) and no 計/合計, うち, label or date settles it: no 達成率 "
+         "instead of a guess; write one 実績 amount (「計95件」)."),
     Rule("rate-mismatch", ERROR, "記載の達成率が計算と合わない",
-         "A 達成率 written in a report differs from the one its own numbers give."),
+         "A 達成率 written in a report differs from the one its own numbers give. Tolerance: the exact rate "
+         "cut down or rounded up at the precision written (66.67 % may be written 66, 67, 66.6 or 66.7), so "
+         "切り捨て, 四捨五入 and 切り上げ all pass; the rate in the message uses the workbook's 端数処理."),
     Rule("invalid-date", ERROR, "存在しない日付",
          "A date that does not exist (R3.2.31, 2/30, 平成35年)."),
     Rule("date-outside-year", WARNING, "年度外の日付",
@@ -96,6 +103,8 @@ class Finding:
 class Report:
     path: str
     findings: list[Finding] = field(default_factory=list)
+    # per report cell on a numeric target: the 達成率 and what it was computed from (for JSON)
+    achievements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -133,6 +142,7 @@ class _Checker:
             for (_item, sub), sub_rates in zip(goal.subitems(), goal_rates, strict=False):
                 self.rates[id(sub)] = sub_rates
         self.findings: list[Finding] = []
+        self.achievements: list[dict[str, Any]] = []
         fy = result.department.fiscal_year
         self.fy = fy if isinstance(fy, int) else None
 
@@ -299,12 +309,20 @@ class _Checker:
                 continue
             ach = self.rates.get(id(sub), {}).get(stage) or achievement(sub.target, report, self.settings,
                                                                          target=target)
+            cell = cells.get(stage)
+            self.achievements.append({"sheet": src.sheet, "cell": a1(*cell) if cell else "", "location": loc,
+                                      **ach.evidence_dict()})
             if ach.status == NO_RESULT and not ach.stated_rates:  # (「なし」 is an amount: zero)
                 first = target.components[0]
                 unit = first.unit
                 self.add("report-not-numeric", src, cells.get(stage), loc,
                          f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません。"
                          f"達成率を出せるよう「○{unit or '（数値）'}」のように実績を記入してください。")
+            if ach.status == AMBIGUOUS:
+                seen = "、".join(q.source or q.text for q in ach.ambiguous)
+                self.add("report-ambiguous", src, cells.get(stage), loc,
+                         f"{label}に目標の単位の数値が複数あり（{seen}）、合計か、どれか1つかが文から決まりません。"
+                         f"達成率は出していません。実績を「計○{target.unit or ''}」のように1つ記入してください。")
             if ach.status == UNIT_MISMATCH:
                 self.add("unit-mismatch", src, cells.get(stage), loc,
                          f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"
@@ -386,7 +404,8 @@ def validate(result: ReadResult, stage: str | None = None, settings: Settings = 
 
     rates: compute_rates() of the same result with the same settings, when the caller has them.
     """
-    return Report(result.path, _Checker(result, stage, settings, rates).run())
+    checker = _Checker(result, stage, settings, rates)
+    return Report(result.path, checker.run(), checker.achievements)
 
 
 def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:
