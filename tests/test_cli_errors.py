@@ -114,6 +114,14 @@ CASES = [
     Case("rollup", "bad option", ("rollup", "book.xlsx", "-o", "r.xlsx", "--scheduler", "foo")),
     Case("rollup", "bad option", ("rollup", "book.xlsx", "-o", "r.xlsx", "--stage", "後期")),
     Case("rollup", "bad option", ("rollup", "book.xlsx")),
+    # convert
+    Case("convert", "missing", ("convert", "nothere.xls", "-o", "c.xlsx")),
+    Case("convert", "unreadable", ("convert", "secret.xlsx", "-o", "c.xlsx"), as_user=True),
+    Case("convert", "unwritable", ("convert", "book.xlsx", "-o", "locked/c.xlsx"), as_user=True),
+    Case("convert", "wrong type", ("convert", "data.json", "-o", "c.xlsx")),
+    Case("convert", "wrong extension", ("convert", "book.xlsx", "-o", "c.ods")),
+    Case("convert", "existing output", ("convert", "book.xlsx", "-o", "existing.xlsx")),
+    Case("convert", "bad option", ("convert", "book.xlsx")),
     # excel-setup
     Case("excel-setup", "missing", ("excel-setup", "nothere")),
     Case("excel-setup", "unwritable", ("excel-setup", "locked"), as_user=True),
@@ -230,7 +238,7 @@ def test_every_command_refuses_every_kind_of_bad_input_cleanly(playground, capsy
 def test_the_table_covers_every_command_and_every_kind():
     kinds = {"missing", "unreadable", "unwritable", "wrong type", "wrong extension", "existing output", "bad option"}
     assert {c.kind for c in CASES} == kinds
-    known = {"fill", "read", "validate", "achieve", "carry-forward", "sample", "render", "rollup", "excel-setup", "demo"}
+    known = set(main.commands) - {"serve"}  # serve's refusals are tests/test_server.py's
     assert known <= {c.command for c in CASES}
 
 
