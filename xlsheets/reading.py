@@ -321,7 +321,7 @@ def _achievement_dict(rates: dict[str, int], grade: str, settings, sub: SubItem)
             for stage, rate in rates.items()}
     from .rates import add_evidence
 
-    add_evidence(read, sub.target, {"midterm": sub.midterm, "final": sub.final}, settings)
+    add_evidence(read, sub.target, {stage: getattr(sub, stage) for stage in STAGES}, settings)
     return read
 
 
