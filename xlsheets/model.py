@@ -78,9 +78,9 @@ class GoalSheet:
     department: str = ""  # the 部局名 as this sheet writes it
 
 
-def _where(default=None):
+def _where() -> Any:
     """A field for where a part was read: not data, so neither compared nor shown nor in to_dict()."""
-    return field(default=default, compare=False, repr=False)
+    return field(default=None, compare=False, repr=False)
 
 
 @dataclass

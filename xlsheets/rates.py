@@ -4,6 +4,7 @@
 Rate: higher is better ``floor(actual / target × 100)``; lower is better
 ``floor(target / actual × 100)``. Rounding and grade bands come from :class:`Settings`
 (a ``xlsheets設定`` sheet in the workbook or a JSON/YAML file).
+``compute_rates(department)`` rates both stages of every sub-item once, looked up by the sub-item.
 """
 
 from __future__ import annotations
