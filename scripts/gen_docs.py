@@ -15,8 +15,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def rules_table() -> str:
     from xlsheets.validation import RULES
-
-    sev = {"error": "エラー", "warning": "警告", "info": "情報"}
+    from xlsheets.validation import SEVERITY_JA as sev
     lines = ["| コード | 重大度 | 内容 | what it catches |", "|---|---|---|---|"]
     for r in RULES.values():
         lines.append(f"| `{r.code}` | {sev[r.severity]} | {r.title} | {r.description} |")

@@ -27,8 +27,7 @@ def book_cells(path) -> dict[str, Any]:
 
 def results(cells: dict[str, Any]) -> dict[str, Any]:
     from xlsheets.grid import BookGrid, SheetGrid, attach_names
-    from xlsheets.marking import compute_rates
-    from xlsheets.rates import achievement, load_settings
+    from xlsheets.rates import achievement, compute_rates, load_settings
     from xlsheets.reading import read_book
     from xlsheets.targets import parse_target
     from xlsheets.validation import validate
@@ -45,6 +44,6 @@ def results(cells: dict[str, Any]) -> dict[str, Any]:
         targets.append(None if t is None else [t.comparator, [[str(c.value), c.unit] for c in t.components]])
     rates = [[a.rate, a.grade, a.status] for sub in subs for a in
              (achievement(sub.target, sub.midterm, settings), achievement(sub.target, sub.final, settings))]
-    report = validate(result, None, settings, compute_rates(result, settings))
+    report = validate(result, None, settings, compute_rates(result.department, settings))
     return {"subitems": len(subs), "targets": targets, "rates": rates,
             "findings": [f.to_dict() for f in report.findings]}

@@ -422,13 +422,13 @@ def dated(src: Path, path: Path) -> Path:
     from xlsheets.reading import read_result
 
     res = read_result(src)
-    subs = [(s.sheet, sub) for s in res.sources for item in s.items for sub in item["subs"]]
+    subs = [(goal.sheet.name, sub.cells) for goal in res.department.goals for _item, sub in goal.subitems()]
     wb = load_workbook(src, rich_text=True)
     for (sheet, cells), (fmt, _shown) in zip(subs, DATES, strict=False):
-        cell = wb[sheet].cell(*cells["period"])
+        cell = wb[sheet].cell(*cells.period)
         cell.value, cell.number_format = dt.date(2021, 3, 31), fmt
     sheet, cells = subs[len(DATES)]
-    late = wb[sheet].cell(*cells["midterm"])
+    late = wb[sheet].cell(*cells.midterm)
     late.value, late.number_format = dt.date(2023, 3, 31), '[$-411]ggge"年"m"月"d"日"'  # after FY2020
     wb.save(path)
     return path

@@ -97,7 +97,7 @@ def test_legacy_numbers_that_differ_between_columns_are_recorded():
     ws = wb.worksheets[0]
     ws["D8"] = "(1) 定員30人増 (3) 10名採用"  # the target cell numbers (1)(3), the method (1)(2)
     res = read_book(book_from_openpyxl(wb))
-    nos = {f: n for (_cell, f, n) in res.sources[0].label_numbers[:5]}
+    nos = {f: n for (_cell, f, n) in res.department.goals[0].sheet.label_numbers[:5]}
     assert nos["method"] == [1, 2] and nos["target"] == [1, 3]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .errors import XlsheetsError
+from .model import STAGE_JA, STAGES
 
 FORMATS = click.Choice(["json", "yaml", "csv"])
 DATA_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
@@ -109,10 +110,10 @@ class Commands(click.Group):
 class Stage(click.Choice):
     """midterm / final, or in Japanese 中間 / 期末 (中間報告 / 期末報告)."""
 
-    ALIASES = {"中間": "midterm", "中間報告": "midterm", "期末": "final", "期末報告": "final"}
+    ALIASES = {ja + tail: stage for stage, ja in STAGE_JA.items() for tail in ("", "報告")}
 
     def __init__(self) -> None:
-        super().__init__(["midterm", "final", "中間", "期末"])
+        super().__init__([*STAGES, *STAGE_JA.values()])
 
     def convert(self, value, param, ctx):
         value = self.ALIASES.get(str(value).strip(), value)
@@ -356,10 +357,12 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
                "summary": _summary(reports, failed) | {"skipped": skipped}}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
+        from .validation import SEVERITY_JA
+
         for r in reports:
             click.echo(f"■ {r.path}")
             for f in r.findings:
-                mark = {"error": "エラー", "warning": "警告", "info": "情報"}[f.severity]
+                mark = SEVERITY_JA[f.severity]
                 click.echo(f"  [{mark}] {f.sheet}!{f.cell} {f.code}: {f.message}")
             if not r.findings:
                 click.echo("  問題は見つかりませんでした。")

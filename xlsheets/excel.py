@@ -292,7 +292,7 @@ def _result(book, sheets: list[str] | None = None):
     keep = BookGrid([g for g in grid.sheets if g.name in chosen or L.N_COVER_TITLE in g.names
                      or g.name == L.COVER_SHEET], grid.constants, grid.path)
     result = read_book(keep)
-    if len(result.sources) < sum(is_goal_sheet(g) for g in grid.sheets):
+    if len(result.department.goals) < sum(is_goal_sheet(g) for g in grid.sheets):
         result.cover = []  # one sheet of several: the cover's list is checked when all are
     return grid, result
 

@@ -18,7 +18,7 @@ from . import layout as L
 from .errors import XlsheetsError
 from .grid import Ref
 from .inspection import check_package
-from .model import Department, Goal, circled, paren, priority_text, wareki
+from .model import STAGES, SUBITEM_FIELDS, Department, Goal, circled, paren, priority_text, wareki
 from .saving import check_output, save_workbook
 from .sheetops import (
     copy_row_format,
@@ -186,7 +186,7 @@ def _fill_items(ws, goal: Goal, report: FillReport) -> None:
     names = sheet_names(ws)
     body = _require(names, L.N_BODY)
     cols = {role: _require(names, name).c1 for role, name in L.N_COLS.items() if name in names}
-    for role in ("item_no", "method", "period", "target", "midterm", "final"):
+    for role in ("item_no", *SUBITEM_FIELDS):
         if role not in cols:
             _require(names, L.N_COLS[role])
     rows: list[tuple] = []  # (item, sub | None)
@@ -224,11 +224,11 @@ def _fill_items(ws, goal: Goal, report: FillReport) -> None:
                 continue
             if "subitem_no" in cols:
                 _put(ws, Ref(ws.title, row, cols["subitem_no"], row, cols["subitem_no"]), paren(sub.no), report)
-            for f in ("method", "period", "target", "midterm", "final"):
+            for f in SUBITEM_FIELDS:
                 _put(ws, Ref(ws.title, row, cols[f], row, cols[f]), getattr(sub, f), report)
             ach = sub.achievement or {}
-            for stage, role in (("midterm", "rate_midterm"), ("final", "rate_final")):
-                rate = (ach.get(stage) or {}).get("rate")
+            for stage in STAGES:
+                role, rate = f"rate_{stage}", (ach.get(stage) or {}).get("rate")
                 if role in cols and rate is not None:
                     ws.cell(row, cols[role]).value = rate
             if "grade" in cols and ach:

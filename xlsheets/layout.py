@@ -31,6 +31,7 @@ N_BODY = "xs_items"  # the item table's body rows (grows with the data)
 N_GOAL_ID = "xs_goal_id"  # a constant: the goal's stable id across years
 N_FISCAL_YEAR = "xs_fiscal_year"  # a constant on the workbook: 2024
 N_ROLLUP = "xs_rollup"  # a constant on a roll-up workbook: never read back as a department's sheets
+RATE_FORMAT = '0"%"'  # every 達成率 cell xlsheets writes: the template's, the achieve columns', the roll-up's
 # Header cells of the item table, one per column role.
 N_COLS = {
     "item_no": "xs_col_item_no",

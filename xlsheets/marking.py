@@ -10,21 +10,22 @@ from typing import Any
 
 from . import layout as L
 from .grid import UNKNOWN_NOTE, BookGrid
-from .model import paren
+from .layout import RATE_FORMAT
+from .model import STAGES, Goal, paren
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
     NO_RESULT,
     UNIT_MISMATCH,
     Achievement,
+    Rates,
     Settings,
-    achievement,
+    StageRates,
+    compute_rates,
 )
 from .reading import ReadResult
-from .targets import parse_target
-from .validation import ERROR, INFO, WARNING, Report
+from .validation import ERROR, INFO, SEVERITY_JA, WARNING, Report
 
-RATE_FORMAT = '0"%"'
 # finding marks (red, orange, lavender) are distinct from the grade fills (green, blue, yellow, pink),
 # and the 検証結果 sheet says which is which
 SEVERITY_FILL = {ERROR: "FF8B8B", WARNING: "F8CBAD", INFO: "E4DFEC"}
@@ -48,62 +49,62 @@ def grade_fill(grade: str, settings: Settings) -> str | None:
 # ---------------------------------------------------------------- achievement columns
 
 
-def compute_rates(result: ReadResult, settings: Settings = DEFAULT_SETTINGS) -> list[list[dict[str, Any]]]:
-    """Per goal, per sub-item (in sheet order): {'midterm': Achievement, 'final': Achievement}."""
-    out = []
-    for goal in result.department.goals:
-        rows = []
-        for _item, sub in goal.subitems():
-            target = parse_target(sub.target)
-            rows.append({stage: achievement(sub.target, getattr(sub, stage), settings, target=target)
-                         for stage in ("midterm", "final")})
-        out.append(rows)
-    return out
-
-
 def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_SETTINGS) -> int:
     """Fill 達成率（中間）, 達成率（期末） and 判定 for every sub-item; returns how many were rated.
 
     Sheets made from the template have the columns; older sheets get them appended to the
     right of the table.
     """
+    rates = compute_rates(result.department, settings)
+    return sum(_write_goal_rates(goal, rates, writer, settings) for goal in result.department.goals)
+
+
+def _write_goal_rates(goal: Goal, rates: Rates, writer, settings: Settings) -> int:
+    """The 達成率 columns of one goal sheet; returns how many of its sub-items were rated."""
+    src = goal.sheet
+    cols = dict(src.columns)
+    if not all(k in cols for k in ("rate_midterm", "rate_final", "grade")):
+        right = max(cols.values()) if cols else 1
+        for k, role in enumerate(("rate_midterm", "rate_final", "grade")):
+            cols.setdefault(role, right + 1 + k)
+            writer.set_value(src.name, src.header_row, cols[role], L.HEADER_TAIL[role])
+    per_row: dict[int, list[tuple[Any, StageRates]]] = {}
     rated = 0
-    for goal, src, rows in zip(result.department.goals, result.sources, compute_rates(result, settings), strict=False):
-        cols = dict(src.columns)
-        if not all(k in cols for k in ("rate_midterm", "rate_final", "grade")):
-            right = max(cols.values()) if cols else 1
-            for k, role in enumerate(("rate_midterm", "rate_final", "grade")):
-                cols.setdefault(role, right + 1 + k)
-                writer.set_value(src.sheet, src.header_row, cols[role], L.HEADER_TAIL[role])
-        subs = [s for entry in src.items for s in entry["subs"]]
-        per_row: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
-        for (_item, sub), cells, ach in zip(goal.subitems(), subs, rows, strict=False):
-            per_row.setdefault(cells["method"][0], []).append((sub.no, ach))
-            rated += any(a.rate is not None for a in ach.values())
-        for r, entries in per_row.items():
-            if len(entries) == 1 or not src.legacy:
-                _no, ach = entries[0]
-                final = ach["final"] if ach["final"].rate is not None else None
-                grade = (final or ach["midterm"]).grade
-                if final is None and ach["midterm"].rate is None:
-                    grade = settings.none
-                for stage in ("midterm", "final"):
-                    writer.set_value(src.sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
-                    _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
-                writer.set_value(src.sheet, r, cols["grade"], grade)
-                writer.set_fill(src.sheet, r, cols["grade"], grade_fill(grade, settings))
-            else:  # an old sheet: several sub-items in one row, one line each
-                for stage in ("midterm", "final"):
-                    lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
-                    writer.set_value(src.sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
-                    notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
-                    _evidence_note(writer, src.sheet, r, cols[f"rate_{stage}"], notes)
-                grades = []
-                for no, a in entries:
-                    g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
-                    grades.append(f"{paren(no)} {g}")
-                writer.set_value(src.sheet, r, cols["grade"], "\n".join(grades))
+    for _item, sub in goal.subitems():
+        ach = rates[sub]
+        per_row.setdefault(sub.cells.method[0], []).append((sub.no, ach))
+        rated += any(a.rate is not None for a in ach.values())
+    for r, entries in per_row.items():
+        if len(entries) == 1 or not src.legacy:
+            _write_row(src.name, r, cols, entries[0][1], writer, settings)
+        else:  # an old sheet: several sub-items in one row, one line each
+            _write_shared_row(src.name, r, cols, entries, writer)
     return rated
+
+
+def _write_row(sheet: str, r: int, cols: dict[str, int], ach: StageRates, writer, settings: Settings) -> None:
+    final = ach["final"] if ach["final"].rate is not None else None
+    grade = (final or ach["midterm"]).grade
+    if final is None and ach["midterm"].rate is None:
+        grade = settings.none
+    for stage in STAGES:
+        writer.set_value(sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
+        _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
+    writer.set_value(sheet, r, cols["grade"], grade)
+    writer.set_fill(sheet, r, cols["grade"], grade_fill(grade, settings))
+
+
+def _write_shared_row(sheet: str, r: int, cols: dict[str, int], entries: list[tuple[Any, StageRates]], writer) -> None:
+    for stage in STAGES:
+        lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
+        writer.set_value(sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
+        notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
+        _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], notes)
+    grades = []
+    for no, a in entries:
+        g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
+        grades.append(f"{paren(no)} {g}")
+    writer.set_value(sheet, r, cols["grade"], "\n".join(grades))
 
 
 def _note_line(ach: Achievement) -> str:
@@ -138,10 +139,11 @@ def _rate_cells(book: BookGrid) -> list[tuple[str, int, int]]:
     except XlsheetsError:
         return []
     cells = []
-    for src in result.sources:
+    for goal in result.department.goals:
+        src = goal.sheet
         cols = [src.columns[k] for k in ("rate_midterm", "rate_final") if k in src.columns]
-        rows = sorted({sub["method"][0] for entry in src.items for sub in entry["subs"] if sub.get("method")})
-        cells += [(src.sheet, r, c) for r in rows for c in cols]
+        rows = sorted({sub.cells.method[0] for _item, sub in goal.subitems() if sub.cells and sub.cells.method})
+        cells += [(src.name, r, c) for r in rows for c in cols]
     return cells
 
 
@@ -182,11 +184,10 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
     rows, legend_fills = _legend()
     rows.append(["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"])
     links = {}
-    sev_ja = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
     for rep in reports:
         for f in rep.findings:
             loc = f.location
-            rows.append([sev_ja[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), loc.get("item"),
+            rows.append([SEVERITY_JA[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), loc.get("item"),
                          loc.get("subitem"), loc.get("field"), f.message])
             if f.cell:
                 links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
@@ -200,15 +201,14 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
 
 def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
     """The rows above the 検証結果 table that say which colour is which, and their fills."""
-    sev = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
     grades = [s for _m, s in DEFAULT_SETTINGS.bands] + [DEFAULT_SETTINGS.below]
     grade_fills = [*GRADE_FILLS, BELOW_FILL]
     rows: list[list[Any]] = [
-        ["指摘の色", *sev.values(), None, None, None, None, "検証で指摘したセルの色（内容はセルのメモとこの表）"],
+        ["指摘の色", *SEVERITY_JA.values(), None, None, None, None, "検証で指摘したセルの色（内容はセルのメモとこの表）"],
         ["判定の色", *grades, None, None, None, "達成率計算で付く判定（◎○△×）の色。指摘の色とは別です"],
         [None] * 9,
     ]
-    fills = {(1, 2 + k): SEVERITY_FILL[s] for k, s in enumerate(sev)}
+    fills = {(1, 2 + k): SEVERITY_FILL[s] for k, s in enumerate(SEVERITY_JA)}
     fills |= {(2, 2 + k): colour for k, colour in enumerate(grade_fills)}
     return rows, fills
 
@@ -261,4 +261,4 @@ def _strip_ours(text: str) -> str:
     return "\n".join(line for line in (text or "").split("\n") if not line.startswith(NOTE_PREFIX)).strip()
 
 
-__all__ = ["annotate", "clear", "compute_rates", "write_achievement"]
+__all__ = ["annotate", "clear", "write_achievement"]

@@ -10,6 +10,10 @@ The interchange format (see ``schema/xlsheets.schema.json``) is plain JSON::
 Texts are kept verbatim; an empty field is ``""``. Numbers that a sheet writes in a
 form the model cannot parse (``優先順位: 未定``) are kept as the original string, so that
 reading never loses what a person wrote: checking them is the validator's job.
+
+What was read from a workbook also knows where it was written: ``Goal.sheet`` (a
+:class:`GoalSheet`), ``Item.cells`` (:class:`ItemCells`) and ``SubItem.cells``
+(:class:`SubItemCells`). These are not data: ``to_dict()`` and equality leave them out.
 """
 
 from __future__ import annotations
@@ -22,8 +26,61 @@ from typing import Any
 POSITIONING_KEYS = ("comprehensive_plan", "regional_strategy", "sdgs", "admin_reform", "reconstruction_plan")
 SUBITEM_FIELDS = ("method", "period", "target", "midterm", "final")
 NOTE_KEYS = ("participation", "effects")
+STAGES = ("midterm", "final")  # the two reports of a sub-item, in order
+STAGE_JA = {"midterm": "中間", "final": "期末"}
 
 Number = int | str  # an int when the sheet's text parses, else the text as written
+Cell = tuple[int, int]  # (row, column), 1-based
+
+
+# ---------------------------------------------------------------- where a read found each part
+
+
+@dataclass(frozen=True)
+class SubItemCells:
+    """The cells a sub-item was read from (None: the sheet has no such column).
+
+    On an old hand-made sheet several sub-items share one row's cells, and ``no`` is the
+    方法・手段 cell that holds their (1) (2) labels.
+    """
+
+    no: Cell | None = None
+    method: Cell | None = None
+    period: Cell | None = None
+    target: Cell | None = None
+    midterm: Cell | None = None
+    final: Cell | None = None
+
+    def of(self, field_: str) -> Cell | None:
+        """The cell of a field named as in SUBITEM_FIELDS (or ``no``)."""
+        return getattr(self, field_)
+
+
+@dataclass(frozen=True)
+class ItemCells:
+    """The cells an item's number and title were read from."""
+
+    no: Cell | None = None
+    title: Cell | None = None
+
+
+@dataclass
+class GoalSheet:
+    """The sheet a goal was read from: its name, the cell of each goal field, and the table's layout."""
+
+    name: str
+    fields: dict[str, Cell] = field(default_factory=dict)  # title, department, priority, positioning.*, notes.*
+    columns: dict[str, int] = field(default_factory=dict)  # table column role → column
+    body: tuple[int, int] = (0, 0)  # first and last body row
+    header_row: int = 0
+    legacy: bool = False  # a hand-made sheet read by its labels
+    label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
+    department: str = ""  # the 部局名 as this sheet writes it
+
+
+def _where() -> Any:
+    """A field for where a part was read: not data, so neither compared nor shown nor in to_dict()."""
+    return field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -35,6 +92,7 @@ class SubItem:
     midterm: str = ""
     final: str = ""
     achievement: dict[str, Any] | None = None  # {"midterm": {"rate", "grade"}, "final": {...}}
+    cells: SubItemCells | None = _where()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"no": self.no}
@@ -49,6 +107,7 @@ class Item:
     no: Number
     title: str = ""
     subitems: list[SubItem] = field(default_factory=list)
+    cells: ItemCells | None = _where()
 
     def to_dict(self) -> dict[str, Any]:
         return {"no": self.no, "title": self.title, "subitems": [s.to_dict() for s in self.subitems]}
@@ -64,6 +123,7 @@ class Goal:
     items: list[Item] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=lambda: dict.fromkeys(NOTE_KEYS, ""))
     id: str | None = None  # stable id across years (set by carry-forward)
+    sheet: GoalSheet | None = _where()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}

@@ -4,6 +4,7 @@
 Rate: higher is better ``floor(actual / target × 100)``; lower is better
 ``floor(target / actual × 100)``. Rounding and grade bands come from :class:`Settings`
 (a ``xlsheets設定`` sheet in the workbook or a JSON/YAML file).
+``compute_rates(department)`` rates both stages of every sub-item once, looked up by the sub-item.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
+from .model import STAGES, Department, SubItem
 from .settings import (  # noqa: F401  (kept importable from here)
     DEFAULT_SETTINGS,
     SETTINGS_SHEET,
@@ -287,3 +289,43 @@ def stated_rate_mismatch(ach: Achievement) -> Decimal | None:
         if not low <= stated <= high:
             return stated
     return None
+
+
+# ---------------------------------------------------------------- every sub-item of a read
+
+StageRates = dict[str, Achievement]  # {"midterm": Achievement, "final": Achievement}
+
+
+class Rates:
+    """The 達成率 of every sub-item of a department, computed once and looked up by the sub-item itself
+    (never by position: a rate cannot land on another sub-item's cells)."""
+
+    def __init__(self) -> None:
+        self._by_sub: dict[int, tuple[SubItem, StageRates]] = {}  # the sub-item is kept, so its id stays its own
+
+    def __setitem__(self, sub: SubItem, rates: StageRates) -> None:
+        self._by_sub[id(sub)] = (sub, rates)
+
+    def get(self, sub: SubItem) -> StageRates | None:
+        entry = self._by_sub.get(id(sub))
+        return entry[1] if entry and entry[0] is sub else None
+
+    def __getitem__(self, sub: SubItem) -> StageRates:
+        rates = self.get(sub)
+        if rates is None:
+            raise KeyError(f"no rates for sub-item {sub.no!r}")
+        return rates
+
+    def __len__(self) -> int:
+        return len(self._by_sub)
+
+
+def compute_rates(department: Department, settings: Settings = DEFAULT_SETTINGS) -> Rates:
+    """The 達成率 of both stages for every sub-item of a department."""
+    rates = Rates()
+    for goal in department.goals:
+        for _item, sub in goal.subitems():
+            target = parse_target(sub.target)
+            rates[sub] = {stage: achievement(sub.target, getattr(sub, stage), settings, target=target)
+                          for stage in STAGES}
+    return rates

@@ -1,8 +1,11 @@
 """Read filled sheets back into the model: the template's names first, else the labels.
 
 Works on grids (``grid.SheetGrid``), so a file (calamine), a workbook being edited
-(openpyxl) and a live workbook (xlwings) read the same way. Every field remembers the
-cell it came from (``Goal.cells``, ``SubItem.cells``) for the validator's findings.
+(openpyxl) and a live workbook (xlwings) read the same way. What a read returns is one
+tree: the ``Department``'s goals, items and sub-items, each knowing where it was written —
+``Goal.sheet`` (a ``model.GoalSheet``: the sheet's name, the cell of each goal field, the
+table's columns), ``Item.cells`` and ``SubItem.cells`` (``model.ItemCells``,
+``model.SubItemCells``) — so a finding or a 達成率 lands on the cell of the part it is about.
 Reading never raises on odd content: it keeps what is written, checking is the
 validator's job.
 """
@@ -21,33 +24,21 @@ from .grid import BookGrid, SheetGrid, cell_text
 from .model import (
     CIRCLED,
     POSITIONING_KEYS,
+    STAGES,
     SUBITEM_FIELDS,
+    Cell,
     Department,
     Goal,
+    GoalSheet,
     Item,
+    ItemCells,
     SubItem,
+    SubItemCells,
     parse_fiscal_year,
     parse_item_no,
     parse_priority,
     parse_subitem_no,
 )
-
-Cell = tuple[int, int]
-
-
-@dataclass
-class GoalSource:
-    """Where a goal's fields are on its sheet (row, col), for findings and write-back."""
-
-    sheet: str
-    fields: dict[str, Cell] = field(default_factory=dict)  # title, department, priority, ...
-    items: list[dict[str, Any]] = field(default_factory=list)  # per item: {"no": cell, "title": cell, "subs": [...]}
-    columns: dict[str, int] = field(default_factory=dict)  # table column role → column
-    body: tuple[int, int] = (0, 0)  # first and last body row
-    header_row: int = 0
-    legacy: bool = False
-    label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
-    department: str = ""
 
 
 @dataclass
@@ -62,8 +53,9 @@ class CoverEntry:
 
 @dataclass
 class ReadResult:
+    """A read workbook: the department (each goal with its sheet and cells) and its cover."""
+
     department: Department
-    sources: list[GoalSource]
     path: str = ""
     cover_sheet: str = ""  # the department's cover (表紙), when the workbook has one
     cover: list[CoverEntry] = field(default_factory=list)
@@ -103,25 +95,23 @@ def read_result(source: Any) -> ReadResult:
 
 
 def read_book(book: BookGrid) -> ReadResult:
-    from .rates import load_settings
+    from .settings import SETTINGS_SHEET, load_settings
 
     if L.N_ROLLUP in book.constants:
         raise RollupWorkbook(
             f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {book.path}",
             f"an xlsheets roll-up, not a department's sheets: {book.path}",
         )
-    settings = load_settings(book=book) if any(s.name == "xlsheets設定" for s in book.sheets) else None
+    settings = load_settings(book=book) if any(s.name == SETTINGS_SHEET for s in book.sheets) else None
     goals: list[Goal] = []
-    sources: list[GoalSource] = []
     dept_name = ""
     year: Any = None
     cover_year = None
     cover_sheet, cover = "", []
     for sheet in book.sheets:
         if is_goal_sheet(sheet):
-            goal, src, d, y = read_goal_sheet(sheet, settings)
+            goal, d, y = read_goal_sheet(sheet, settings)
             goals.append(goal)
-            sources.append(src)
             dept_name = dept_name or d
             year = year if year is not None else y
         elif L.N_COVER_TITLE in sheet.names or cover_year is None:
@@ -138,8 +128,7 @@ def read_book(book: BookGrid) -> ReadResult:
         )
     const_year = parse_fiscal_year(book.constants.get(L.N_FISCAL_YEAR))
     fy = const_year or year or cover_year or ""
-    return ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), sources, book.path,
-                      cover_sheet, cover)
+    return ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), book.path, cover_sheet, cover)
 
 
 def is_goal_sheet(sheet: SheetGrid) -> bool:
@@ -199,16 +188,16 @@ def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
 # ---------------------------------------------------------------- one goal sheet
 
 
-def read_goal_sheet(sheet: SheetGrid, settings=None) -> tuple[Goal, GoalSource, str, int | None]:
-    """Read one goal sheet; returns the goal, its source map, the 部局名 and the year."""
+def read_goal_sheet(sheet: SheetGrid, settings=None) -> tuple[Goal, str, int | None]:
+    """Read one goal sheet; returns the goal (with its ``GoalSheet``), the 部局名 and the year."""
     if settings is None:
-        from .rates import DEFAULT_SETTINGS as settings
+        from .settings import DEFAULT_SETTINGS as settings
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
-        goal, src, dept, year = _read_named(sheet, settings)
+        goal, dept, year = _read_named(sheet, settings)
     else:
-        goal, src, dept, year = _read_labelled(sheet, settings)
-    src.department = dept
-    return goal, src, dept, year
+        goal, dept, year = _read_labelled(sheet, settings)
+    goal.sheet.department = dept
+    return goal, dept, year
 
 
 def _at(sheet: SheetGrid, name: str) -> Cell | None:
@@ -216,8 +205,8 @@ def _at(sheet: SheetGrid, name: str) -> Cell | None:
     return (ref.r1, ref.c1) if ref else None
 
 
-def _read_named(sheet: SheetGrid, settings):
-    src = GoalSource(sheet.name)
+def _read_named(sheet: SheetGrid, settings) -> tuple[Goal, str, int | None]:
+    src = GoalSheet(sheet.name)
     fields = {
         "title": L.N_TITLE,
         "department": L.N_DEPARTMENT,
@@ -245,6 +234,7 @@ def _read_named(sheet: SheetGrid, settings):
         purpose=text("purpose"),
         notes={k: text(f"notes.{k}") for k in ("participation", "effects")},
         id=sheet.constants.get(L.N_GOAL_ID) or None,
+        sheet=src,
     )
     body = sheet.names[L.N_BODY]
     src.body = (body.r1, body.r2)
@@ -257,10 +247,10 @@ def _read_named(sheet: SheetGrid, settings):
     goal.items = _rows_per_subitem(sheet, src, body.r1, last, settings)
     year_cell = _at(sheet, L.N_SHEET_TITLE)
     year = parse_fiscal_year(sheet.text(*year_cell)) if year_cell else None
-    return goal, src, text("department"), year
+    return goal, text("department"), year
 
 
-def _rows_below_body(sheet: SheetGrid, src: GoalSource, last: int) -> int:
+def _rows_below_body(sheet: SheetGrid, src: GoalSheet, last: int) -> int:
     """The table's last row, counting rows filled in just below its named range.
 
     Excel does not grow a name when a row is inserted right under it: a sub-item typed into
@@ -278,7 +268,7 @@ def _rows_below_body(sheet: SheetGrid, src: GoalSource, last: int) -> int:
     return last
 
 
-def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int, settings) -> list[Item]:
+def _rows_per_subitem(sheet: SheetGrid, src: GoalSheet, first: int, last: int, settings) -> list[Item]:
     """The template's table: one row per sub-item, item number and title merged down."""
     cols = src.columns
     items: list[Item] = []
@@ -292,29 +282,28 @@ def _rows_per_subitem(sheet: SheetGrid, src: GoalSource, first: int, last: int, 
         sub_raw = sheet.value(r, cols["subitem_no"]) if "subitem_no" in cols else None
         title = sheet.text(r, cols["item_title"]) if "item_title" in cols else ""
         if cell_text(raw_no).strip() or (not inside and title):
-            cur = Item(no=_or_blank(parse_item_no(raw_no)), title=title)
+            title_col = cols.get("item_title", no_col)
+            cur = Item(no=_or_blank(parse_item_no(raw_no)), title=title,
+                       cells=ItemCells((r, no_col) if no_col else None, (r, title_col) if title_col else None))
             items.append(cur)
-            src.items.append({"no": (r, no_col), "title": (r, cols.get("item_title", no_col)), "subs": []})
             m = sheet.merge_at(r, no_col) if no_col else None
             cur_span = m[2] if m else r
         if cell_text(sub_raw).strip() or any(texts.values()):
             if cur is None:
-                cur = Item(no="", title="")
+                cur = Item(no="", title="", cells=ItemCells((r, no_col or 1), (r, no_col or 1)))
                 items.append(cur)
-                src.items.append({"no": (r, no_col or 1), "title": (r, no_col or 1), "subs": []})
-            sub = SubItem(no=_or_blank(parse_subitem_no(sub_raw)), **texts)
             cells = {f: (r, cols[f]) for f in SUBITEM_FIELDS if f in cols}
             cells["no"] = (r, cols.get("subitem_no", cols.get("method", 1)))
-            src.items[-1]["subs"].append(cells)
+            sub = SubItem(no=_or_blank(parse_subitem_no(sub_raw)), **texts, cells=SubItemCells(**cells))
             _read_rates(sheet, src, r, sub, settings)
             cur.subitems.append(sub)
     return items
 
 
-def _read_rates(sheet: SheetGrid, src: GoalSource, r: int, sub: SubItem, settings) -> None:
+def _read_rates(sheet: SheetGrid, src: GoalSheet, r: int, sub: SubItem, settings) -> None:
     cols = src.columns
     rates = {}
-    for stage in ("midterm", "final"):
+    for stage in STAGES:
         col = cols.get(f"rate_{stage}")
         v = sheet.value(r, col) if col else None
         if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -332,7 +321,7 @@ def _achievement_dict(rates: dict[str, int], grade: str, settings, sub: SubItem)
             for stage, rate in rates.items()}
     from .rates import add_evidence
 
-    add_evidence(read, sub.target, {"midterm": sub.midterm, "final": sub.final}, settings)
+    add_evidence(read, sub.target, {stage: getattr(sub, stage) for stage in STAGES}, settings)
     return read
 
 
@@ -390,8 +379,8 @@ def _split_item_no(text: str) -> tuple[Any, str]:
     return None, text
 
 
-def _read_labelled(sheet: SheetGrid, settings):
-    src = GoalSource(sheet.name, legacy=True)
+def _read_labelled(sheet: SheetGrid, settings) -> tuple[Goal, str, int | None]:
+    src = GoalSheet(sheet.name, legacy=True)
     found: dict[str, Cell] = {}
     label_cells: set[Cell] = set()
     header_row = 0
@@ -426,6 +415,7 @@ def _read_labelled(sheet: SheetGrid, settings):
         current_issues=values.get("current_issues", ""),
         purpose=values.get("purpose", ""),
         notes=notes,
+        sheet=src,
     )
     if header_row:
         src.header_row = header_row
@@ -434,10 +424,10 @@ def _read_labelled(sheet: SheetGrid, settings):
         src.body = (first, last)
         goal.items = _legacy_items(sheet, src, col_roles, first, last, settings)
     year = parse_fiscal_year(sheet.text(*found["sheet_title"])) if "sheet_title" in found else None
-    return goal, src, values.get("department", ""), year
+    return goal, values.get("department", ""), year
 
 
-def _legacy_notes(sheet: SheetGrid, src: GoalSource, notes_row: int) -> dict[str, str]:
+def _legacy_notes(sheet: SheetGrid, src: GoalSheet, notes_row: int) -> dict[str, str]:
     out = {"participation": "", "effects": ""}
     patterns = {"participation": "市民参加", "effects": "取組による効果"}
     for r in range(notes_row, min(notes_row + 3, sheet.max_row) + 1):
@@ -464,7 +454,7 @@ def _legacy_notes(sheet: SheetGrid, src: GoalSource, notes_row: int) -> dict[str
     return out
 
 
-def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[int, int]], first: int,
+def _legacy_items(sheet: SheetGrid, src: GoalSheet, col_roles: dict[str, tuple[int, int]], first: int,
                   last: int, settings) -> list[Item]:
     """Old sheets: one row per item, its sub-items inside each cell as (1) … (2) …"""
     m_start, m_end = col_roles.get("method", (1, 1))
@@ -498,10 +488,9 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
         # and title merged down from the row above — these rows continue that item
         cont = no is None and not head and bool(parts) and bool(items) and _merged_from_above(sheet, r, m_start, m_end)
         if cont:
-            item, entry = items[-1], src.items[-1]
+            item = items[-1]
         else:
-            item = Item(no="" if no is None else no, title=head)
-            entry = {"no": (r, no_cell), "title": method_cell, "subs": []}
+            item = Item(no="" if no is None else no, title=head, cells=ItemCells((r, no_cell), method_cell))
         subs: dict[int, SubItem] = {}
         order: list[int] = []
         for n, t in parts:
@@ -524,7 +513,7 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
             if fhead and order:
                 s = subs[order[0]]
                 setattr(s, f, (fhead + " " + getattr(s, f)).strip() if getattr(s, f) else fhead)
-        rate_cols = {stage: col_roles[f"rate_{stage}"][0] for stage in ("midterm", "final") if f"rate_{stage}" in col_roles}
+        rate_cols = {stage: col_roles[f"rate_{stage}"][0] for stage in STAGES if f"rate_{stage}" in col_roles}
         rates_by_no: dict[int, dict[str, int]] = {}
         for stage, col in rate_cols.items():
             head_, parts_ = split_numbered(sheet.text(r, col))
@@ -538,13 +527,13 @@ def _legacy_items(sheet: SheetGrid, src: GoalSource, col_roles: dict[str, tuple[
         if "grade" in col_roles:
             g_head, g_parts = split_numbered(sheet.text(r, col_roles["grade"][0]))
             grades = dict(g_parts) if g_parts else ({order[0]: g_head} if len(order) == 1 and g_head else {})
+        cells = SubItemCells(**{f: (r, col_roles[f][0]) for f in other}, method=method_cell, no=method_cell)
         for n in order:
             subs[n].achievement = _achievement_dict(rates_by_no.get(n, {}), grades.get(n, ""), settings, subs[n])
+            subs[n].cells = cells
             item.subitems.append(subs[n])
-            entry["subs"].append({f: (r, col_roles[f][0]) for f in other} | {"method": method_cell, "no": method_cell})
         if not cont:
             items.append(item)
-            src.items.append(entry)
     return items
 
 

@@ -22,8 +22,9 @@ from .model import circled, paren, wareki
 from .saving import save_workbook
 from .textwidth import text_lines
 from .validation import FIELD_JA as VALIDATION_FIELDS
+from .validation import SEVERITY_JA
 
-RATE_FMT = '0"%"'
+RATE_FMT = L.RATE_FORMAT
 NUM_FMT = "#,##0.##"
 MAX_TEXT = 32767  # characters in one cell
 MAX_URL = 2079  # Excel's limit for a link
@@ -51,7 +52,6 @@ CENTRED = ("優先順位", "番号", "判定")
 FINDING_COLUMNS = ["重大度", "コード", "位置", "内容", "参照元"]
 # the 要確認 location of a finding: the validator's field names, and two of the roll-up's own
 FIELD_JA = VALIDATION_FIELDS | {"item": "取組項目", "subitem": "番号"}
-SEVERITY_JA = {"error": "エラー", "warning": "警告", "info": "情報"}
 
 
 def row_height(row: dict[str, Any]) -> float | None:

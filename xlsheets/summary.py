@@ -20,7 +20,6 @@ from typing import Any
 from .errors import RollupWorkbook, XlsheetsError
 from .saving import is_lock_file
 
-STAGES = ("midterm", "final")
 LIST_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
     "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "根拠", "ファイル", "シート", "セル",
@@ -132,9 +131,8 @@ def extract(path: str) -> dict[str, Any]:
 
 def records_from_book(book, path: str) -> dict[str, Any]:
     """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
-    from .marking import compute_rates
     from .model import circled, paren, priority_text
-    from .rates import load_settings
+    from .rates import compute_rates, load_settings
     from .reading import read_book
     from .rollup_book import row_height
     from .validation import validate
@@ -142,15 +140,15 @@ def records_from_book(book, path: str) -> dict[str, Any]:
     result = read_book(book)
     result.path = path
     settings = load_settings(book=book)
-    rates = compute_rates(result, settings)
-    report = validate(result, None, settings, rates)
     dept = result.department
+    rates = compute_rates(dept, settings)
+    report = validate(result, None, settings, rates)
     department = dept.department.strip()  # 「福祉部　」 and 「福祉部」 are one department in the summaries
     goals, rows = [], []
-    for goal, src, goal_rates in zip(dept.goals, result.sources, rates, strict=False):
-        goals.append({"priority": goal.priority, "title": goal.title, "id": goal.id or "", "sheet": src.sheet})
-        subs = [c for entry in src.items for c in entry["subs"]]
-        for (item, sub), cells, ach in zip(goal.subitems(), subs, goal_rates, strict=False):
+    for goal in dept.goals:
+        goals.append({"priority": goal.priority, "title": goal.title, "id": goal.id or "", "sheet": goal.sheet.name})
+        for item, sub in goal.subitems():
+            ach = rates[sub]
             tgt = ach["final"].target or ach["midterm"].target
             latest = ach["final"] if ach["final"].rate is not None else ach["midterm"]
             rows.append({
@@ -163,7 +161,7 @@ def records_from_book(book, path: str) -> dict[str, Any]:
                 "中間実績": ach["midterm"].actual, "中間達成率": ach["midterm"].rate,
                 "期末実績": ach["final"].actual, "期末達成率": ach["final"].rate,
                 "判定": latest.grade if latest.rate is not None else settings.none, "根拠": basis(ach),
-                "ファイル": path, "シート": src.sheet, "セル": _a1(cells.get("method")),
+                "ファイル": path, "シート": goal.sheet.name, "セル": _a1(sub.cells.method),
             })
             rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
@@ -521,11 +519,11 @@ def _others(names: list[str], k: int) -> str:
 
 
 def _duplicate_finding(rec: dict[str, Any], dept: str, year: str, others: str) -> dict[str, Any]:
-    from .validation import Finding
+    from .validation import RULES
 
     sheet = rec["goals"][0]["sheet"] if rec.get("goals") else ""
-    return Finding(
-        "duplicate-workbook", "warning", sheet, "A1",
+    return RULES["duplicate-workbook"].finding(
+        sheet, "A1",
         {"goal": None, "item": None, "subitem": None, "field": None},
         f"{dept}の{year}のブックがほかにもあります（{others}）。いずれも集計しています。"
         "差し替え前のブックが残っていないか確認してください。",

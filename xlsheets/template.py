@@ -28,7 +28,6 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="000000")
 MEDIUM = Side(style="medium", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-RATE_FORMAT = '0"%"'
 WIDTHS = {"A": 4.5, "B": 15, "C": 4.5, "D": 27, "E": 12, "F": 19, "G": 29, "H": 29, "I": 7.5, "J": 7.5, "K": 6}
 LAST_COL = 11  # K
 FIXED_TIME = _dt.datetime(2024, 4, 1, 9, 0, 0)
@@ -142,7 +141,7 @@ def build_goal_sheet(ws, layout: L.Layout) -> None:
         ws.cell(8, col).alignment = _wrap("center", "top")
     for col in (9, 10):
         ws.cell(8, col).alignment = _wrap("right", "top")
-        ws.cell(8, col).number_format = RATE_FORMAT
+        ws.cell(8, col).number_format = L.RATE_FORMAT
     ws.row_dimensions[8].height = 30
     _name(ws, L.N_BODY, 8, 1, 8, LAST_COL)
     # 9-10: 特記事項 with its two boxes

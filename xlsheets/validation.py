@@ -1,7 +1,10 @@
 """Validation: every problem of a sheet as a Finding with a stable code, a cell and a Japanese message.
 
 ``validate(read_result, stage=...)`` returns a :class:`Report`; it never raises on content.
-The rule catalogue (``RULES``) is rendered into the README by ``scripts/gen_docs.py``.
+This module also holds the vocabulary of findings: the severities (and their Japanese), and the
+rule catalogue (``RULES``) every Finding is made from — rendered into the README by
+``scripts/gen_docs.py``. The checks walk the read tree: each goal, item and sub-item carries
+the cells it was read from.
 """
 
 from __future__ import annotations
@@ -13,21 +16,35 @@ from datetime import date
 from typing import Any
 
 from .grid import a1
-from .model import POSITIONING_KEYS, Goal, Item, SubItem, circled, paren, wareki
+from .model import (
+    POSITIONING_KEYS,
+    STAGES,
+    SUBITEM_FIELDS,
+    Goal,
+    GoalSheet,
+    Item,
+    ItemCells,
+    SubItem,
+    SubItemCells,
+    circled,
+    paren,
+    wareki,
+)
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
     NO_RESULT,
     UNIT_MISMATCH,
+    Rates,
     Settings,
     achievement,
     stated_rate_mismatch,
 )
-from .reading import GoalSource, ReadResult
+from .reading import ReadResult
 from .targets import parse_target, scan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
-STAGES = ("midterm", "final")
+SEVERITY_JA = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
 FIELD_JA = {
     "title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
     "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
@@ -42,6 +59,10 @@ class Rule:
     severity: str
     title: str  # what it catches, in Japanese
     description: str  # in English, for the catalogue
+
+    def finding(self, sheet: str, cell: str, location: dict[str, Any], message: str) -> Finding:
+        """A finding of this rule (its code and severity) at a cell."""
+        return Finding(self.code, self.severity, sheet, cell, location, message)
 
 
 RULES: dict[str, Rule] = {r.code: r for r in [
@@ -82,17 +103,26 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "The cover's goal list and the goal sheets disagree: a goal missing on either side, or another priority."),
     Rule("truncated-text", WARNING, "文が途中で切れている",
          "Unbalanced brackets, or a text cut off mid-phrase (ends in 以, の, を, 、 …)."),
+    Rule("duplicate-workbook", WARNING, "同じ部局・年度のブックが複数ある",
+         "Roll-up: two or more workbooks of one department and fiscal year hold the same goal (a replaced "
+         "workbook left in the folder); all are counted, and each is flagged."),
 ]}
 
 
 @dataclass
 class Finding:
+    """One problem at one cell; made from its Rule (``RULES[code].finding(...)``)."""
+
     code: str
     severity: str
     sheet: str
     cell: str
     location: dict[str, Any]
     message: str
+
+    def __post_init__(self) -> None:
+        if self.code not in RULES:
+            raise ValueError(f"finding code {self.code!r} is not in RULES: add its Rule to the catalogue")
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
@@ -131,45 +161,38 @@ class Report:
 
 
 class _Checker:
-    def __init__(self, result: ReadResult, stage: str | None, settings: Settings,
-                 rates: list[list[dict[str, Any]]] | None = None) -> None:
+    def __init__(self, result: ReadResult, stage: str | None, settings: Settings, rates: Rates | None = None) -> None:
         self.result = result
         self.stage = stage
         self.settings = settings
-        # achievements already computed for the rate columns, by sub-item (not computed twice)
-        self.rates: dict[int, dict[str, Any]] = {}
-        for goal, goal_rates in zip(result.department.goals, rates or [], strict=False):
-            for (_item, sub), sub_rates in zip(goal.subitems(), goal_rates, strict=False):
-                self.rates[id(sub)] = sub_rates
+        self.rates = rates if rates is not None else Rates()  # computed for the rate columns: not computed twice
         self.findings: list[Finding] = []
         self.achievements: list[dict[str, Any]] = []
         fy = result.department.fiscal_year
         self.fy = fy if isinstance(fy, int) else None
 
-    def add(self, code: str, src: GoalSource, cell: tuple[int, int] | None, loc: dict[str, Any], message: str,
-            severity: str | None = None) -> None:
-        self.findings.append(Finding(code, severity or RULES[code].severity, src.sheet, a1(*cell) if cell else "",
-                                     loc, message))
+    def add(self, code: str, src: GoalSheet, cell: tuple[int, int] | None, loc: dict[str, Any], message: str) -> None:
+        self.findings.append(RULES[code].finding(src.name, a1(*cell) if cell else "", loc, message))
 
     # ------------------------------------------------------------ goal level
     def run(self) -> list[Finding]:
-        dept = self.result.department
         seen_priority: dict[int, str] = {}
-        for goal, src in zip(dept.goals, self.result.sources, strict=False):
-            self.goal_fields(goal, src, seen_priority)
-            self.items(goal, src)
+        for goal in self.result.department.goals:
+            self.goal_fields(goal, goal.sheet, seen_priority)
+            self.items(goal, goal.sheet)
         self.cover()
         self.departments()
         return self.findings
 
     def departments(self) -> None:
         """One workbook, one department: a sheet naming another was likely copied from elsewhere."""
-        names = [src.department.strip() for src in self.result.sources]
-        written = [n for n in names if n]
+        goals = self.result.department.goals
+        written = [n for n in (g.sheet.department.strip() for g in goals) if n]
         if len(set(written)) < 2:
             return
         usual = max(set(written), key=written.count)
-        for goal, src, name in zip(self.result.department.goals, self.result.sources, names, strict=False):
+        for goal in goals:
+            src, name = goal.sheet, goal.sheet.department.strip()
             if name and name != usual:
                 self.add("department-mismatch", src, src.fields.get("department"), self.loc(goal, "department"),
                          f"部局名「{name}」がほかのシート（「{usual}」）と違います。別の部局のシートを写していないか確認してください。")
@@ -179,31 +202,31 @@ class _Checker:
         result = self.result
         if not result.cover_sheet or not result.cover:
             return
-        cover_src = GoalSource(result.cover_sheet)
-        pairs = list(zip(result.department.goals, result.sources, strict=False))
+        cover_src = GoalSheet(result.cover_sheet)
+        goals = result.department.goals
         matched: set[int] = set()
         for entry in result.cover:
-            k = _same_goal(entry.title, [g.title for g, _s in pairs], matched)
+            k = _same_goal(entry.title, [g.title for g in goals], matched)
             loc = {"goal": entry.priority, "item": None, "subitem": None, "field": "cover"}
             if k is None:
                 self.add("cover-mismatch", cover_src, entry.title_cell, loc,
                          f"表紙の重点目標「{entry.title}」に対応するシートがありません。題名が変わっていないか確認してください。")
                 continue
             matched.add(k)
-            goal, src = pairs[k]
+            goal, src = goals[k], goals[k].sheet
             if isinstance(entry.priority, int) and isinstance(goal.priority, int) and entry.priority != goal.priority:
                 self.add("cover-mismatch", cover_src, entry.priority_cell, loc,
-                         f"表紙では「{entry.title}」が{entry.priority}位ですが、シート「{src.sheet}」では{goal.priority}位です。")
-        for k, (goal, src) in enumerate(pairs):
+                         f"表紙では「{entry.title}」が{entry.priority}位ですが、シート「{src.name}」では{goal.priority}位です。")
+        for k, goal in enumerate(goals):
             if k not in matched and goal.title.strip():
-                self.add("cover-mismatch", src, src.fields.get("title"), self.loc(goal, "title"),
+                self.add("cover-mismatch", goal.sheet, goal.sheet.fields.get("title"), self.loc(goal, "title"),
                          f"重点目標「{goal.title}」が表紙（{result.cover_sheet}）の一覧にありません。")
 
     def loc(self, goal: Goal, field_: str, item: Item | None = None, sub: SubItem | None = None) -> dict[str, Any]:
         return {"goal": goal.priority, "item": item.no if item else None, "subitem": sub.no if sub else None,
                 "field": field_}
 
-    def goal_fields(self, goal: Goal, src: GoalSource, seen: dict[int, str]) -> None:
+    def goal_fields(self, goal: Goal, src: GoalSheet, seen: dict[int, str]) -> None:
         for key, value in (("title", goal.title), ("department", src.department)):
             if not value.strip():
                 self.add("required-empty", src, src.fields.get(key), self.loc(goal, key),
@@ -219,7 +242,7 @@ class _Checker:
             self.add("priority-invalid", src, src.fields.get("priority"), self.loc(goal, "priority"),
                      f"優先順位 {p}位 がシート「{seen[p]}」と重複しています。部局内で重ならないようにしてください。")
         else:
-            seen[p] = src.sheet
+            seen[p] = src.name
         texts = [("title", goal.title, src.fields.get("title")), ("current_issues", goal.current_issues,
                   src.fields.get("current_issues")), ("purpose", goal.purpose, src.fields.get("purpose"))]
         texts += [("positioning", goal.positioning.get(k, ""), src.fields.get(f"positioning.{k}")) for k in POSITIONING_KEYS]
@@ -228,23 +251,23 @@ class _Checker:
             self.text_checks(src, cell, self.loc(goal, key), key, text, dates=key == "notes")
 
     # ------------------------------------------------------------ items
-    def items(self, goal: Goal, src: GoalSource) -> None:
-        used = [(k, it) for k, it in enumerate(goal.items) if it.title.strip() or it.subitems]
-        self.numbering(src, goal, [(it.no, src.items[k]["no"], it, None) for k, it in enumerate(goal.items)
-                                   if k < len(src.items)], "取組項目", circled)
-        for k, item in used:
-            cells = src.items[k] if k < len(src.items) else {"no": None, "title": None, "subs": []}
+    def items(self, goal: Goal, src: GoalSheet) -> None:
+        self.numbering(src, goal, [(it.no, _cells(it).no, it, None) for it in goal.items], "取組項目", circled)
+        for item in goal.items:
+            if not (item.title.strip() or item.subitems):
+                continue
+            title_cell = _cells(item).title
             if not item.title.strip() and not src.legacy:
-                self.add("required-empty", src, cells["title"], self.loc(goal, "item_title", item),
+                self.add("required-empty", src, title_cell, self.loc(goal, "item_title", item),
                          f"取組項目{circled(item.no)}の項目名が空欄です。記入してください。")
-            self.text_checks(src, cells["title"], self.loc(goal, "item_title", item), "item_title", item.title)
-            subs = list(zip(item.subitems, cells["subs"], strict=False))
-            self.numbering(src, goal, [(s.no, c.get("no"), item, s) for s, c in subs], f"取組項目{circled(item.no)}の番号", paren)
-            for sub, scells in subs:
-                self.subitem(goal, item, sub, src, scells)
+            self.text_checks(src, title_cell, self.loc(goal, "item_title", item), "item_title", item.title)
+            self.numbering(src, goal, [(s.no, _cells(s).no, item, s) for s in item.subitems],
+                           f"取組項目{circled(item.no)}の番号", paren)
+            for sub in item.subitems:
+                self.subitem(goal, item, sub, src)
         self.legacy_labels(goal, src)
 
-    def numbering(self, src: GoalSource, goal: Goal, entries: list, what: str, show) -> None:
+    def numbering(self, src: GoalSheet, goal: Goal, entries: list, what: str, show) -> None:
         prev = 0
         seen = set()
         for no, cell, item, sub in entries:
@@ -262,7 +285,7 @@ class _Checker:
             seen.add(no)
             prev = max(prev, no)
 
-    def legacy_labels(self, goal: Goal, src: GoalSource) -> None:
+    def legacy_labels(self, goal: Goal, src: GoalSheet) -> None:
         rows: dict[int, dict[str, list]] = {}
         for cell, field_, nos in src.label_numbers:
             rows.setdefault(cell[0], {})[field_] = [cell, nos]
@@ -275,23 +298,24 @@ class _Checker:
                              f"{FIELD_JA[field_]}の番号 {''.join(map(paren, nos))} が方法・手段の番号 "
                              f"{''.join(map(paren, base))} と合いません（{r}行目）。")
 
-    def subitem(self, goal: Goal, item: Item, sub: SubItem, src: GoalSource, cells: dict) -> None:
+    def subitem(self, goal: Goal, item: Item, sub: SubItem, src: GoalSheet) -> None:
+        cells = _cells(sub)
         for f in ("method", "period", "target"):
             if not getattr(sub, f).strip():
-                self.add("required-empty", src, cells.get(f), self.loc(goal, f, item, sub),
+                self.add("required-empty", src, cells.of(f), self.loc(goal, f, item, sub),
                          f"{circled(item.no)}{paren(sub.no)}の{FIELD_JA[f]}が空欄です。記入してください。")
-        for f in ("method", "period", "target", "midterm", "final"):
-            self.text_checks(src, cells.get(f), self.loc(goal, f, item, sub), f, getattr(sub, f),
+        for f in SUBITEM_FIELDS:
+            self.text_checks(src, cells.of(f), self.loc(goal, f, item, sub), f, getattr(sub, f),
                              dates=True, outside=f in STAGES)
         target = parse_target(sub.target) if sub.target.strip() else None
         if sub.target.strip() and target is None:
             sc = scan(sub.target)
             if sc.leftover_digits or any(not q.unit for q in sc.quantities):
-                self.add("target-unparsed", src, cells.get("target"), self.loc(goal, "target", item, sub),
+                self.add("target-unparsed", src, cells.target, self.loc(goal, "target", item, sub),
                          f"{circled(item.no)}{paren(sub.no)}の数値目標の数字を水準として読み取れません。"
                          "「15件以上」のように数値と単位で記入してください。")
             else:
-                self.add("target-not-numeric", src, cells.get("target"), self.loc(goal, "target", item, sub),
+                self.add("target-not-numeric", src, cells.target, self.loc(goal, "target", item, sub),
                          f"{circled(item.no)}{paren(sub.no)}の数値目標に測定できる水準（件数・人数・割合など）がありません。"
                          "「どの水準まで」を数値で記入してください。")
         for stage in STAGES:
@@ -300,43 +324,43 @@ class _Checker:
             label = f"{circled(item.no)}{paren(sub.no)}の{FIELD_JA[stage]}"
             if not report.strip():
                 if self.stage == stage:
-                    self.add("missing-report", src, cells.get(stage), loc, f"{label}が未記入です。記入してください。")
+                    self.add("missing-report", src, cells.of(stage), loc, f"{label}が未記入です。記入してください。")
                 continue
             if _squash(report) == _squash(sub.target):
-                self.add("report-copies-target", src, cells.get(stage), loc,
+                self.add("report-copies-target", src, cells.of(stage), loc,
                          f"{label}が数値目標と同じ文です。実績（何をどれだけ行ったか）を記入してください。")
             if target is None:
                 continue
-            ach = self.rates.get(id(sub), {}).get(stage) or achievement(sub.target, report, self.settings,
+            ach = (self.rates.get(sub) or {}).get(stage) or achievement(sub.target, report, self.settings,
                                                                          target=target)
-            cell = cells.get(stage)
-            self.achievements.append({"sheet": src.sheet, "cell": a1(*cell) if cell else "", "location": loc,
+            cell = cells.of(stage)
+            self.achievements.append({"sheet": src.name, "cell": a1(*cell) if cell else "", "location": loc,
                                       **ach.evidence_dict()})
             if ach.status == NO_RESULT and not ach.stated_rates:  # (「なし」 is an amount: zero)
                 first = target.components[0]
                 unit = first.unit
-                self.add("report-not-numeric", src, cells.get(stage), loc,
+                self.add("report-not-numeric", src, cells.of(stage), loc,
                          f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません。"
                          f"達成率を出せるよう「○{unit or '（数値）'}」のように実績を記入してください。")
             if ach.status == AMBIGUOUS:
                 seen = "、".join(q.source or q.text for q in ach.ambiguous)
-                self.add("report-ambiguous", src, cells.get(stage), loc,
+                self.add("report-ambiguous", src, cells.of(stage), loc,
                          f"{label}に目標の単位の数値が複数あり（{seen}）、合計か、どれか1つかが文から決まりません。"
                          f"達成率は出していません。実績を「計○{target.unit or ''}」のように1つ記入してください。")
             if ach.status == UNIT_MISMATCH:
-                self.add("unit-mismatch", src, cells.get(stage), loc,
+                self.add("unit-mismatch", src, cells.of(stage), loc,
                          f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"
                          "違います。目標と同じ単位で実績を記入してください。")
             wrong = stated_rate_mismatch(ach)
             if wrong is not None:
                 comp = min((c for c in ach.components if c.percent is not None), key=lambda c: c.percent)
-                self.add("rate-mismatch", src, cells.get(stage), loc,
+                self.add("rate-mismatch", src, cells.of(stage), loc,
                          f"{label}に書かれた達成率 {wrong}% が、記載の数値から計算した {ach.rate}%"
                          f"（{_num(comp.actual.exact)}{comp.target.unit} ÷ {_num(comp.target.exact)}{comp.target.unit}）"
                          "と合いません。")
 
     # ------------------------------------------------------------ text checks
-    def text_checks(self, src: GoalSource, cell, loc: dict[str, Any], key: str, text: str, dates: bool = False,
+    def text_checks(self, src: GoalSheet, cell, loc: dict[str, Any], key: str, text: str, dates: bool = False,
                     outside: bool = False) -> None:
         if not text or not text.strip():
             return
@@ -373,6 +397,16 @@ def truncation(text: str) -> str:
     return ""
 
 
+_NOWHERE_ITEM, _NOWHERE_SUB = ItemCells(), SubItemCells()
+
+
+def _cells(part: Item | SubItem) -> ItemCells | SubItemCells:
+    """Where an item or sub-item was read (no cells when it was built, not read)."""
+    if part.cells is not None:
+        return part.cells
+    return _NOWHERE_ITEM if isinstance(part, Item) else _NOWHERE_SUB
+
+
 _PUNCT = re.compile(r"[\s。、．，・]")
 
 
@@ -399,10 +433,10 @@ def _num(d) -> str:
 
 
 def validate(result: ReadResult, stage: str | None = None, settings: Settings = DEFAULT_SETTINGS,
-             rates: list[list[dict[str, Any]]] | None = None) -> Report:
+             rates: Rates | None = None) -> Report:
     """Check a read workbook; returns a Report (never raises on content).
 
-    rates: compute_rates() of the same result with the same settings, when the caller has them.
+    rates: ``rates.compute_rates()`` of the same department with the same settings, when the caller has them.
     """
     checker = _Checker(result, stage, settings, rates)
     return Report(result.path, checker.run(), checker.achievements)
