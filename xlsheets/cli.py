@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -321,60 +322,79 @@ def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_bac
 
     終了コード: 0 エラーなし / 1 エラーあり / 2 読めないファイルあり。
     """
-    import json
-
-    from . import ops
-
     _check_marking_options(annotate, do_clear, out, in_place)
     if annotate or do_clear:
-        if len(files) != 1:
-            raise XlsheetsError("--annotate/--clear はファイルを1つだけ指定してください。", "one file at a time")
+        reports, failed, skipped = _mark_one(files, stage, fmt, do_clear, out, in_place, force, no_backup)
         if do_clear:
-            res = ops.clear_file(files[0], out, in_place=in_place, overwrite=force, backup=not no_backup)
-            _warn(res.notes)
-            click.echo(f"検証の色・メモを取り除きました: {res.path}（{res.count} セル）")
             return
-        res, report = ops.annotate_file(files[0], out, in_place=in_place, stage=stage, overwrite=force,
-                                        backup=not no_backup)
-        click.echo(f"{res.count} セルに指摘を記入しました: {res.path}", err=fmt == "json")  # JSON owns stdout
-        _warn(res.notes)
-        reports, failed, skipped = [report], [], {}
     else:
-        from .summary import terminal_progress
+        from . import ops
 
         paths, refused, skipped = _expand_folders(files)
-        bar, update = terminal_progress("検証中") if len(paths) > 10 else (None, None)
-        if bar:
-            with bar:
-                reports, failed = ops.validate_files(paths, stage, progress=update, skipped=skipped)
-        else:
-            reports, failed = ops.validate_files(paths, stage, skipped=skipped)
+        with _progress("検証中", len(paths) > 10) as update:
+            reports, failed = ops.validate_files(paths, stage, progress=update, skipped=skipped)
         failed += refused
-    if fmt == "json":
-        doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings],
-                          "achievements": r.achievements} for r in reports]
-                        + [{"path": str(p), "error": why, "findings": []} for p, why in failed],
-               "summary": _summary(reports, failed) | {"skipped": skipped}}
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-    else:
-        from .validation import SEVERITY_JA
-
-        for r in reports:
-            click.echo(f"■ {r.path}")
-            for f in r.findings:
-                mark = SEVERITY_JA[f.severity]
-                click.echo(f"  [{mark}] {f.sheet}!{f.cell} {f.code}: {f.message}")
-            if not r.findings:
-                click.echo("  問題は見つかりませんでした。")
-        for p, why in failed:
-            click.echo(f"■ {p}\n  [読込不可] {why}", err=True)
-        from .summary import accounting
-
-        s = _summary(reports, failed)
-        click.echo(f"エラー {s['error']} 件 / 警告 {s['warning']} 件 / 読めないファイル {s['unreadable']} 件")
-        if skipped or len(reports) + len(failed) > 1:
-            click.echo(accounting(len(reports), len(failed), skipped, "読めないファイル"))
+    (_report_json if fmt == "json" else _report_text)(reports, failed, skipped)
     sys.exit(2 if failed else (1 if any(not r.valid for r in reports) else 0))
+
+
+def _mark_one(files, stage, fmt, do_clear, out, in_place, force, no_backup):
+    """validate --annotate / --clear of one workbook: (reports, failed, skipped) as for many."""
+    from . import ops
+
+    if len(files) != 1:
+        raise XlsheetsError("--annotate/--clear はファイルを1つだけ指定してください。", "one file at a time")
+    if do_clear:
+        res = ops.clear_file(files[0], out, in_place=in_place, overwrite=force, backup=not no_backup)
+        _warn(res.notes)
+        click.echo(f"検証の色・メモを取り除きました: {res.path}（{res.count} セル）")
+        return [], [], {}
+    res, report = ops.annotate_file(files[0], out, in_place=in_place, stage=stage, overwrite=force,
+                                    backup=not no_backup)
+    click.echo(f"{res.count} セルに指摘を記入しました: {res.path}", err=fmt == "json")  # JSON owns stdout
+    _warn(res.notes)
+    return [report], [], {}
+
+
+def _report_json(reports, failed, skipped) -> None:
+    import json
+
+    doc = {"files": [{"path": r.path, "findings": [f.to_dict() for f in r.findings],
+                      "achievements": r.achievements} for r in reports]
+                    + [{"path": str(p), "error": why, "findings": []} for p, why in failed],
+           "summary": _summary(reports, failed) | {"skipped": skipped}}
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+def _report_text(reports, failed, skipped) -> None:
+    from .summary import accounting
+    from .validation import SEVERITY_JA
+
+    for r in reports:
+        click.echo(f"■ {r.path}")
+        for f in r.findings:
+            click.echo(f"  [{SEVERITY_JA[f.severity]}] {f.sheet}!{f.cell} {f.code}: {f.message}")
+        if not r.findings:
+            click.echo("  問題は見つかりませんでした。")
+    for p, why in failed:
+        click.echo(f"■ {p}\n  [読込不可] {why}", err=True)
+    s = _summary(reports, failed)
+    click.echo(f"エラー {s['error']} 件 / 警告 {s['warning']} 件 / 読めないファイル {s['unreadable']} 件")
+    if skipped or len(reports) + len(failed) > 1:
+        click.echo(accounting(len(reports), len(failed), skipped, "読めないファイル"))
+
+
+@contextmanager
+def _progress(what: str, shown: bool = True):
+    """A progress callback that draws a bar on a terminal, or None (quiet) elsewhere or when not shown."""
+    from .summary import terminal_progress
+
+    bar, update = terminal_progress(what) if shown else (None, None)
+    if bar is None:
+        yield None
+        return
+    with bar:
+        yield update
 
 
 def _check_marking_options(annotate: bool, do_clear: bool, out: Path | None, in_place: bool) -> None:
@@ -433,16 +453,10 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
     """フォルダ・ファイルのシートをまとめて集計ブックを作る (build the roll-up workbook)."""
     from .summary import rollup as do_rollup
-    from .summary import terminal_progress
 
-    bar, update = terminal_progress()
-    if bar:
-        with bar:
-            res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
-                            overwrite=force, progress=update, cap=cap)
-    else:
-        res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy, overwrite=force,
-                        cap=cap)
+    with _progress("読み込み中") as update:
+        res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
+                        overwrite=force, progress=update, cap=cap)
     from .summary import accounting
 
     click.echo(f"集計しました: {res.path}（取組 {res.rows} 件・要確認 {res.findings} 件）")
