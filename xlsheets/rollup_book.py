@@ -192,6 +192,9 @@ def _add_table(ws, first_row: int, last_row: int, headers: list[str], name: str,
                for h, fmt in zip(headers, header_formats, strict=True)]
     ws.add_table(first_row, first_col, max(last_row, first_row + 1), first_col + len(headers) - 1,
                  {"name": name, "style": "Table Style Medium 2", "columns": columns})
+    # XlsxWriter notes every cell of a table to refuse an overlapping one later: these tables never
+    # overlap, and the notes would cost more memory than the cells themselves
+    ws.table_cells.clear()
 
 
 class RollupBook:
@@ -231,7 +234,11 @@ class RollupBook:
     def put_link(self, ws, r: int, c: int, path: str, sheet: str, cell: str, text: str) -> None:
         """The text as a link to the source cell; the text alone when no link can hold the path."""
         url = self.link(path, sheet, cell)
-        if url is not None and self._links.get(ws.name, 0) < MAX_LINKS:
+        if url is not None and ws.constant_memory:  # a long sheet: a HYPERLINK formula, written out with its row
+            formula = _hyperlink_formula(url.removeprefix("file:///"), text)
+            if formula and _put_formula(ws, r, c, formula, self.f.link, text):
+                return
+        elif url is not None and self._links.get(ws.name, 0) < MAX_LINKS:
             try:
                 if ws.write_url(r, c, self._url(url, text), self.f.link) == 0:
                     self._links[ws.name] = self._links.get(ws.name, 0) + 1
@@ -280,7 +287,7 @@ class RollupBook:
     def _build(self, path: Path, tmpdir: str, gathered, tables, limit: int, beside: dict[str, Path]) -> None:
         import xlsxwriter
 
-        _listing, summary, by_goal, years, errors = tables
+        summary, by_goal, years, errors = tables
         self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS | {"tmpdir": tmpdir})
         self.f = _Formats(self.wb)
         sizes = {"一覧": min(len(gathered.rows), limit), "要確認": min(gathered.finding_count(), limit)}
@@ -319,6 +326,7 @@ class RollupBook:
             if row[height]:
                 ws.set_row(i, row[height])
             self._source(ws, i, len(cols), *(row[k] for k in source))
+            _forget_written_row(ws, i - 1)
         for col in ("中間達成率", "期末達成率"):
             j = LIST_SHEET_COLUMNS.index(col)
             _rate_colours(ws, f, 1, j, last, j)
@@ -346,6 +354,7 @@ class RollupBook:
             if height:  # the row grows with its wrapped message: printed lines never overlap
                 ws.set_row(i, height)
             self._source(ws, i, 4, path, x["sheet"], x["cell"])
+            _forget_written_row(ws, i - 1)
         self._long_table_look(ws, n, len(FINDING_COLUMNS))
         _cut_note(ws, f, n + 2, beside)
         ws.freeze_panes(1, 0)
@@ -367,6 +376,42 @@ class RollupBook:
         if ws.constant_memory:
             ws.conditional_format(1, 0, last_row, width - 1, {"type": "formula", "criteria": "=MOD(ROW(),2)=0",
                                                               "format": self.f.band})
+
+
+def _hyperlink_formula(target: str, text: str) -> str | None:
+    """=HYPERLINK("target","text") with both as quoted literals (no text of a source is ever evaluated);
+    None when either is longer than a formula's text literal may be (255 characters).
+
+    A long sheet's links: XlsxWriter keeps every link object of a sheet until it is saved (and
+    Excel takes at most 65,530 of them a sheet); a formula is written out with its row.
+    """
+    if len(target) > 255 or len(text) > 255:
+        return None
+    quote = lambda v: '"' + v.replace('"', '""') + '"'  # noqa: E731
+    return f"=HYPERLINK({quote(target)},{quote(text)})"
+
+
+def _put_formula(ws, r: int, c: int, formula: str, fmt, value: str) -> bool:
+    """A formula stored as it is, in the row being written (constant_memory; the row's cells are in).
+
+    XlsxWriter's write_formula rewrites every word it takes for a newer function (「SORT(」 → _xlfn…)
+    and turns a formula naming one (「UNIQUE(」) into an array formula, inside quoted text too: a
+    file or sheet name must stay as it is, so the cell is stored without that step.
+    """
+    from xlsxwriter.worksheet import CellFormulaTuple
+
+    if r != ws.previous_row or ws._check_dimensions(r, c):
+        return False
+    ws.table[r][c] = CellFormulaTuple(formula.removeprefix("="), fmt, value)
+    return True
+
+
+def _forget_written_row(ws, row: int) -> None:
+    """constant_memory: a row is written out once the next begins, but XlsxWriter keeps its height
+    (for placing images, of which these sheets have none): drop it, so memory does not grow by row."""
+    if ws.constant_memory:
+        ws.row_info.pop(row, None)
+        ws.row_sizes.pop(row, None)
 
 
 def _is_number_column(df, col) -> bool:

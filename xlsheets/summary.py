@@ -407,8 +407,8 @@ def capped(header: str, cap: float | None) -> str:
 
 
 def frames(records: Gathered | list[dict[str, Any]], stage: str | None = None, cap: float | None = RATE_CAP):
-    """The roll-up's tables as pandas DataFrames: list (the columns the summaries need), summary,
-    by goal, years, errors.
+    """The roll-up's summary tables as pandas DataFrames: summary, by goal, years, errors (一覧 and
+    要確認 are written from the gathered columns).
 
     Means and medians count a rate above cap as cap (None: uncapped); the list keeps every rate.
     """
@@ -462,7 +462,7 @@ def frames(records: Gathered | list[dict[str, Any]], stage: str | None = None, c
     years = _across_years(listing, cap)
     errors = pd.DataFrame([{"ファイル": r["path"], "理由": r["error"]} for r in records.books if not r.get("ok")],
                           columns=["ファイル", "理由"])
-    return listing.drop(columns="_rate"), summary, by_goal, years, errors
+    return summary, by_goal, years, errors
 
 
 def _across_years(listing, cap: float | None = RATE_CAP):
