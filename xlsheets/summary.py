@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 from .errors import RollupWorkbook, XlsheetsError
@@ -65,8 +65,6 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
     folder, it is counted under 表計算以外. Lock files, xlsheets' temporary files, backups
     (NAME.bak.xlsx) and the output itself are counted under their own rule.
     """
-    from .formats import SPREADSHEET_SUFFIXES
-
     skip = {Path(p).resolve() for p in exclude}
     found = Inputs()
     seen: set[Path] = set()
@@ -76,20 +74,13 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
         if rp in seen:
             return
         seen.add(rp)
-        if rp in skip:
-            found.skip(SKIP_OUTPUT, p)
-        elif is_lock_file(p):
-            found.skip(SKIP_LOCK, p)
-        elif p.name.startswith(".xlsheets-"):
-            found.skip(SKIP_TEMP, p)
-        elif p.suffix.lower() in SPREADSHEET_SUFFIXES and p.stem.endswith(".bak"):
-            found.skip(SKIP_BACKUP, p)
-        elif p.suffix.lower() in SPREADSHEET_SUFFIXES:
+        rule = SKIP_OUTPUT if rp in skip else _file_rule(p)
+        if rule is None:
             found.workbooks.append(p)
-        elif named:
+        elif rule == SKIP_OTHER and named:
             found.refused.append((p, "表計算のブック（.xlsx/.xlsm/.xls/.xlsb/.ods）ではありません"))
         else:
-            found.skip(SKIP_OTHER, p)
+            found.skip(rule, p)
 
     for item in inputs:
         if is_url(item):
@@ -107,10 +98,21 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
     return found
 
 
-def _scan_url(url: str, found: Inputs) -> None:
-    """The spreadsheets under an fsspec URL (a folder, recursively, or one file), by the same rules."""
+def _file_rule(p: PurePath) -> str | None:
+    """The rule a file is skipped by, from its name (None: a workbook to read)."""
     from .formats import SPREADSHEET_SUFFIXES
 
+    if is_lock_file(Path(p.name)):
+        return SKIP_LOCK
+    if p.name.startswith(".xlsheets-"):
+        return SKIP_TEMP
+    if p.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return SKIP_OTHER
+    return SKIP_BACKUP if p.stem.endswith(".bak") else None
+
+
+def _scan_url(url: str, found: Inputs) -> None:
+    """The spreadsheets under an fsspec URL (a folder, recursively, or one file), by the same rules."""
     try:
         import fsspec
     except ImportError as e:
@@ -124,17 +126,11 @@ def _scan_url(url: str, found: Inputs) -> None:
     if not files:
         found.refused.append((url, "ファイルが見つかりません"))
     for f in files:
-        full, name = fs.unstrip_protocol(f), PurePosixPath(f)
-        if is_lock_file(Path(name.name)):
-            found.skip(SKIP_LOCK, full)
-        elif name.name.startswith(".xlsheets-"):
-            found.skip(SKIP_TEMP, full)
-        elif name.suffix.lower() in SPREADSHEET_SUFFIXES and name.stem.endswith(".bak"):
-            found.skip(SKIP_BACKUP, full)
-        elif name.suffix.lower() in SPREADSHEET_SUFFIXES:
+        full, rule = fs.unstrip_protocol(f), _file_rule(PurePosixPath(f))
+        if rule is None:
             found.workbooks.append(full)
         else:
-            found.skip(SKIP_OTHER, full)
+            found.skip(rule, full)
 
 
 def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[tuple[Path, str]]]:
