@@ -94,7 +94,7 @@ def test_a_long_listing_is_written_row_by_row_with_the_same_values_filters_and_l
     monkeypatch.setattr(book, "TABLE_ROWS", 5)
     long = rollup([folder], tmp_path / "long.xlsx")
     pd.testing.assert_frame_equal(_listing(long.path), _listing(table.path))
-    for sheet in ("要確認", "集計", "経年比較"):
+    for sheet in ("要確認", "集計", "経年比較", "表紙"):
         pd.testing.assert_frame_equal(pd.read_excel(long.path, sheet_name=sheet, engine="calamine"),
                                       pd.read_excel(table.path, sheet_name=sheet, engine="calamine"))
     ws = load_workbook(long.path)["一覧"]
@@ -103,6 +103,8 @@ def test_a_long_listing_is_written_row_by_row_with_the_same_values_filters_and_l
     # each source a link (a formula written with its row, no link object kept until the end)
     assert ws.cell(2, 17).value.startswith('=HYPERLINK("in/UNIQUE(SORT(1)).xlsx#\'1_')
     assert load_workbook(table.path)["一覧"].tables  # a city's roll-up keeps its Excel Table
+    cover = load_workbook(long.path)["表紙"]
+    assert cover["B3"].value.startswith('=HYPERLINK("in/UNIQUE(SORT(1)).xlsx#')
 
 
 def test_inputs_given_as_fsspec_urls_are_read_like_files(folder, tmp_path):

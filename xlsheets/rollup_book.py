@@ -6,7 +6,7 @@ once. No text from a source sheet ever becomes a formula, a link or a number: Xl
 guessing on strings is off, and only the 参照元 cells are links.
 
 Memory stays bounded: the rows are read back from the gathered columns a chunk at a time, the
-sheets' XML goes to temporary files (not in memory), and a long sheet (over TABLE_ROWS rows) is
+sheets' XML goes to temporary files (not in memory), and a long 一覧, 要確認 or 表紙 (over TABLE_ROWS rows) is
 written in XlsxWriter's constant_memory mode, each row flushed as the next begins. XlsxWriter
 cannot add an Excel Table in that mode (and its check for overlapping tables keeps an entry per
 cell of one), so a long sheet gets what a reader uses of one instead: the same header look, the
@@ -43,7 +43,6 @@ TABLE_ROWS = 20_000  # a longer 一覧 / 要確認 is written in constant_memory
 # no guessing on strings: a source's 「=1+1」, 「http://…」 or 「001」 stays the text it was
 BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 SHEETS = ("表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ")
-LONG_SHEETS = ("一覧", "要確認")
 # 一覧's columns and their widths, in order (a record field of the same name fills each; 参照元 is the link)
 LIST_SHEET = [
     ("年度", 5), ("部局名", 9), ("優先順位", 4), ("重点目標", 20), ("取組項目", 18), ("番号", 4), ("方法・手段", 22),
@@ -290,7 +289,8 @@ class RollupBook:
         summary, by_goal, years, errors = tables
         self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS | {"tmpdir": tmpdir})
         self.f = _Formats(self.wb)
-        sizes = {"一覧": min(len(gathered.rows), limit), "要確認": min(gathered.finding_count(), limit)}
+        sizes = {"一覧": min(len(gathered.rows), limit), "要確認": min(gathered.finding_count(), limit),
+                 "表紙": sum(len(b["goals"]) + 3 for b in gathered.books if b.get("ok"))}
         self.ws = {name: self._sheet(name, sizes.get(name, 0) > TABLE_ROWS) for name in SHEETS}
         with warnings.catch_warnings():  # a value XlsxWriter refuses is handled here, not printed
             warnings.simplefilter("ignore")
@@ -392,7 +392,7 @@ def _hyperlink_formula(target: str, text: str) -> str | None:
 
 
 def _put_formula(ws, r: int, c: int, formula: str, fmt, value: str) -> bool:
-    """A formula stored as it is, in the row being written (constant_memory; the row's cells are in).
+    """A formula stored as it is, in the row being written (constant_memory).
 
     XlsxWriter's write_formula rewrites every word it takes for a newer function (「SORT(」 → _xlfn…)
     and turns a formula naming one (「UNIQUE(」) into an array formula, inside quoted text too: a
@@ -400,7 +400,7 @@ def _put_formula(ws, r: int, c: int, formula: str, fmt, value: str) -> bool:
     """
     from xlsxwriter.worksheet import CellFormulaTuple
 
-    if r != ws.previous_row or ws._check_dimensions(r, c):
+    if ws.write_string(r, c, value, fmt) != 0:  # the cell's row begun (the one before it written out)
         return False
     ws.table[r][c] = CellFormulaTuple(formula.removeprefix("="), fmt, value)
     return True
