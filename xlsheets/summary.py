@@ -33,8 +33,9 @@ FINDING_COLUMNS = ["ファイル", "シート", "セル", "重大度", "コー�
 NUMBER_COLUMNS = ("目標値", "中間実績", "中間達成率", "期末実績", "期末達成率")  # float in Parquet; the rest text
 # a sheet longer than this is cut there (the full table is written beside the workbook): a table of
 # more wrapped, linked rows opens slowly and scrolls badly; Excel's own limit is 1,048,576 rows
-SHEET_ROWS = int(os.environ.get("XLSHEETS_ROLLUP_SHEET_ROWS", "200000"))
 EXCEL_ROWS = 1_048_575  # data rows under a header
+_rows = os.environ.get("XLSHEETS_ROLLUP_SHEET_ROWS", "")
+SHEET_ROWS = int(_rows) if _rows.isdigit() and int(_rows) > 0 else 200_000
 GRADE_ORDER = ("◎", "○", "△", "×", "－")
 RATE_CAP = 100  # averages and charts count a rate above this as this (one 1300 % would hide 8 shortfalls)
 
@@ -642,7 +643,6 @@ def _import_writers() -> None:
 
     row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
     frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": []}])
-    import pyarrow.parquet  # noqa: F401
 
 
 def write_tidy(gathered: Gathered, path: Path, fmt: str, overwrite: bool) -> Path:
