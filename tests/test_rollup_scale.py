@@ -42,6 +42,18 @@ def test_columns_give_back_every_value_as_it_was_across_chunks():
     assert cols.to_pandas(["text"])["text"].tolist() == [r[1] for r in rows]
 
 
+def test_rows_kept_as_columns_cost_about_their_text_and_not_an_object_per_cell():
+    text = "社会福祉施設の今後の方向性の検討" * 10
+    n = CHUNK_ROWS * 3
+    cols = Columns(["method", "department", "rate"])
+    for k in range(n):
+        cols.append((f"{text}{k}", "福祉部", k))
+    stored = sum(c.nbytes for chunk in cols._chunks for c in chunk)
+    utf8 = sum(len(f"{text}{k}".encode()) + len("福祉部".encode()) for k in range(n))
+    # the texts' own bytes, plus offsets and the numbers: no str object (~80 bytes) or dict per cell
+    assert stored < utf8 + 20 * n
+
+
 def test_a_listing_past_the_sheet_limit_is_cut_with_a_note_and_written_in_full_beside(folder, tmp_path):
     full = rollup([folder], tmp_path / "full.xlsx")
     out = tmp_path / "r.xlsx"
