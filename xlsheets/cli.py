@@ -440,7 +440,7 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())  # a str: s3://… URLs stay as they are
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する集計ブック")
 @click.option("--stage", type=STAGE, help="達成の判断に使う段階（省略時は各取組の最新の報告）")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="並列に読むプロセス数（既定: CPU数、最大4）")
@@ -467,6 +467,8 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
         click.echo(f"取込エラー: {path}: {why}", err=True)
     for line in res.duplicates:
         click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
+    for line in res.overflow_lines():
+        click.echo(f"注意: {line}", err=True)
 
 
 @main.command()

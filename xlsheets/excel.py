@@ -394,7 +394,8 @@ def build_rollup(book=None) -> str:
     dup = f"。同じ目標を持つ同じ部局・年度のブックがあります（要確認シートを参照）: {len(res.duplicates)} 組" if res.duplicates else ""
     from .summary import accounting
 
-    return f"集計しました: {res.path}（取組 {res.rows} 件。{accounting(res.read, len(res.errors), res.skipped)}）{dup}"
+    cut = "".join(f"。{line}" for line in res.overflow_lines())
+    return f"集計しました: {res.path}（取組 {res.rows} 件。{accounting(res.read, len(res.errors), res.skipped)}）{dup}{cut}"
 
 
 @button

@@ -5,15 +5,21 @@ included). The long sheets (一覧, 要確認) go in a whole row per call, over 
 once. No text from a source sheet ever becomes a formula, a link or a number: XlsxWriter's
 guessing on strings is off, and only the 参照元 cells are links.
 
-constant_memory is not used: every long sheet is an Excel Table, and XlsxWriter cannot add a
-table in that mode (the cells of a city's roll-up fit in memory in any case).
+Memory stays bounded: the rows are read back from the gathered columns a chunk at a time, the
+sheets' XML goes to temporary files (not in memory), and a long 一覧, 要確認 or 表紙 (over TABLE_ROWS rows) is
+written in XlsxWriter's constant_memory mode, each row flushed as the next begins. XlsxWriter
+cannot add an Excel Table in that mode (and its check for overlapping tables keeps an entry per
+cell of one), so a long sheet gets what a reader uses of one instead: the same header look, the
+filter buttons, banded rows. A city's roll-up stays far below TABLE_ROWS and keeps its Table.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +40,18 @@ MAX_LINKS = 65530  # Excel's limit of links on one sheet; beyond it the 参照�
 GOAL_WIDTH = 36  # the 重点目標 column of 集計
 YEAR_WIDTH = 14  # a year's column of 経年比較
 LINE_HEIGHT = 12.5  # points per printed line of 10-pt text
+TABLE_ROWS = 20_000  # a longer 一覧 / 要確認 is written in constant_memory mode, with filters instead of a Table
 # no guessing on strings: a source's 「=1+1」, 「http://…」 or 「001」 stays the text it was
-BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                "in_memory": True}  # no temporary files of its own (none left behind by a Ctrl-C)
+BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 SHEETS = ("表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ")
-LIST_SHEET_COLUMNS = [
-    "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
-    "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "根拠", "参照元",
+# 一覧's columns and their widths, in order (a record field of the same name fills each; 参照元 is the link)
+LIST_SHEET = [
+    ("年度", 5), ("部局名", 9), ("優先順位", 4), ("重点目標", 20), ("取組項目", 18), ("番号", 4), ("方法・手段", 22),
+    ("期間・期限", 8), ("数値目標", 20), ("目標値", 9), ("単位", 5), ("中間実績", 8), ("中間達成率", 6),
+    ("期末実績", 8), ("期末達成率", 6), ("判定", 4), ("根拠", 30), ("参照元", 40),
 ]
-LIST_WIDTHS = {"年度": 5, "部局名": 9, "優先順位": 4, "重点目標": 20, "取組項目": 18, "番号": 4, "方法・手段": 22,
-               "期間・期限": 8, "数値目標": 20, "目標値": 9, "単位": 5, "中間実績": 8, "中間達成率": 6,
-               "期末実績": 8, "期末達成率": 6, "判定": 4, "根拠": 30, "参照元": 40}
+LIST_SHEET_COLUMNS = [c for c, _ in LIST_SHEET]
+LIST_WIDTHS = dict(LIST_SHEET)
 WRAPPED = ("重点目標", "取組項目", "方法・手段", "期間・期限", "数値目標", "根拠")
 NUMERIC = {"目標値": "num", "中間実績": "num", "期末実績": "num", "中間達成率": "rate", "期末達成率": "rate"}
 PLAIN = ("年度", "単位")
@@ -129,6 +136,11 @@ class _Formats:
         self.good = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.mid = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        # Table Style Medium 2, for a sheet too long for an Excel Table
+        self.long_header = self.make(bold=True, text_wrap=True, valign="vcenter", bg_color="#4472C4",
+                                     font_color="#FFFFFF")
+        self.band = wb.add_format({"bg_color": "#D9E1F2"})
+        self.note = self.make(bold=True, font_color="#9C0006")
 
     def make(self, **props):
         return self.wb.add_format({"font_name": "ＭＳ 明朝", "font_size": 10, "valign": "top"} | props)
@@ -179,6 +191,9 @@ def _add_table(ws, first_row: int, last_row: int, headers: list[str], name: str,
                for h, fmt in zip(headers, header_formats, strict=True)]
     ws.add_table(first_row, first_col, max(last_row, first_row + 1), first_col + len(headers) - 1,
                  {"name": name, "style": "Table Style Medium 2", "columns": columns})
+    # XlsxWriter notes every cell of a table to refuse an overlapping one later: these tables never
+    # overlap, and the notes would cost more memory than the cells themselves
+    ws.table_cells.clear()
 
 
 class RollupBook:
@@ -197,7 +212,7 @@ class RollupBook:
         None when the path holds a '#': a link cannot carry it (it starts the cell part).
         """
         target = self._target(path)
-        if "#" in target:
+        if "#" in target or "://" in path:  # an fsspec URL (s3://…): named, no file link can open it
             return None
         url = f"file:///{target}#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}"
         return url if len(url) <= MAX_URL else None
@@ -218,7 +233,11 @@ class RollupBook:
     def put_link(self, ws, r: int, c: int, path: str, sheet: str, cell: str, text: str) -> None:
         """The text as a link to the source cell; the text alone when no link can hold the path."""
         url = self.link(path, sheet, cell)
-        if url is not None and self._links.get(ws.name, 0) < MAX_LINKS:
+        if url is not None and ws.constant_memory:  # a long sheet: a HYPERLINK formula, written out with its row
+            formula = _hyperlink_formula(url.removeprefix("file:///"), text)
+            if formula and _put_formula(ws, r, c, formula, self.f.link, text):
+                return
+        elif url is not None and self._links.get(ws.name, 0) < MAX_LINKS:
             try:
                 if ws.write_url(r, c, self._url(url, text), self.f.link) == 0:
                     self._links[ws.name] = self._links.get(ws.name, 0) + 1
@@ -253,23 +272,31 @@ class RollupBook:
         text = f"{self._name(path)} / {sheet} / {cell}" if cell else f"{self._name(path)} / {sheet}"
         self.put_link(ws, r, c, path, sheet, cell, text)
 
-    def write(self, records: list[dict[str, Any]], tables, *, overwrite: bool) -> Path:
-        """Write every sheet and save the workbook atomically (a temporary file, then a rename)."""
-        return save_workbook(lambda tmp: self._build(tmp, records, tables), self.out, overwrite=overwrite,
-                             backup=False)
+    def write(self, gathered, tables, *, overwrite: bool, limit: int = 1_048_575,
+              beside: dict[str, Path] | None = None) -> Path:
+        """Write every sheet and save the workbook atomically (a temporary file, then a rename).
 
-    def _build(self, path: Path, records: list[dict[str, Any]], tables) -> None:
+        gathered: the records (xlsheets.gathered.Gathered); limit: rows at most on 一覧 and 要確認;
+        beside: sheet → the file holding its full table, for the tables cut at limit.
+        """
+        with tempfile.TemporaryDirectory(prefix="xlsheets-") as tmpdir:  # XlsxWriter's parts, gone after
+            return save_workbook(lambda tmp: self._build(tmp, tmpdir, gathered, tables, limit, beside or {}),
+                                 self.out, overwrite=overwrite, backup=False)
+
+    def _build(self, path: Path, tmpdir: str, gathered, tables, limit: int, beside: dict[str, Path]) -> None:
         import xlsxwriter
 
-        _listing, summary, by_goal, years, _findings, errors = tables
-        self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS)
+        summary, by_goal, years, errors = tables
+        self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS | {"tmpdir": tmpdir})
         self.f = _Formats(self.wb)
-        self.ws = {name: self.wb.add_worksheet(name) for name in SHEETS}
+        sizes = {"一覧": min(len(gathered.rows), limit), "要確認": min(gathered.finding_count(), limit),
+                 "表紙": sum(len(b["goals"]) + 3 for b in gathered.books if b.get("ok"))}
+        self.ws = {name: self._sheet(name, sizes.get(name, 0) > TABLE_ROWS) for name in SHEETS}
         with warnings.catch_warnings():  # a value XlsxWriter refuses is handled here, not printed
             warnings.simplefilter("ignore")
-            self._listing([row for rec in records if rec.get("ok") for row in rec["rows"]])
-            self._findings([(rec["path"], f) for rec in records if rec.get("ok") for f in rec["findings"]])
-            _cover(self.ws["表紙"], self.f, records, self.put_link)
+            self._listing(gathered.rows.names, gathered.rows.rows(limit), sizes["一覧"], beside.get("一覧"))
+            self._findings(gathered.finding_rows(), sizes["要確認"], beside.get("要確認"))
+            _cover(self.ws["表紙"], self.f, gathered.books, self.put_link, beside)
             spans, first_col = _summary(self.ws["集計"], self.f, summary, by_goal)
             _years(self.ws["経年比較"], self.f, years)
             _errors(self.ws["取込エラー"], self.f, errors)
@@ -277,37 +304,49 @@ class RollupBook:
         self.wb.define_name(L.N_ROLLUP, '="xlsheets"')  # a later roll-up of this folder must not count it
         self.wb.close()
 
-    def _listing(self, rows: list[dict[str, Any]]) -> None:
+    def _sheet(self, name: str, long: bool):
+        """A worksheet; a long one in constant_memory mode (XlsxWriter takes it per sheet when added)."""
+        self.wb.constant_memory = long
+        try:
+            return self.wb.add_worksheet(name)
+        finally:
+            self.wb.constant_memory = False
+
+    def _listing(self, fields: list[str], rows: Iterator[tuple], n: int, beside: Path | None) -> None:
         ws, f = self.ws["一覧"], self.f
         cols = LIST_SHEET_COLUMNS[:-1]
+        at = [fields.index(c) for c in cols]
+        source, height = [fields.index(c) for c in ("ファイル", "シート", "セル")], fields.index("_height")
         for j, c in enumerate(LIST_SHEET_COLUMNS):  # each column's format made once, cells written without
             ws.set_column(j, j, LIST_WIDTHS[c], f.for_column(c) if c in cols else None)
-        ws.set_row(0, 27)
-        link_col = len(cols)
+        last = max(1, n)
+        self._header(ws, 0, last, LIST_SHEET_COLUMNS, "一覧", 27)
         for i, row in enumerate(rows, start=1):
-            ws.write_row(i, 0, [_value(row[c]) for c in cols])
-            if row.get("_height"):
-                ws.set_row(i, row["_height"])
-            self._source(ws, i, link_col, row["ファイル"], row["シート"], row["セル"])
-        last = max(1, len(rows))
-        _add_table(ws, 0, last, LIST_SHEET_COLUMNS, "一覧", f.header)
+            ws.write_row(i, 0, [_value(row[k]) for k in at])
+            if row[height]:
+                ws.set_row(i, row[height])
+            self._source(ws, i, len(cols), *(row[k] for k in source))
+            _forget_written_row(ws, i - 1)
         for col in ("中間達成率", "期末達成率"):
             j = LIST_SHEET_COLUMNS.index(col)
             _rate_colours(ws, f, 1, j, last, j)
+        self._long_table_look(ws, last, len(LIST_SHEET_COLUMNS))
+        _cut_note(ws, f, n + 2, beside)
         ws.freeze_panes(1, 0)
         _print_setup(ws)
         # print what a reader needs on A4; the source column is for clicking, not for paper
         ws.print_area(0, 0, last, LIST_SHEET_COLUMNS.index("根拠"))
 
-    def _findings(self, findings: list[tuple[str, dict[str, Any]]]) -> None:
+    def _findings(self, findings: Iterator[tuple[str, dict[str, Any]]], n: int, beside: Path | None) -> None:
         ws, f = self.ws["要確認"], self.f
         widths = [7, 18, 22, 70, 40]
         for j, (w, fmt) in enumerate(zip(widths, [f.plain, f.plain, f.plain, f.text, None], strict=True)):
             ws.set_column(j, j, w, fmt)
-        if not findings:
+        if not n:
             ws.write(0, 0, "検証で指摘された問題はありません。", f.bold)
             return
-        for i, (path, x) in enumerate(findings, start=1):
+        self._header(ws, 0, n, FINDING_COLUMNS, "要確認")
+        for i, (path, x) in zip(range(1, n + 1), findings, strict=False):  # the first n
             message = _value(x["message"])
             ws.write_row(i, 0, [SEVERITY_JA.get(x["severity"], x["severity"]), _value(x["code"]),
                                 _value(location_text(x["location"])), message])
@@ -315,9 +354,64 @@ class RollupBook:
             if height:  # the row grows with its wrapped message: printed lines never overlap
                 ws.set_row(i, height)
             self._source(ws, i, 4, path, x["sheet"], x["cell"])
-        _add_table(ws, 0, len(findings), FINDING_COLUMNS, "要確認", f.header)
+            _forget_written_row(ws, i - 1)
+        self._long_table_look(ws, n, len(FINDING_COLUMNS))
+        _cut_note(ws, f, n + 2, beside)
         ws.freeze_panes(1, 0)
         _print_setup(ws)
+
+    def _header(self, ws, first_row: int, last_row: int, headers: list[str], name: str, height: float | None = None):
+        """The header row: an Excel Table's (style Medium 2, filters), or on a long sheet (constant_memory)
+        the same look written cell by cell with filters, before any data row."""
+        if ws.constant_memory:
+            ws.write_row(first_row, 0, headers, self.f.long_header)
+            ws.autofilter(first_row, 0, last_row, len(headers) - 1)
+        else:
+            _add_table(ws, first_row, last_row, headers, name, self.f.header)
+        if height:
+            ws.set_row(first_row, height)
+
+    def _long_table_look(self, ws, last_row: int, width: int) -> None:
+        """A long sheet's banded rows, as Table Style Medium 2 has them (after the rate colours, which win)."""
+        if ws.constant_memory:
+            ws.conditional_format(1, 0, last_row, width - 1, {"type": "formula", "criteria": "=MOD(ROW(),2)=0",
+                                                              "format": self.f.band})
+
+
+def _hyperlink_formula(target: str, text: str) -> str | None:
+    """=HYPERLINK("target","text") with both as quoted literals (no text of a source is ever evaluated);
+    None when either is longer than a formula's text literal may be (255 characters).
+
+    A long sheet's links: XlsxWriter keeps every link object of a sheet until it is saved (and
+    Excel takes at most 65,530 of them a sheet); a formula is written out with its row.
+    """
+    if len(target) > 255 or len(text) > 255:
+        return None
+    quote = lambda v: '"' + v.replace('"', '""') + '"'  # noqa: E731
+    return f"=HYPERLINK({quote(target)},{quote(text)})"
+
+
+def _put_formula(ws, r: int, c: int, formula: str, fmt, value: str) -> bool:
+    """A formula stored as it is, in the row being written (constant_memory).
+
+    XlsxWriter's write_formula rewrites every word it takes for a newer function (「SORT(」 → _xlfn…)
+    and turns a formula naming one (「UNIQUE(」) into an array formula, inside quoted text too: a
+    file or sheet name must stay as it is, so the cell is stored without that step.
+    """
+    from xlsxwriter.worksheet import CellFormulaTuple
+
+    if ws.write_string(r, c, value, fmt) != 0:  # the cell's row begun (the one before it written out)
+        return False
+    ws.table[r][c] = CellFormulaTuple(formula.removeprefix("="), fmt, value)
+    return True
+
+
+def _forget_written_row(ws, row: int) -> None:
+    """constant_memory: a row is written out once the next begins, but XlsxWriter keeps its height
+    (for placing images, of which these sheets have none): drop it, so memory does not grow by row."""
+    if ws.constant_memory:
+        ws.row_info.pop(row, None)
+        ws.row_sizes.pop(row, None)
 
 
 def _is_number_column(df, col) -> bool:
@@ -352,11 +446,26 @@ def _table(ws, df, name: str, f: _Formats, fmts: dict[str, Any], default, first_
     return first_row + max(1, len(df))
 
 
-def _cover(ws, f: _Formats, records, put_link) -> None:
+def _cut_note(ws, f: _Formats, row: int, beside: Path | None) -> None:
+    """Under a table cut at the row limit: where its full version is."""
+    if beside is not None:
+        ws.write_string(row, 0, cut_text(ws.name, beside), f.note)
+
+
+def cut_text(sheet: str, beside: Path) -> str:
+    return (f"{sheet}は長すぎるため最初の部分だけを載せています。全件は {beside.name} にあります"
+            f"（this table is cut; the full table is in {beside.name}）。")
+
+
+def _cover(ws, f: _Formats, records, put_link, beside: dict[str, Path] | None = None) -> None:
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 80)
     _print_setup(ws, 0)
     r = 0
+    for sheet, path in (beside or {}).items():  # first of all: a table in the workbook is not complete
+        ws.write_string(r, 0, cut_text(sheet, path), f.note)
+        r += 1
+    r += 1 if beside else 0
     blocks = sorted((rec for rec in records if rec.get("ok")),
                     key=lambda rec: (str(rec["fiscal_year"]), rec["department"], rec["path"]))
     if not blocks:

@@ -180,13 +180,20 @@ def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool
 def write_bytes_atomic(data: bytes, path: str | Path, *, overwrite: bool = False,
                        suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> Path:
     """Atomically write a non-workbook output (JSON, CSV, PDF), with the mode the user's umask gives."""
+    return write_stream_atomic(lambda fh: fh.write(data), path, overwrite=overwrite, suffixes=suffixes)
+
+
+def write_stream_atomic(write, path: str | Path, *, overwrite: bool = False,
+                        suffixes: tuple[str, ...] = OUTPUT_SUFFIXES) -> Path:
+    """write(binary file) into a temporary file beside path, then renamed over it: an output too long
+    to hold in memory (the full 一覧 of a prefecture) is written as atomically as a short one."""
     path = Path(path)
     check_output(path, overwrite, suffixes)
     name = None
     try:
         fd, name = tempfile.mkstemp(prefix=".xlsheets-", suffix=path.suffix, dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         _replace(Path(name), path)

@@ -14,16 +14,27 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 from .errors import RollupWorkbook, XlsheetsError
+from .gathered import Gathered, gather
 from .saving import is_lock_file
 
 LIST_COLUMNS = [
     "年度", "部局名", "優先順位", "重点目標", "取組項目", "番号", "方法・手段", "期間・期限", "数値目標", "目標値",
     "単位", "中間実績", "中間達成率", "期末実績", "期末達成率", "判定", "根拠", "ファイル", "シート", "セル",
 ]
+ROW_FIELDS = [*LIST_COLUMNS, "目標ID", "_height"]  # a 一覧 row as kept: "_height" is for the sheet only
+TIDY_COLUMNS = [*LIST_COLUMNS, "目標ID"]
+SUMMARY_COLUMNS = ["年度", "部局名", "優先順位", "重点目標", "目標ID", "目標値", "中間達成率", "期末達成率", "判定"]
+FINDING_COLUMNS = ["ファイル", "シート", "セル", "重大度", "コード", "重点目標", "取組項目", "番号", "欄", "内容"]
+NUMBER_COLUMNS = ("目標値", "中間実績", "中間達成率", "期末実績", "期末達成率")  # float in Parquet; the rest text
+# a sheet longer than this is cut there (the full table is written beside the workbook): a table of
+# more wrapped, linked rows opens slowly and scrolls badly; Excel's own limit is 1,048,576 rows
+EXCEL_ROWS = 1_048_575  # data rows under a header
+_rows = os.environ.get("XLSHEETS_ROLLUP_SHEET_ROWS", "")
+SHEET_ROWS = int(_rows) if _rows.isdigit() and int(_rows) > 0 else 200_000
 GRADE_ORDER = ("◎", "○", "△", "×", "－")
 RATE_CAP = 100  # averages and charts count a rate above this as this (one 1300 % would hide 8 shortfalls)
 
@@ -35,11 +46,11 @@ RATE_CAP = 100  # averages and charts count a rate above this as this (one 1300 
 class Inputs:
     """Every file under the inputs, accounted for: to read, refused (with why), or skipped by a named rule."""
 
-    workbooks: list[Path] = field(default_factory=list)
-    refused: list[tuple[Path, str]] = field(default_factory=list)
-    skipped: dict[str, list[Path]] = field(default_factory=dict)  # rule (Japanese) → files
+    workbooks: list[Path | str] = field(default_factory=list)  # str: an fsspec URL
+    refused: list[tuple[Path | str, str]] = field(default_factory=list)
+    skipped: dict[str, list[Path | str]] = field(default_factory=dict)  # rule (Japanese) → files
 
-    def skip(self, rule: str, p: Path) -> None:
+    def skip(self, rule: str, p: Path | str) -> None:
         self.skipped.setdefault(rule, []).append(p)
 
 
@@ -54,8 +65,6 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
     folder, it is counted under 表計算以外. Lock files, xlsheets' temporary files, backups
     (NAME.bak.xlsx) and the output itself are counted under their own rule.
     """
-    from .inspection import SPREADSHEET_SUFFIXES
-
     skip = {Path(p).resolve() for p in exclude}
     found = Inputs()
     seen: set[Path] = set()
@@ -65,22 +74,18 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
         if rp in seen:
             return
         seen.add(rp)
-        if rp in skip:
-            found.skip(SKIP_OUTPUT, p)
-        elif is_lock_file(p):
-            found.skip(SKIP_LOCK, p)
-        elif p.name.startswith(".xlsheets-"):
-            found.skip(SKIP_TEMP, p)
-        elif p.suffix.lower() in SPREADSHEET_SUFFIXES and p.stem.endswith(".bak"):
-            found.skip(SKIP_BACKUP, p)
-        elif p.suffix.lower() in SPREADSHEET_SUFFIXES:
+        rule = SKIP_OUTPUT if rp in skip else _file_rule(p)
+        if rule is None:
             found.workbooks.append(p)
-        elif named:
+        elif rule == SKIP_OTHER and named:
             found.refused.append((p, "表計算のブック（.xlsx/.xlsm/.xls/.xlsb/.ods）ではありません"))
         else:
-            found.skip(SKIP_OTHER, p)
+            found.skip(rule, p)
 
     for item in inputs:
+        if is_url(item):
+            _scan_url(str(item), found)
+            continue
         p = Path(item)
         if p.is_dir():
             for sub in sorted(p.rglob("*")):
@@ -91,6 +96,41 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
         else:
             found.refused.append((p, "ファイルが見つかりません"))
     return found
+
+
+def _file_rule(p: PurePath) -> str | None:
+    """The rule a file is skipped by, from its name (None: a workbook to read)."""
+    from .inspection import SPREADSHEET_SUFFIXES
+
+    if is_lock_file(Path(p.name)):
+        return SKIP_LOCK
+    if p.name.startswith(".xlsheets-"):
+        return SKIP_TEMP
+    if p.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return SKIP_OTHER
+    return SKIP_BACKUP if p.stem.endswith(".bak") else None
+
+
+def _scan_url(url: str, found: Inputs) -> None:
+    """The spreadsheets under an fsspec URL (a folder, recursively, or one file), by the same rules."""
+    try:
+        import fsspec
+    except ImportError as e:
+        raise XlsheetsError(f"URL を読むには fsspec が必要です: pip install 'xlsheets[dask]': {url}",
+                            f"reading a URL needs fsspec: {url}") from e
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        files = sorted(fs.find(root)) if fs.isdir(root) else [root] if fs.exists(root) else []
+    except (OSError, ValueError) as e:
+        raise XlsheetsError(f"URL を読めません: {url}（{e}）", f"cannot list {url}: {e}") from e
+    if not files:
+        found.refused.append((url, "ファイルが見つかりません"))
+    for f in files:
+        full, rule = fs.unstrip_protocol(f), _file_rule(PurePosixPath(f))
+        if rule is None:
+            found.workbooks.append(full)
+        else:
+            found.skip(rule, full)
 
 
 def collect_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -111,14 +151,24 @@ def accounting(read: int, errors: int, skipped: dict[str, int], error_word: str 
 # ---------------------------------------------------------------- the per-file step (pure)
 
 
+def is_url(item: str | Path) -> bool:
+    """An fsspec URL (s3://bucket/提出, memory://in, file:///srv/in), not a local path."""
+    return isinstance(item, str) and re.match(r"[A-Za-z][\w+.-]+://", item) is not None
+
+
 def extract(path: str) -> dict[str, Any]:
-    """Read, validate and rate one workbook; returns plain, picklable records. Never raises."""
+    """Read, validate and rate one workbook (a path or an fsspec URL); returns plain, picklable
+    records. Never raises."""
+    return _extract_url(path) if is_url(path) else _extract(path, path)
+
+
+def _extract(local: str, path: str) -> dict[str, Any]:
     from .reading import load_book
     from .targets import clear_caches
 
     clear_caches()
     try:
-        return records_from_book(load_book(path), path)
+        return records_from_book(load_book(local), path)
     except RollupWorkbook:  # an earlier roll-up left among the submissions: skipped by its rule
         return {"path": path, "ok": False, "skip": SKIP_ROLLUP}
     except XlsheetsError as e:
@@ -127,6 +177,29 @@ def extract(path: str) -> dict[str, Any]:
         return {"path": path, "ok": False, "error": "メモリが不足しました（ファイルが大きすぎます）"}
     except Exception as e:  # a broken part no reader expected: report it, never stop the roll-up
         return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
+
+
+def _extract_url(url: str) -> dict[str, Any]:
+    """extract() of a file on any fsspec filesystem: copied to a temporary file where this worker
+    runs (a cluster whose workers do not share the client's disk reads the same archive)."""
+    import shutil
+    import tempfile
+
+    try:
+        import fsspec
+    except ImportError:
+        return {"path": url, "ok": False, "error": "URL を読むには fsspec が必要です: pip install 'xlsheets[dask]'"}
+    with tempfile.TemporaryDirectory(prefix="xlsheets-") as tmp:
+        local = str(Path(tmp) / ("book" + PurePosixPath(url.split("://", 1)[1]).suffix))
+        try:
+            with fsspec.open(url, "rb") as src, open(local, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except Exception as e:  # a missing object, no permission, no network: this file's error only
+            return {"path": url, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
+        rec = _extract(local, url)
+    if "error" in rec:
+        rec["error"] = rec["error"].replace(local, url)
+    return rec
 
 
 def records_from_book(book, path: str) -> dict[str, Any]:
@@ -217,21 +290,29 @@ def _preload() -> None:
     defined_names(b"")
 
 
-def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | None = None,
+def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                meanwhile: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+                meanwhile: Callable[[], None] | None = None,
+                sink: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """extract() over many files: in worker processes (memory-capped), or on a Dask cluster.
 
-    Records come back in the order of paths. meanwhile() runs in this process once the work
-    is handed out (or first, when there are no workers).
+    Records come back in the order of paths: each one handed to sink() as soon as those before it
+    are in (then none is kept and [] is returned), else all of them as a list. meanwhile() runs in
+    this process once the work is handed out (or first, when there are no workers).
     """
     items = [str(p) for p in paths]
-    results: dict[int, dict[str, Any]] = {}
+    kept: list[dict[str, Any]] = []
+    take = sink or kept.append
+    seen: set[int] = set()
+    waiting: dict[int, dict[str, Any]] = {}  # arrived before an earlier one (Dask): held until its turn
 
     def arrived(i: int, rec: dict[str, Any]) -> None:
-        results[i] = rec
+        seen.add(i)
+        waiting[i] = rec
+        while len(seen) - len(waiting) in waiting:
+            take(waiting.pop(len(seen) - len(waiting)))
         if progress:
-            progress(len(results), len(items))
+            progress(len(seen), len(items))
 
     _preload()
     in_pool = not scheduler and jobs != 1 and bool(items)
@@ -244,8 +325,8 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
             arrived(i, extract(p))
     else:  # untrusted files are read in memory-capped worker processes
         jobs = min(jobs or os.cpu_count() or 1, 4, len(items))
-        while len(results) < len(items):
-            pending = [i for i in range(len(items)) if i not in results]
+        while len(seen) < len(items):
+            pending = [i for i in range(len(items)) if i not in seen]
             try:
                 with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, mp_context=_context()) as pool:
                     try:
@@ -261,9 +342,9 @@ def run_extract(paths: list[Path], jobs: int | None = None, scheduler: str | Non
                         raise
             except BrokenProcessPool:
                 # a worker died (the memory cap, or a crash inside a parser): read the next file alone
-                first = next(i for i in range(len(items)) if i not in results)
+                first = next(i for i in range(len(items)) if i not in seen)
                 arrived(first, _extract_isolated(items[first]))
-    return [results[i] for i in range(len(items))]
+    return kept
 
 
 def _context():
@@ -297,8 +378,10 @@ def _run_dask(items: list[str], address: str, arrived) -> None:
     try:
         futures = client.map(extract, items, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        for fut in as_completed(futures):
+        done, futures = as_completed(futures), None  # each result leaves the cluster once it is here
+        for fut in done:
             arrived(index[fut.key], fut.result())
+            fut.release()
     finally:
         client.close()
 
@@ -317,6 +400,12 @@ class RollupResult:
     skipped: dict[str, int] = field(default_factory=dict)  # rule → files not read by that rule
     tidy: Path | None = None
     duplicates: list[str] = field(default_factory=list)  # one department and year in several workbooks
+    overflow: dict[str, Path] = field(default_factory=dict)  # sheet → the full table beside the workbook
+
+    def overflow_lines(self) -> list[str]:
+        """What the terminal says of a table too long for its sheet."""
+        return [f"{sheet}は長すぎるため最初の部分だけをブックに入れ、全件を {path} に書き出しました"
+                for sheet, path in self.overflow.items()]
 
 
 def capped(header: str, cap: float | None) -> str:
@@ -324,16 +413,17 @@ def capped(header: str, cap: float | None) -> str:
     return header if cap is None else f"{header}（上限{cap:g}%）"
 
 
-def frames(records: list[dict[str, Any]], stage: str | None = None, cap: float | None = RATE_CAP):
-    """The roll-up's tables as pandas DataFrames: list, summary, by goal, years, findings, errors.
+def frames(records: Gathered | list[dict[str, Any]], stage: str | None = None, cap: float | None = RATE_CAP):
+    """The roll-up's summary tables as pandas DataFrames: summary, by goal, years, errors (一覧 and
+    要確認 are written from the gathered columns).
 
     Means and medians count a rate above cap as cap (None: uncapped); the list keeps every rate.
     """
     import pandas as pd
 
-    ok = [r for r in records if r.get("ok")]
-    rows = [row for r in ok for row in r["rows"]]
-    listing = pd.DataFrame(rows, columns=[*LIST_COLUMNS, "目標ID"])  # "_height" is for the sheet only
+    if not isinstance(records, Gathered):
+        records = gather(records, ROW_FIELDS)
+    listing = records.rows.to_pandas(SUMMARY_COLUMNS)
     rate_col = {"midterm": "中間達成率", "final": "期末達成率"}.get(stage or "")
     if rate_col is None:  # the latest stage each sub-item has
         rate = listing["期末達成率"].where(listing["期末達成率"].notna(), listing["中間達成率"])
@@ -377,15 +467,9 @@ def frames(records: list[dict[str, Any]], stage: str | None = None, cap: float |
         summary = pd.concat([summarise(keys), total[[*keys, *total.columns[:-2]]]], ignore_index=True)
         by_goal = summarise([*keys, "優先順位", "重点目標"])
     years = _across_years(listing, cap)
-    findings = pd.DataFrame(
-        [{"ファイル": r["path"], "シート": f["sheet"], "セル": f["cell"], "重大度": f["severity"], "コード": f["code"],
-          "重点目標": f["location"].get("goal"), "取組項目": f["location"].get("item"),
-          "番号": f["location"].get("subitem"), "欄": f["location"].get("field"), "内容": f["message"]}
-         for r in ok for f in r["findings"]],
-        columns=["ファイル", "シート", "セル", "重大度", "コード", "重点目標", "取組項目", "番号", "欄", "内容"])
-    errors = pd.DataFrame([{"ファイル": r["path"], "理由": r["error"]} for r in records if not r.get("ok")],
+    errors = pd.DataFrame([{"ファイル": r["path"], "理由": r["error"]} for r in records.books if not r.get("ok")],
                           columns=["ファイル", "理由"])
-    return listing.drop(columns="_rate"), summary, by_goal, years, findings, errors
+    return summary, by_goal, years, errors
 
 
 def _across_years(listing, cap: float | None = RATE_CAP):
@@ -413,10 +497,13 @@ def _across_years(listing, cap: float | None = RATE_CAP):
 
 def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None = None, jobs: int | None = None,
            scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
-           progress: Callable[[int, int], None] | None = None, cap: float | None = RATE_CAP) -> RollupResult:
-    """Build the roll-up workbook of every sheet found in inputs.
+           progress: Callable[[int, int], None] | None = None, cap: float | None = RATE_CAP,
+           sheet_rows: int | None = None) -> RollupResult:
+    """Build the roll-up workbook of every sheet found in inputs (folders, files, fsspec URLs).
 
     cap: averages and charts count a higher 達成率 as this (None: uncapped); 一覧 keeps every rate.
+    sheet_rows: 一覧 and 要確認 hold at most this many rows (SHEET_ROWS); a longer table is written
+    in full beside the workbook (as tidy_format, else Parquet), and the workbook says so.
 
     progress(done, total) is called as files are read, then progress(-1, total) when the
     workbook is being written.
@@ -425,7 +512,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     from .saving import check_output
 
     out = Path(out)
-    inputs = [Path(p) for p in inputs]
+    inputs = [p if is_url(p) else Path(p) for p in inputs]
     check_rollup_options(inputs, jobs, scheduler)
     check_output(out, overwrite, (".xlsx",))
     if tidy_format:
@@ -435,30 +522,59 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if not paths:
         raise XlsheetsError("集計できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）が見つかりません。指定したフォルダ・ファイルを"
                             "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
-    records = run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers)
-    if progress:
-        progress(-1, len(records))  # reading is done: the workbook is being written
-    records += [{"path": str(p), "ok": False, "error": why} for p, why in found.refused]
+    gathered = Gathered(ROW_FIELDS)
     skipped = {rule: len(files) for rule, files in found.skipped.items()}
-    for rec in records:
+
+    def keep(rec: dict[str, Any]) -> None:  # each record as it arrives: its rows and findings into columns
         if rec.get("skip"):
             skipped[rec["skip"]] = skipped.get(rec["skip"], 0) + 1
-    records = [r for r in records if not r.get("skip")]
-    duplicates = mark_duplicates(records)
-    tables = frames(records, stage, cap)
-    RollupBook(out).write(records, tables, overwrite=overwrite)
-    errors = [(r["path"], r["error"]) for r in records if not r.get("ok")]
-    result = RollupResult(out, len(paths), len(tables[0]), errors, len(tables[4]), duplicates=duplicates,
-                          read=sum(1 for r in records if r.get("ok")), skipped=skipped)
+        else:
+            gathered.add(rec)
+
+    run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers, sink=keep)
+    if progress:
+        progress(-1, len(paths))  # reading is done: the workbook is being written
+    for p, why in found.refused:
+        gathered.add({"path": str(p), "ok": False, "error": why})
+    duplicates = mark_duplicates(gathered.books)
+    limit = min(sheet_rows or SHEET_ROWS, EXCEL_ROWS)
+    overflow = _write_overflow(gathered, out, limit, tidy_format or "parquet", overwrite)
+    tables = frames(gathered, stage, cap)
+    RollupBook(out).write(gathered, tables, overwrite=overwrite, limit=limit, beside=overflow)
+    errors = [(r["path"], r["error"]) for r in gathered.books if not r.get("ok")]
+    result = RollupResult(out, len(paths), len(gathered.rows), errors, gathered.finding_count(),
+                          duplicates=duplicates, read=sum(1 for r in gathered.books if r.get("ok")), skipped=skipped,
+                          overflow=overflow)
     if tidy_format:
-        result.tidy = write_tidy(tables[0], out.with_suffix("." + tidy_format), tidy_format, overwrite)
+        result.tidy = write_tidy(gathered, out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
 
 
-def check_rollup_options(inputs: list[Path], jobs: int | None, scheduler: Any) -> None:
+def _write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrite: bool) -> dict[str, Path]:
+    """The tables too long for their sheet, written in full beside the workbook: sheet → file.
+
+    Every file is checked before any is written (an existing one without overwrite: nothing written).
+    """
+    from .saving import check_output
+
+    sizes = {"一覧": len(gathered.rows), "要確認": gathered.finding_count()}
+    files = {sheet: out.with_name(f"{out.stem}_{sheet}.{fmt}") for sheet, n in sizes.items() if n > limit}
+    for path in files.values():
+        check_output(path, overwrite)
+    for sheet, path in files.items():
+        if sheet == "一覧":
+            write_tidy(gathered, path, fmt, overwrite)
+        else:
+            rows = ((p, f["sheet"], f["cell"], f["severity"], f["code"], *f["location"].values(), f["message"])
+                    for p, f in gathered.finding_rows())
+            _write_table(rows, FINDING_COLUMNS, path, fmt, overwrite)
+    return files
+
+
+def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: Any) -> None:
     """Said before any reading: a missing input, a number of workers below 1, a scheduler address
     that is not one."""
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [str(p) for p in inputs if not is_url(p) and not Path(p).exists()]
     if missing:
         raise XlsheetsError(f"入力が見つかりません: {'、'.join(missing)}", f"no such input: {', '.join(missing)}")
     if jobs is not None and jobs < 1:
@@ -539,26 +655,55 @@ def _import_writers() -> None:
     frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": []}])
 
 
-def write_tidy(listing, path: Path, fmt: str, overwrite: bool) -> Path:
-    """The 一覧 table as tidy data for analysts (parquet or csv)."""
-    import io
+def write_tidy(gathered: Gathered, path: Path, fmt: str, overwrite: bool) -> Path:
+    """The 一覧 table as tidy data for analysts (parquet or csv), written a chunk at a time."""
+    rows = gathered.rows.rows()  # TIDY_COLUMNS lead ROW_FIELDS
+    return _write_table((r[:len(TIDY_COLUMNS)] for r in rows), TIDY_COLUMNS, path, fmt, overwrite)
 
-    from .saving import write_bytes_atomic
 
-    if fmt == "csv":
-        from .interchange import csv_cell
+def _write_table(rows: Iterable[tuple], columns: list[str], path: Path, fmt: str, overwrite: bool) -> Path:
+    """Rows as a Parquet or CSV file (no formulas when Excel opens the CSV), atomically, in bounded memory."""
+    import itertools
 
-        data = listing.map(csv_cell).to_csv(index=False).encode("utf-8-sig")  # no formulas when Excel opens it
-    elif fmt == "parquet":
-        buf = io.BytesIO()
-        df = listing.copy()
-        for col in ("年度", "優先順位"):
-            df[col] = df[col].astype(str)
-        df.to_parquet(buf, index=False)
-        data = buf.getvalue()
-    else:
+    from .saving import write_stream_atomic
+
+    if fmt not in ("csv", "parquet"):
         raise XlsheetsError(f"形式が不明です: {fmt}（parquet / csv）", f"unknown format {fmt}")
-    return write_bytes_atomic(data, path, overwrite=overwrite)
+    rows = iter(rows)
+    batches = iter(lambda: list(itertools.islice(rows, 8192)), [])
+    write = _csv_batches if fmt == "csv" else _parquet_batches
+    return write_stream_atomic(lambda fh: write(fh, batches, columns), path, overwrite=overwrite)
+
+
+def _csv_batches(fh, batches, columns: list[str]) -> None:
+    import pandas as pd
+
+    from .interchange import csv_cell
+
+    fh.write("\ufeff".encode())  # utf-8-sig: Excel reads the Japanese
+    fh.write(pd.DataFrame(columns=columns).to_csv(index=False).encode("utf-8"))
+    for batch in batches:
+        df = pd.DataFrame(batch, columns=columns, dtype=object)
+        fh.write(df.map(csv_cell).to_csv(index=False, header=False).encode("utf-8"))
+
+
+def _parquet_batches(fh, batches, columns: list[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(c, pa.float64() if c in NUMBER_COLUMNS else pa.string()) for c in columns])
+
+    def cell(v: Any, number: bool) -> Any:
+        if v is None or v == "" and number:
+            return None
+        return (float(v) if isinstance(v, (int, float)) else None) if number else str(v)
+
+    with pq.ParquetWriter(fh, schema) as writer:
+        for batch in batches:
+            cols = list(zip(*batch, strict=True))
+            writer.write_batch(pa.record_batch(
+                [pa.array([cell(v, c in NUMBER_COLUMNS) for v in col], t) for c, col, t in
+                 zip(columns, cols, schema.types, strict=True)], schema=schema))
 
 
 def terminal_progress(what: str = "読み込み中"):
