@@ -30,7 +30,7 @@ def timed_rollup(src: Path | str, out: Path, workers: int) -> tuple[float, float
     single-threaded processes."""
     from dask.distributed import LocalCluster
 
-    from xlsheets.summary import rollup
+    from xlsheets import rollup
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       host="127.0.0.1") as cluster:

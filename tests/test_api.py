@@ -15,7 +15,7 @@ DOCUMENTED = {
     "fill": ("xlsheets.filling", "function"), "read": ("xlsheets.reading", "function"),
     "carry_forward": ("xlsheets.carry", "function"), "parse_target": ("xlsheets.targets", "function"),
     "achievement": ("xlsheets.rates", "function"), "validate_path": ("xlsheets.validation", "function"),
-    "rollup": ("xlsheets.summary", "function"), "XlsheetsError": ("xlsheets.errors", "type"),
+    "rollup": ("xlsheets.summary.pipeline", "function"), "XlsheetsError": ("xlsheets.errors", "type"),
     "Department": ("xlsheets.model", "type"), "Goal": ("xlsheets.model", "type"),
     "Item": ("xlsheets.model", "type"), "SubItem": ("xlsheets.model", "type"),
 }

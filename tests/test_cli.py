@@ -126,7 +126,7 @@ def test_a_rollup_that_finds_no_workbook_writes_nothing_and_exits_2(tmp_path):
 
 
 def test_a_rollup_into_a_missing_folder_is_refused_before_reading(sample_books, tmp_path, monkeypatch):
-    import xlsheets.summary as rollup_module
+    import xlsheets.summary.pipeline as rollup_module
 
     def no_reading(*args, **kwargs):
         raise AssertionError("the inputs were read although the output cannot be written")

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from xlsheets import rollup
 from xlsheets.cli import main
 from xlsheets.render import convert
-from xlsheets.summary import rollup
 
 XLSB = Path(__file__).parent / "data" / "fy2020.xlsb"  # see scripts/build_xlsb_fixture.py
 

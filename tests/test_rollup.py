@@ -10,11 +10,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from xlsheets import rollup
 from xlsheets.cli import main
 from xlsheets.filling import fill
 from xlsheets.model import department_from_dict
 from xlsheets.samples import sample_dict
-from xlsheets.summary import collect_inputs, rollup, scan_inputs
+from xlsheets.summary.inputs import collect_inputs, scan_inputs
 
 SHEETS = ["表紙", "一覧", "集計", "経年比較", "要確認", "取込エラー", "グラフ"]
 
@@ -167,9 +168,10 @@ def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(fold
 
 
 def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
-    from xlsheets.gathered import gather
-    from xlsheets.rollup_book import RollupBook
-    from xlsheets.summary import LIST_COLUMNS, ROW_FIELDS, frames
+    from xlsheets.summary.columns import LIST_COLUMNS, ROW_FIELDS
+    from xlsheets.summary.gathered import gather
+    from xlsheets.summary.tables import frames
+    from xlsheets.summary.workbook import RollupBook
 
     base = dict.fromkeys(LIST_COLUMNS, "") | {"年度": 2024, "ファイル": str(tmp_path / "a.xlsx"), "シート": "1_a",
                                               "セル": "D8"}
@@ -281,7 +283,7 @@ def _records(n: int, same: bool) -> list[dict]:
 def test_many_copies_of_one_department_year_are_marked_in_linear_time():
     import time
 
-    from xlsheets.summary import mark_duplicates
+    from xlsheets.summary.duplicates import mark_duplicates
 
     def seconds(same: bool) -> float:  # the best of three: this machine's load only adds time
         times = []

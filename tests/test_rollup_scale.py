@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from xlsheets import rollup
 from xlsheets.cli import main
-from xlsheets.gathered import CHUNK_ROWS, Columns
-from xlsheets.summary import rollup
+from xlsheets.summary.gathered import CHUNK_ROWS, Columns
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_a_listing_past_the_sheet_limit_is_cut_with_a_note_and_written_in_full_b
 
 
 def test_the_terminal_says_which_table_was_cut_and_where_the_full_one_is(folder, tmp_path, monkeypatch):
-    import xlsheets.summary as summary
+    import xlsheets.summary.pipeline as summary
 
     monkeypatch.setattr(summary, "SHEET_ROWS", 10)
     out = tmp_path / "r.xlsx"
@@ -99,7 +99,7 @@ def test_a_cut_table_never_overwrites_a_file_beside_the_workbook(folder, tmp_pat
 
 
 def test_a_long_listing_is_written_row_by_row_with_the_same_values_filters_and_links(folder, tmp_path, monkeypatch):
-    import xlsheets.rollup_book as book
+    import xlsheets.summary.workbook as book
 
     (folder / "福祉部_R2.xlsx").rename(folder / "UNIQUE(SORT(1)).xlsx")  # no word of a name is a function
     table = rollup([folder], tmp_path / "table.xlsx")

@@ -112,7 +112,7 @@ def test_hostile_file_gets_a_clear_message_and_exit_2(hostile, name, tmp_path):
 def test_rollup_lists_every_hostile_file_as_an_import_error(hostile, sample_books, tmp_path):
     import pandas as pd
 
-    from xlsheets.summary import rollup
+    from xlsheets import rollup
 
     res = rollup([*hostile.values(), sample_books["fy2024"]], tmp_path / "r.xlsx")
     assert len(res.errors) == len(hostile)
@@ -233,7 +233,7 @@ def test_read_never_raises_on_odd_cells(tmp_path):
 
 
 def test_two_rollups_writing_the_same_output_end_with_a_complete_file(sample_books, tmp_path):
-    from xlsheets.summary import rollup
+    from xlsheets import rollup
 
     out = tmp_path / "r.xlsx"
     errors: list[Exception] = []
@@ -255,7 +255,7 @@ def test_two_rollups_writing_the_same_output_end_with_a_complete_file(sample_boo
 
 
 def test_rollup_while_a_source_is_being_rewritten(sample_books, tmp_path):
-    from xlsheets.summary import rollup
+    from xlsheets import rollup
 
     src = tmp_path / "src.xlsx"
     src.write_bytes(sample_books["fy2020"].read_bytes())

@@ -11,7 +11,7 @@ _API = {
     "fill": ".filling", "read": ".reading", "carry_forward": ".carry", "XlsheetsError": ".errors",
     "Department": ".model", "Goal": ".model", "Item": ".model", "SubItem": ".model",
     "parse_target": ".targets", "achievement": ".rates", "validate_path": ".validation",
-    "rollup": ".summary",
+    "rollup": ".summary.pipeline",
 }
 __all__ = [
     "Department", "Goal", "Item", "SubItem", "XlsheetsError", "achievement", "carry_forward", "fill",
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Department, Goal, Item, SubItem
     from .rates import achievement
     from .reading import read
-    from .summary import rollup
+    from .summary.pipeline import rollup
     from .targets import parse_target
     from .validation import validate_path
 

@@ -287,7 +287,7 @@ def _cap(_ctx, _param, value: str) -> float | None:
 
 def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]], dict[str, int]]:
     """Files as given; a folder becomes the spreadsheets in it (recursively), the rest counted by rule."""
-    from .summary import scan_inputs
+    from .summary.inputs import scan_inputs
 
     paths: list[Path] = []
     refused: list[tuple[Path, str]] = []
@@ -367,7 +367,7 @@ def _report_json(reports, failed, skipped) -> None:
 
 
 def _report_text(reports, failed, skipped) -> None:
-    from .summary import accounting
+    from .summary.inputs import accounting
     from .validation import SEVERITY_JA
 
     for r in reports:
@@ -384,11 +384,28 @@ def _report_text(reports, failed, skipped) -> None:
         click.echo(accounting(len(reports), len(failed), skipped, "読めないファイル"))
 
 
+def terminal_progress(what: str = "読み込み中"):
+    """A rich progress bar on a terminal; None (quiet) when stderr is not a TTY."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   transient=True)
+    task = bar.add_task(what, total=None)
+
+    def update(done: int, total: int) -> None:
+        if done < 0:  # the reading is over: say what is happening now
+            bar.update(task, description="書き出し中", completed=total, total=total)
+        else:
+            bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
 @contextmanager
 def _progress(what: str, shown: bool = True):
     """A progress callback that draws a bar on a terminal, or None (quiet) elsewhere or when not shown."""
-    from .summary import terminal_progress
-
     bar, update = terminal_progress(what) if shown else (None, None)
     if bar is None:
         yield None
@@ -452,12 +469,12 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 @friendly
 def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
     """フォルダ・ファイルのシートをまとめて集計ブックを作る (build the roll-up workbook)."""
-    from .summary import rollup as do_rollup
+    from .summary.pipeline import rollup as do_rollup
 
     with _progress("読み込み中") as update:
         res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
                         overwrite=force, progress=update, cap=cap)
-    from .summary import accounting
+    from .summary.inputs import accounting
 
     click.echo(f"集計しました: {res.path}（取組 {res.rows} 件・要確認 {res.findings} 件）")
     click.echo(accounting(res.read, len(res.errors), res.skipped))

@@ -68,7 +68,7 @@ def run_demo(out_dir: Path, render: bool = False, echo=print, overwrite: bool = 
             pdf = render_pdf(rated.path, rated.path.with_suffix(".pdf"), overwrite=overwrite)
             echo(f"  印刷イメージ: {pdf}")
             made.append(pdf)
-    from .summary import rollup
+    from .summary.pipeline import rollup
 
     samples = [out_dir / f"{name}.xlsx" for name in SAMPLES]
     res = rollup(samples, out_dir / ROLLUP_NAME, overwrite=overwrite, jobs=1)

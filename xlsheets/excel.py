@@ -380,7 +380,7 @@ def new_year_book(book=None, to_year: int | None = None) -> str:
 @button
 def build_rollup(book=None) -> str:
     """集計: roll up every workbook in this workbook's folder into 集計.xlsx there."""
-    from .summary import rollup
+    from .summary.pipeline import rollup
 
     out = _beside(book, "集計_" + _dt.date.today().strftime("%Y%m%d") + ".xlsx")
 
@@ -392,7 +392,7 @@ def build_rollup(book=None) -> str:
     finally:
         _status(book, None)
     dup = f"。同じ目標を持つ同じ部局・年度のブックがあります（要確認シートを参照）: {len(res.duplicates)} 組" if res.duplicates else ""
-    from .summary import accounting
+    from .summary.inputs import accounting
 
     cut = "".join(f"。{line}" for line in res.overflow_lines())
     return f"集計しました: {res.path}（取組 {res.rows} 件。{accounting(res.read, len(res.errors), res.skipped)}）{dup}{cut}"
@@ -401,7 +401,8 @@ def build_rollup(book=None) -> str:
 @button
 def rollup_sheet(book=None) -> str:
     """集計 (server face): a 集計 sheet in this workbook listing every sub-item with its rates."""
-    from .summary import LIST_COLUMNS, records_from_book
+    from .summary.columns import LIST_COLUMNS
+    from .summary.extraction import records_from_book
 
     rec = records_from_book(book_grid(book), book.name)
     columns = [c for c in LIST_COLUMNS if c != "ファイル"]

@@ -18,7 +18,7 @@ from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book
 from .saving import check_output, open_for_edit, refuse_lossy, save_workbook
-from .summary import SKIP_ROLLUP
+from .summary.inputs import SKIP_ROLLUP
 from .validation import Report, validate
 from .writers import OpenpyxlWriter
 

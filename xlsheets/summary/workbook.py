@@ -23,12 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import layout as L
-from .model import circled, paren, wareki
-from .saving import save_workbook
-from .textwidth import text_lines
-from .validation import FIELD_JA as VALIDATION_FIELDS
-from .validation import SEVERITY_JA
+from .. import layout as L
+from ..model import circled, paren, wareki
+from ..saving import save_workbook
+from ..textwidth import text_lines
+from ..validation import FIELD_JA as VALIDATION_FIELDS
+from ..validation import SEVERITY_JA
 
 RATE_FMT = L.RATE_FORMAT
 NUM_FMT = "#,##0.##"
@@ -276,7 +276,7 @@ class RollupBook:
               beside: dict[str, Path] | None = None) -> Path:
         """Write every sheet and save the workbook atomically (a temporary file, then a rename).
 
-        gathered: the records (xlsheets.gathered.Gathered); limit: rows at most on 一覧 and 要確認;
+        gathered: the records (summary.gathered.Gathered); limit: rows at most on 一覧 and 要確認;
         beside: sheet → the file holding its full table, for the tables cut at limit.
         """
         with tempfile.TemporaryDirectory(prefix="xlsheets-") as tmpdir:  # XlsxWriter's parts, gone after
@@ -286,7 +286,7 @@ class RollupBook:
     def _build(self, path: Path, tmpdir: str, gathered, tables, limit: int, beside: dict[str, Path]) -> None:
         import xlsxwriter
 
-        summary, by_goal, years, errors = tables
+        summary, by_goal, years, errors = tables.summary, tables.by_goal, tables.years, tables.errors
         self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS | {"tmpdir": tmpdir})
         self.f = _Formats(self.wb)
         sizes = {"一覧": min(len(gathered.rows), limit), "要確認": min(gathered.finding_count(), limit),
@@ -485,7 +485,7 @@ def _cover(ws, f: _Formats, records, put_link, beside: dict[str, Path] | None = 
 
 
 def _cell(r: int, c: int) -> str:
-    from .grid import a1
+    from ..grid import a1
 
     return a1(r + 1, c + 1)
 
@@ -564,7 +564,7 @@ def _errors(ws, f: _Formats, errors) -> None:
 
 def _range(r1: int, c1: int, r2: int, c2: int) -> str:
     """An absolute range on 集計 for a chart series (0-based rows and columns)."""
-    from .grid import col_letter
+    from ..grid import col_letter
 
     return f"'集計'!${col_letter(c1 + 1)}${r1 + 1}:${col_letter(c2 + 1)}${r2 + 1}"
 

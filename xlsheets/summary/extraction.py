@@ -1,0 +1,115 @@
+"""The per-file step, pure: one workbook (a path, a URL or grids already read) → plain, picklable
+records (its 一覧 rows with their 根拠, its findings). Never raises."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import RollupWorkbook, XlsheetsError
+from .inputs import SKIP_ROLLUP, is_url
+
+
+def extract(path: str) -> dict[str, Any]:
+    """Read, validate and rate one workbook (a path or an fsspec URL); returns plain, picklable
+    records. Never raises."""
+    return _extract_url(path) if is_url(path) else _extract(path, path)
+
+
+def _extract(local: str, path: str) -> dict[str, Any]:
+    from ..reading import load_book
+    from ..targets import clear_caches
+
+    clear_caches()
+    try:
+        return records_from_book(load_book(local), path)
+    except RollupWorkbook:  # an earlier roll-up left among the submissions: skipped by its rule
+        return {"path": path, "ok": False, "skip": SKIP_ROLLUP}
+    except XlsheetsError as e:
+        return {"path": path, "ok": False, "error": e.ja}
+    except MemoryError:
+        return {"path": path, "ok": False, "error": "メモリが不足しました（ファイルが大きすぎます）"}
+    except Exception as e:  # a broken part no reader expected: report it, never stop the roll-up
+        return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
+
+
+def _extract_url(url: str) -> dict[str, Any]:
+    """extract() of a file on any fsspec filesystem: copied to a temporary file where this worker
+    runs (a cluster whose workers do not share the client's disk reads the same archive)."""
+    import shutil
+    import tempfile
+
+    try:
+        import fsspec
+    except ImportError:
+        return {"path": url, "ok": False, "error": "URL を読むには fsspec が必要です: pip install 'xlsheets[dask]'"}
+    with tempfile.TemporaryDirectory(prefix="xlsheets-") as tmp:
+        local = str(Path(tmp) / ("book" + PurePosixPath(url.split("://", 1)[1]).suffix))
+        try:
+            with fsspec.open(url, "rb") as src, open(local, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except Exception as e:  # a missing object, no permission, no network: this file's error only
+            return {"path": url, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
+        rec = _extract(local, url)
+    if "error" in rec:
+        rec["error"] = rec["error"].replace(local, url)
+    return rec
+
+
+def records_from_book(book, path: str) -> dict[str, Any]:
+    """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
+    from ..model import circled, paren, priority_text
+    from ..rates import compute_rates, load_settings
+    from ..reading import read_book
+    from ..validation import validate
+    from .workbook import row_height
+
+    result = read_book(book)
+    result.path = path
+    settings = load_settings(book=book)
+    dept = result.department
+    rates = compute_rates(dept, settings)
+    report = validate(result, None, settings, rates)
+    department = dept.department.strip()  # 「福祉部　」 and 「福祉部」 are one department in the summaries
+    goals, rows = [], []
+    for goal in dept.goals:
+        goals.append({"priority": goal.priority, "title": goal.title, "id": goal.id or "", "sheet": goal.sheet.name})
+        for item, sub in goal.subitems():
+            ach = rates[sub]
+            tgt = ach["final"].target or ach["midterm"].target
+            latest = ach["final"] if ach["final"].rate is not None else ach["midterm"]
+            rows.append({
+                "年度": dept.fiscal_year, "部局名": department,
+                "優先順位": goal.priority if isinstance(goal.priority, int) else priority_text(goal.priority),
+                "重点目標": goal.title, "目標ID": goal.id or "",
+                "取組項目": f"{circled(item.no)} {item.title}".strip(), "番号": paren(sub.no),
+                "方法・手段": sub.method, "期間・期限": sub.period, "数値目標": sub.target,
+                "目標値": tgt.value if tgt else None, "単位": tgt.unit if tgt else "",
+                "中間実績": ach["midterm"].actual, "中間達成率": ach["midterm"].rate,
+                "期末実績": ach["final"].actual, "期末達成率": ach["final"].rate,
+                "判定": latest.grade if latest.rate is not None else settings.none, "根拠": basis(ach),
+                "ファイル": path, "シート": goal.sheet.name, "セル": _a1(sub.cells.method),
+            })
+            rows[-1]["_height"] = row_height(rows[-1])
+    findings = [f.to_dict() for f in report.findings]
+    return {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
+            "goals": goals, "rows": rows, "findings": findings}
+
+
+def basis(ach: dict[str, Any]) -> str:
+    """The 根拠 of a row: what its latest rate was computed from, or the amounts that gave none."""
+    from ..rates import AMBIGUOUS
+
+    stages = (("final", "期末"), ("midterm", "中間"))
+    for wanted in (lambda a: a.rate is not None, lambda a: a.status == AMBIGUOUS):
+        for stage, ja in stages:
+            if wanted(ach[stage]):
+                return f"{ja} {ach[stage].evidence}"
+    return ""
+
+
+def _a1(cell) -> str:
+    from ..grid import a1
+
+    return a1(*cell) if cell else "A1"
+

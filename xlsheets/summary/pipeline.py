@@ -1,0 +1,116 @@
+"""``rollup(inputs, out)``: find the workbooks, read them in workers, gather their records in
+bounded memory, summarise and write the roll-up workbook atomically."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import XlsheetsError
+from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS
+from .duplicates import mark_duplicates
+from .gathered import Gathered
+from .inputs import is_url, scan_inputs
+from .tables import frames
+from .tidy import write_overflow, write_tidy
+from .workers import run_extract
+
+
+@dataclass
+class RollupResult:
+    path: Path | None
+    files: int = 0
+    rows: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    findings: int = 0
+    read: int = 0  # workbooks read (files minus errors and skipped roll-ups)
+    skipped: dict[str, int] = field(default_factory=dict)  # rule → files not read by that rule
+    tidy: Path | None = None
+    duplicates: list[str] = field(default_factory=list)  # one department and year in several workbooks
+    overflow: dict[str, Path] = field(default_factory=dict)  # sheet → the full table beside the workbook
+
+    def overflow_lines(self) -> list[str]:
+        """What the terminal says of a table too long for its sheet."""
+        return [f"{sheet}は長すぎるため最初の部分だけをブックに入れ、全件を {path} に書き出しました"
+                for sheet, path in self.overflow.items()]
+
+
+def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None = None, jobs: int | None = None,
+           scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
+           progress: Callable[[int, int], None] | None = None, cap: float | None = RATE_CAP,
+           sheet_rows: int | None = None) -> RollupResult:
+    """Build the roll-up workbook of every sheet found in inputs (folders, files, fsspec URLs).
+
+    cap: averages and charts count a higher 達成率 as this (None: uncapped); 一覧 keeps every rate.
+    sheet_rows: 一覧 and 要確認 hold at most this many rows (SHEET_ROWS); a longer table is written
+    in full beside the workbook (as tidy_format, else Parquet), and the workbook says so.
+
+    progress(done, total) is called as files are read, then progress(-1, total) when the
+    workbook is being written.
+    """
+    from ..saving import check_output
+    from .workbook import RollupBook
+
+    out = Path(out)
+    inputs = [p if is_url(p) else Path(p) for p in inputs]
+    check_rollup_options(inputs, jobs, scheduler)
+    check_output(out, overwrite, (".xlsx",))
+    if tidy_format:
+        check_output(out.with_suffix("." + tidy_format), overwrite)
+    found = scan_inputs(inputs, exclude=[out])
+    paths = found.workbooks
+    if not paths:
+        raise XlsheetsError("集計できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）が見つかりません。指定したフォルダ・ファイルを"
+                            "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
+    gathered = Gathered(ROW_FIELDS)
+    skipped = {rule: len(files) for rule, files in found.skipped.items()}
+
+    def keep(rec: dict[str, Any]) -> None:  # each record as it arrives: its rows and findings into columns
+        if rec.get("skip"):
+            skipped[rec["skip"]] = skipped.get(rec["skip"], 0) + 1
+        else:
+            gathered.add(rec)
+
+    run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers, sink=keep)
+    if progress:
+        progress(-1, len(paths))  # reading is done: the workbook is being written
+    for p, why in found.refused:
+        gathered.add({"path": str(p), "ok": False, "error": why})
+    duplicates = mark_duplicates(gathered.books)
+    limit = min(sheet_rows or SHEET_ROWS, EXCEL_ROWS)
+    overflow = write_overflow(gathered, out, limit, tidy_format or "parquet", overwrite)
+    tables = frames(gathered, stage, cap)
+    RollupBook(out).write(gathered, tables, overwrite=overwrite, limit=limit, beside=overflow)
+    errors = [(r["path"], r["error"]) for r in gathered.books if not r.get("ok")]
+    result = RollupResult(out, len(paths), len(gathered.rows), errors, gathered.finding_count(),
+                          duplicates=duplicates, read=sum(1 for r in gathered.books if r.get("ok")), skipped=skipped,
+                          overflow=overflow)
+    if tidy_format:
+        result.tidy = write_tidy(gathered, out.with_suffix("." + tidy_format), tidy_format, overwrite)
+    return result
+
+
+def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: Any) -> None:
+    """Said before any reading: a missing input, a number of workers below 1, a scheduler address
+    that is not one."""
+    missing = [str(p) for p in inputs if not is_url(p) and not Path(p).exists()]
+    if missing:
+        raise XlsheetsError(f"入力が見つかりません: {'、'.join(missing)}", f"no such input: {', '.join(missing)}")
+    if jobs is not None and jobs < 1:
+        raise XlsheetsError(f"--jobs は 1 以上にしてください: {jobs}", f"--jobs must be at least 1: {jobs}")
+    if isinstance(scheduler, str) and not re.fullmatch(r"(\w+://)?[^\s/:]+:\d+|\w+://\S+", scheduler.strip()):
+        raise XlsheetsError(f"--scheduler の Dask スケジューラーのアドレスが正しくありません: {scheduler}（tcp://host:8786 のように）",
+                            f"not a scheduler address: {scheduler!r} (tcp://host:8786)")
+
+
+def _import_writers() -> None:
+    """Import pandas and the writer while the workers read (it takes a few tenths of a second),
+    and run the summaries once on two made-up rows: pandas loads much of itself on first use."""
+    import xlsxwriter  # noqa: F401
+
+    row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
+    frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": []}])
+

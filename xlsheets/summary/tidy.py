@@ -1,0 +1,84 @@
+"""The 一覧 and 要確認 as analysis data beside the workbook (Parquet or CSV), streamed in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..errors import XlsheetsError
+from .columns import FINDING_COLUMNS, NUMBER_COLUMNS, TIDY_COLUMNS
+from .gathered import Gathered
+
+
+def write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrite: bool) -> dict[str, Path]:
+    """The tables too long for their sheet, written in full beside the workbook: sheet → file.
+
+    Every file is checked before any is written (an existing one without overwrite: nothing written).
+    """
+    from ..saving import check_output
+
+    sizes = {"一覧": len(gathered.rows), "要確認": gathered.finding_count()}
+    files = {sheet: out.with_name(f"{out.stem}_{sheet}.{fmt}") for sheet, n in sizes.items() if n > limit}
+    for path in files.values():
+        check_output(path, overwrite)
+    for sheet, path in files.items():
+        if sheet == "一覧":
+            write_tidy(gathered, path, fmt, overwrite)
+        else:
+            rows = ((p, f["sheet"], f["cell"], f["severity"], f["code"], *f["location"].values(), f["message"])
+                    for p, f in gathered.finding_rows())
+            _write_table(rows, FINDING_COLUMNS, path, fmt, overwrite)
+    return files
+
+
+def write_tidy(gathered: Gathered, path: Path, fmt: str, overwrite: bool) -> Path:
+    """The 一覧 table as tidy data for analysts (parquet or csv), written a chunk at a time."""
+    rows = gathered.rows.rows()  # TIDY_COLUMNS lead ROW_FIELDS
+    return _write_table((r[:len(TIDY_COLUMNS)] for r in rows), TIDY_COLUMNS, path, fmt, overwrite)
+
+
+def _write_table(rows: Iterable[tuple], columns: list[str], path: Path, fmt: str, overwrite: bool) -> Path:
+    """Rows as a Parquet or CSV file (no formulas when Excel opens the CSV), atomically, in bounded memory."""
+    import itertools
+
+    from ..saving import write_stream_atomic
+
+    if fmt not in ("csv", "parquet"):
+        raise XlsheetsError(f"形式が不明です: {fmt}（parquet / csv）", f"unknown format {fmt}")
+    rows = iter(rows)
+    batches = iter(lambda: list(itertools.islice(rows, 8192)), [])
+    write = _csv_batches if fmt == "csv" else _parquet_batches
+    return write_stream_atomic(lambda fh: write(fh, batches, columns), path, overwrite=overwrite)
+
+
+def _csv_batches(fh, batches, columns: list[str]) -> None:
+    import pandas as pd
+
+    from ..interchange import csv_cell
+
+    fh.write("\ufeff".encode())  # utf-8-sig: Excel reads the Japanese
+    fh.write(pd.DataFrame(columns=columns).to_csv(index=False).encode("utf-8"))
+    for batch in batches:
+        df = pd.DataFrame(batch, columns=columns, dtype=object)
+        fh.write(df.map(csv_cell).to_csv(index=False, header=False).encode("utf-8"))
+
+
+def _parquet_batches(fh, batches, columns: list[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(c, pa.float64() if c in NUMBER_COLUMNS else pa.string()) for c in columns])
+
+    def cell(v: Any, number: bool) -> Any:
+        if v is None or v == "" and number:
+            return None
+        return (float(v) if isinstance(v, (int, float)) else None) if number else str(v)
+
+    with pq.ParquetWriter(fh, schema) as writer:
+        for batch in batches:
+            cols = list(zip(*batch, strict=True))
+            writer.write_batch(pa.record_batch(
+                [pa.array([cell(v, c in NUMBER_COLUMNS) for v in col], t) for c, col, t in
+                 zip(columns, cols, schema.types, strict=True)], schema=schema))
+
