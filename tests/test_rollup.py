@@ -47,6 +47,7 @@ def test_rollup_of_the_samples_a_broken_file_and_a_lock_file(folder, tmp_path):
     assert len(listing) == _subitems("fy2020") + _subitems("fy2024")
     errors = pd.read_excel(out, sheet_name="取込エラー", engine="calamine")
     assert list(errors["ファイル"]) == [str(folder / "壊れた.xlsx")]
+    assert errors["理由"][0].startswith("ブックが壊れています") and "壊れた.xlsx" not in errors["理由"][0]
     assert "~$" not in " ".join(listing["参照元"]) and "lock" not in " ".join(listing["参照元"])
     assert "壊れた.xlsx" in res.output
 

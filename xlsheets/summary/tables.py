@@ -76,9 +76,17 @@ def frames(records: Gathered | list[dict[str, Any]], stage: str | None = None, c
         summary = pd.concat([summarise(keys), total[[*keys, *total.columns[:-2]]]], ignore_index=True)
         by_goal = summarise([*keys, "優先順位", "重点目標"])
     years = _across_years(listing, cap)
-    errors = pd.DataFrame([{"ファイル": r["path"], "理由": r["error"]} for r in records.books if not r.get("ok")],
-                          columns=["ファイル", "理由"])
+    errors = pd.DataFrame([{"ファイル": r["path"], "理由": reason(r["error"], r["path"])}
+                           for r in records.books if not r.get("ok")], columns=["ファイル", "理由"])
     return Tables(summary, by_goal, years, errors)
+
+
+def reason(error: str, path: str) -> str:
+    """Why a file could not be read, without its path (取込エラー shows it in its own column)."""
+    for tail in (f": {path}", f"：{path}", f" {path}"):
+        if error.endswith(tail):
+            return error[: -len(tail)].rstrip()
+    return error
 
 
 def _across_years(listing, cap: float | None = RATE_CAP):
