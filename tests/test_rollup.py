@@ -388,3 +388,15 @@ def test_every_rate_in_the_listing_shows_its_evidence(folder, tmp_path):
     row = listing[listing["数値目標"].str.startswith("使用割合85%以上") & (listing["期末達成率"] == 106)].iloc[0]
     assert row["根拠"] == "期末 実績 90.7％（使用割合 90.7%） ÷ 目標 85％（使用割合85%以上）"
     assert listing[listing["中間達成率"].isna() & listing["期末達成率"].isna()]["根拠"].fillna("").eq("").all()
+
+
+def test_a_rollup_where_no_file_can_be_read_says_why_and_writes_nothing(tmp_path):
+    src = tmp_path / "提出"
+    src.mkdir()
+    (src / "空.xlsx").write_bytes(b"")
+    (src / "メモ.xlsx").write_text("これはメモです", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    res = CliRunner().invoke(main, ["rollup", str(src), "-o", str(out)])
+    assert res.exit_code == 2 and "集計ブックは作りませんでした（取込エラー 2 冊）" in res.output
+    assert "空のファイルです" in res.output and "Traceback" not in res.output
+    assert not out.exists() and not list(tmp_path.glob(".xlsheets-*"))

@@ -475,13 +475,14 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
         res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
                         overwrite=force, progress=update, cap=cap)
     from .summary.inputs import accounting
+    from .summary.tables import reason
 
     click.echo(f"集計しました: {res.path}（取組 {res.rows} 件・要確認 {res.findings} 件）")
     click.echo(accounting(res.read, len(res.errors), res.skipped))
     if res.tidy:
         click.echo(f"分析用データ: {res.tidy}")
     for path, why in res.errors:
-        click.echo(f"取込エラー: {path}: {why}", err=True)
+        click.echo(f"取込エラー: {path}: {reason(why, path)}", err=True)
     for line in res.duplicates:
         click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
     for line in res.overflow_lines():

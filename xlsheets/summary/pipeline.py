@@ -79,6 +79,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
         progress(-1, len(paths))  # reading is done: the workbook is being written
     for p, why in found.refused:
         gathered.add({"path": str(p), "ok": False, "error": why})
+    _refuse_when_nothing_was_read(gathered)
     duplicates = mark_duplicates(gathered.books)
     limit = min(sheet_rows or SHEET_ROWS, EXCEL_ROWS)
     overflow = write_overflow(gathered, out, limit, tidy_format or "parquet", overwrite)
@@ -91,6 +92,22 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if tidy_format:
         result.tidy = write_tidy(gathered, out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
+
+
+def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5) -> None:
+    """Not one sheet could be read: a roll-up of nothing is no summary, so say why and write nothing."""
+    if any(b.get("ok") for b in gathered.books):
+        return
+    from .tables import reason
+
+    failed = [b for b in gathered.books if not b.get("ok")]
+    lines = [f"{b['path']}: {reason(b['error'], b['path'])}" for b in failed[:shown]]
+    more = f"\n（ほか {len(failed) - shown} 冊）" if len(failed) > shown else ""
+    raise XlsheetsError(
+        f"読み込めた重点目標管理シートがないため、集計ブックは作りませんでした（取込エラー {len(failed)} 冊）:\n"
+        + "\n".join(lines) + more,
+        f"none of the {len(failed)} workbooks could be read: nothing written",
+    )
 
 
 def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: Any) -> None:
