@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -270,8 +271,6 @@ def demo(out_dir: Path, do_render: bool, force: bool) -> None:
     run_demo(out_dir, render=do_render, echo=click.echo, overwrite=force)
 
 
-
-
 def _cap(_ctx, _param, value: str) -> float | None:
     """--cap: a positive number of percent, or none/なし (averages of the rates as they are)."""
     if value.strip().lower() in ("none", "なし"):
@@ -291,14 +290,13 @@ def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]], dict[str
 
     paths: list[Path] = []
     refused: list[tuple[Path, str]] = []
-    skipped: dict[str, int] = {}
+    skipped: Counter[str] = Counter()
     for item in items:
         if Path(item).is_dir():
             found = scan_inputs([item])
             paths += found.workbooks
             refused += found.refused
-            for rule, files in found.skipped.items():
-                skipped[rule] = skipped.get(rule, 0) + len(files)
+            skipped.update(found.skip_counts())
         else:
             paths.append(Path(item))
     return paths, refused, skipped

@@ -98,13 +98,13 @@ def records_from_book(book, path: str) -> dict[str, Any]:
 
 def basis(ach: dict[str, Any]) -> str:
     """The 根拠 of a row: what its latest rate was computed from, or the amounts that gave none."""
+    from ..model import STAGE_JA, STAGES
     from ..rates import AMBIGUOUS
 
-    stages = (("final", "期末"), ("midterm", "中間"))
     for wanted in (lambda a: a.rate is not None, lambda a: a.status == AMBIGUOUS):
-        for stage, ja in stages:
+        for stage in reversed(STAGES):  # the latest report first
             if wanted(ach[stage]):
-                return f"{ja} {ach[stage].evidence}"
+                return f"{STAGE_JA[stage]} {ach[stage].evidence}"
     return ""
 
 

@@ -23,6 +23,10 @@ class Inputs:
     def skip(self, rule: str, p: Path | str) -> None:
         self.skipped.setdefault(rule, []).append(p)
 
+    def skip_counts(self) -> dict[str, int]:
+        """How many files each rule skipped (rule → count)."""
+        return {rule: len(files) for rule, files in self.skipped.items()}
+
 
 SKIP_RULES = SKIP_LOCK, SKIP_TEMP, SKIP_BACKUP, SKIP_ROLLUP, SKIP_OUTPUT, SKIP_OTHER = (
     "ロックファイル", "作業中の一時ファイル", "バックアップ", "集計ブック", "出力先", "表計算以外")

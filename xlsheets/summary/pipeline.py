@@ -66,7 +66,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
         raise XlsheetsError("集計できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）が見つかりません。指定したフォルダ・ファイルを"
                             "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
     gathered = Gathered(ROW_FIELDS)
-    skipped = {rule: len(files) for rule, files in found.skipped.items()}
+    skipped = found.skip_counts()
 
     def keep(rec: dict[str, Any]) -> None:  # each record as it arrives: its rows and findings into columns
         if rec.get("skip"):
