@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from .model import ERA_FIRST_DAYS
+
 # Excel's built-in date formats as Japanese Excel shows them (ids 14, 27-36, 50-58)
 BUILTIN = {
     14: "yyyy/m/d", 27: '[$-411]ge.m.d', 28: '[$-411]ggge"年"m"月"d"日"', 29: '[$-411]ggge"年"m"月"d"日"',
@@ -21,8 +23,9 @@ BUILTIN = {
     54: '[$-411]ggge"年"m"月"d"日"', 55: 'yyyy"年"m"月"', 56: 'm"月"d"日"', 57: '[$-411]ge.m.d',
     58: '[$-411]ggge"年"m"月"d"日"',
 }
-_ERAS = [(_dt.date(2019, 5, 1), "令和", "令", "R"), (_dt.date(1989, 1, 8), "平成", "平", "H"),
-         (_dt.date(1926, 12, 25), "昭和", "昭", "S"), (_dt.date(1912, 7, 30), "大正", "大", "T")]
+# (first day, ggg, gg, g) of each era, the latest first
+_ERAS = [(_dt.date(*first), era, era[0], letter)
+         for (era, first), letter in zip(ERA_FIRST_DAYS.items(), "RHST", strict=True)]
 _TOKEN = re.compile(r'"[^"]*"|\\.|yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|ggg|gg|g|ee|e|[hsHS]|AM/PM|A/P|\[[^\]]*\]|.', re.I)
 
 

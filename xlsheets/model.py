@@ -165,6 +165,8 @@ class Department:
 
 ERAS = (("令和", 2018), ("平成", 1988), ("昭和", 1925))
 ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
+# the day each era began, the latest first (大正 too: a date cell of that era is still shown in it)
+ERA_FIRST_DAYS = {"令和": (2019, 5, 1), "平成": (1989, 1, 8), "昭和": (1926, 12, 25), "大正": (1912, 7, 30)}
 CIRCLED = (
     [chr(c) for c in range(0x2460, 0x2474)]  # ①..⑳
     + [chr(c) for c in range(0x3251, 0x3260)]  # ㉑..㉟

@@ -18,8 +18,11 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
+
+from .model import ERA_FIRST_DAYS, ERA_LETTERS
 
 COMPARATORS = {">=", ">", "<=", "<"}
 
@@ -274,9 +277,16 @@ def _valid_date(y: int | None, m: int, d: int) -> bool:
 
 
 # the days each era began and ended (平成31年5月1日 does not exist: that day is 令和元年5月1日)
-_ERA_SPAN = {"令和": ((2019, 5, 1), (9999, 12, 31)), "平成": ((1989, 1, 8), (2019, 4, 30)),
-             "昭和": ((1926, 12, 25), (1989, 1, 7))}
-_ERA_SPAN.update({"R": _ERA_SPAN["令和"], "H": _ERA_SPAN["平成"], "S": _ERA_SPAN["昭和"]})
+def _era_spans() -> dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]]:
+    """Era (name or letter) → (first day, last day): each ends the day before the next began."""
+    spans, last = {}, (9999, 12, 31)
+    for era, first in ERA_FIRST_DAYS.items():
+        spans[era] = (first, last)
+        last = (date(*first) - timedelta(days=1)).timetuple()[:3]
+    return spans | {letter: spans[era] for letter, era in ERA_LETTERS.items()}
+
+
+_ERA_SPAN = _era_spans()
 
 
 def _in_era(era: str, y: int, mo: int, d: int | None) -> bool:
