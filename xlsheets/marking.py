@@ -22,6 +22,7 @@ from .rates import (
     Settings,
     StageRates,
     compute_rates,
+    latest,
 )
 from .reading import ReadResult
 from .validation import ERROR, INFO, SEVERITY_JA, WARNING, Report
@@ -83,10 +84,7 @@ def _write_goal_rates(goal: Goal, rates: Rates, writer, settings: Settings) -> i
 
 
 def _write_row(sheet: str, r: int, cols: dict[str, int], ach: StageRates, writer, settings: Settings) -> None:
-    final = ach["final"] if ach["final"].rate is not None else None
-    grade = (final or ach["midterm"]).grade
-    if final is None and ach["midterm"].rate is None:
-        grade = settings.none
+    grade = latest(ach).grade
     for stage in STAGES:
         writer.set_value(sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
         _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
@@ -100,10 +98,7 @@ def _write_shared_row(sheet: str, r: int, cols: dict[str, int], entries: list[tu
         writer.set_value(sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
         notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
         _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], notes)
-    grades = []
-    for no, a in entries:
-        g = a["final"].grade if a["final"].rate is not None else a["midterm"].grade
-        grades.append(f"{paren(no)} {g}")
+    grades = [f"{paren(no)} {latest(a).grade}" for no, a in entries]
     writer.set_value(sheet, r, cols["grade"], "\n".join(grades))
 
 

@@ -296,6 +296,11 @@ def stated_rate_mismatch(ach: Achievement) -> Decimal | None:
 StageRates = dict[str, Achievement]  # {"midterm": Achievement, "final": Achievement}
 
 
+def latest(ach: StageRates) -> Achievement:
+    """A sub-item's latest rated report: 期末 when it has a rate, else 中間 (graded 判定なし without one)."""
+    return ach["final"] if ach["final"].rate is not None else ach["midterm"]
+
+
 class Rates:
     """The 達成率 of every sub-item of a department, computed once and looked up by the sub-item itself
     (never by position: a rate cannot land on another sub-item's cells)."""

@@ -59,7 +59,7 @@ def _extract_url(url: str) -> dict[str, Any]:
 def records_from_book(book, path: str) -> dict[str, Any]:
     """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
     from ..model import circled, paren, priority_text
-    from ..rates import compute_rates, load_settings
+    from ..rates import compute_rates, latest, load_settings
     from ..reading import read_book
     from ..validation import validate
     from .workbook import row_height
@@ -77,7 +77,6 @@ def records_from_book(book, path: str) -> dict[str, Any]:
         for item, sub in goal.subitems():
             ach = rates[sub]
             tgt = ach["final"].target or ach["midterm"].target
-            latest = ach["final"] if ach["final"].rate is not None else ach["midterm"]
             rows.append({
                 "年度": dept.fiscal_year, "部局名": department,
                 "優先順位": goal.priority if isinstance(goal.priority, int) else priority_text(goal.priority),
@@ -87,7 +86,7 @@ def records_from_book(book, path: str) -> dict[str, Any]:
                 "目標値": tgt.value if tgt else None, "単位": tgt.unit if tgt else "",
                 "中間実績": ach["midterm"].actual, "中間達成率": ach["midterm"].rate,
                 "期末実績": ach["final"].actual, "期末達成率": ach["final"].rate,
-                "判定": latest.grade if latest.rate is not None else settings.none, "根拠": basis(ach),
+                "判定": latest(ach).grade, "根拠": basis(ach),
                 "ファイル": path, "シート": goal.sheet.name, "セル": _a1(sub.cells.method),
             })
             rows[-1]["_height"] = row_height(rows[-1])
