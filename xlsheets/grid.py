@@ -349,13 +349,16 @@ def _xlsx_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str,
         for g in grids:
             if not todo[g.name] or g.name not in parts:
                 continue
-            xml = zf.read(parts[g.name])
-            for i, j in todo[g.name]:
-                ref = a1(g.origin[0] + i, g.origin[1] + j).encode()
-                m = re.search(rb'<c r="' + ref + rb'"[^>]*?\ss="(\d+)"', xml)
-                style = int(m.group(1)) if m else 0
+            wanted = {a1(g.origin[0] + i, g.origin[1] + j).encode(): (i, j) for i, j in todo[g.name]}
+            styles = {m.group(1): int(m.group(2)) for m in _CELL_STYLE.finditer(zf.read(parts[g.name]))
+                      if m.group(1) in wanted}  # one pass over the sheet, however many dates it holds
+            for ref, (i, j) in wanted.items():
+                style = styles.get(ref, 0)
                 out[(g.name, i, j)] = code_for(ids[style], custom) if style < len(ids) else None
     return out
+
+
+_CELL_STYLE = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\ss="(\d+)"')
 
 
 def _xls_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
