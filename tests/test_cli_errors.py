@@ -2,9 +2,11 @@
 no file changed.
 
 Unwritable folders and unreadable files are real: when the tests run as root (CI here does),
-root ignores permissions, so those cases run the command as the unprivileged user ``nobody``
-(``setpriv``) over files that only root may read or write; as a normal user they run directly
-over files with their permission bits removed.
+root ignores permissions, so those cases run the command as root without the capabilities that
+let it (``setpriv --bounding-set=-dac_override,-dac_read_search``) over files and a folder that
+belong to ``nobody`` and that only their owner may read or write. The command still reads the
+checkout and its venv as root does, wherever CI put them (a private temporary folder too). As a
+normal user they run directly over files with their permission bits removed.
 """
 
 from __future__ import annotations
@@ -156,16 +158,25 @@ def playground(sample_books):
     (base / "ro.xlsx").chmod(0o444)
     for name in ("secret.json", "secret.xlsx"):
         shutil.copyfile(base / ("data.json" if name.endswith("json") else "book.xlsx"), base / name)
-        (base / name).chmod(0o600 if AS_ROOT else 0o000)
+        _only_nobody(base / name, 0o600)
     for folder in ("locked", "empty", "setup", "olddemo"):
         (base / folder).mkdir(mode=0o755)
     (base / "setup" / "xlsheets.xlsm").write_text("前からあるファイル", encoding="utf-8")
     (base / "olddemo" / "fy2020.xlsx").write_text("利用者のファイル", encoding="utf-8")
-    (base / "locked").chmod(0o755 if AS_ROOT else 0o555)  # root's folder: nobody may not write
+    _only_nobody(base / "locked", 0o755)  # the owner alone may write in it
     yield base
     for p in base.rglob("*"):
         p.chmod(0o755 if p.is_dir() else 0o644)
     shutil.rmtree(base)
+
+
+def _only_nobody(p: Path, mode: int) -> None:
+    """As root: p belongs to nobody with mode (what the owner alone may do). As a user: nothing allowed."""
+    if AS_ROOT:
+        os.chown(p, NOBODY, NOBODY)
+        p.chmod(mode)
+    else:
+        p.chmod(mode & 0o555 if p.is_dir() else 0)
 
 
 def snapshot(base: Path) -> dict[str, tuple[int, bytes]]:
@@ -200,13 +211,16 @@ def run_case(case: Case, base: Path) -> tuple[int, str]:
     return run_unprivileged(list(case.args), base)
 
 
+WITHOUT_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+
+
 def run_unprivileged(args: list[str], cwd: Path) -> tuple[int, str]:
-    """The command in a fresh process, as nobody when this is root."""
+    """The command in a fresh process that file permissions bind: root without its override."""
     cmd = [sys.executable, "-m", "xlsheets.cli", *args]
-    if AS_ROOT and not shutil.which("setpriv"):
-        pytest.skip("root without setpriv (util-linux): cannot run as an unprivileged user")
     if AS_ROOT:
-        cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *cmd]
+        if not shutil.which("setpriv") or subprocess.run([*WITHOUT_OVERRIDE, "true"]).returncode != 0:
+            pytest.skip("root cannot drop its permission override here (setpriv): no unprivileged run")
+        cmd = [*WITHOUT_OVERRIDE, *cmd]
     env = dict(os.environ, HOME=str(cwd), PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     return proc.returncode, proc.stderr + proc.stdout
