@@ -194,7 +194,8 @@ def test_fullwidth_property_on_number_heavy_text(text):
         b and (b.value, b.unit, b.comparator, len(b.components)))
 
 
-_TOKEN_CHARS = "0123456789０１２３.,/:%％()（）第No小中高約達成率対前年度比増加伸び令和平成昭RHS元月日件人回か所万千円以上下 、・→中計①⑴"
+_TOKEN_CHARS = ("0123456789０１２３.,/:%％()（）第No小中高約達成率対前年度比増加伸び令和平成昭大正RHST元月日件人回か所万千円以上下"
+                " 、・→中計①⑴分秒時間の半過数進捗")
 
 
 @settings(max_examples=400, deadline=None)
@@ -202,7 +203,7 @@ _TOKEN_CHARS = "0123456789０１２３.,/:%％()（）第No小中高約達成率
 def test_first_character_shortcut_finds_the_same_tokens_as_the_full_grammar(text):
     import re
 
-    from xlsheets.targets import _TOKEN, _TOKEN_BODY, normalise
+    from xlsheets.grammar.tokens import _TOKEN, _TOKEN_BODY, normalise
 
     full = re.compile(_TOKEN_BODY, re.VERBOSE)
     t = normalise(text)
@@ -227,18 +228,38 @@ def test_an_amount_keeps_the_words_it_was_written_in(text, source):
     assert scan(text).quantities[0].source == source
 
 
-@pytest.mark.parametrize(("text", "flag"), [
-    ("1回は中止", "not_done"), ("2件は次年度に延期", "not_done"), ("3か所準備中", "not_done"),
-    ("中止1回", "not_done"), ("前年度 40人", None), ("月20件", "period"), ("年間240件", "period"),
-    ("9月末時点で 700人", "as_of"), ("現状30件", "current"),
+@pytest.mark.parametrize(("text", "role"), [
+    ("1回は中止", "not-done"), ("2件は次年度に延期", "not-done"), ("3か所準備中", "not-done"), ("中止1回", "not-done"),
+    ("年度末見込み 55件", "forecast"), ("55件の見込み", "forecast"), ("目標15件", "restated"), ("現状30件", "current"),
+    ("定員30人", "capacity"), ("全国平均 40％", "comparison"), ("目標まであと3件", "shortfall"),
+    ("目標を5件上回る", "excess"), ("約50~60件", "range"), ("過半数", "bound"), ("実施 12件", "result"),
 ])
-def test_what_a_clause_says_about_its_amount(text, flag):
-    q = scan(text).quantities[-1]
-    flags = {"not_done": q.not_done, "period": bool(q.period), "as_of": q.as_of, "current": q.current}
-    assert [k for k, v in flags.items() if v] == ([flag] if flag else [])
+def test_what_an_amount_is_comes_from_its_clause(text, role):
+    assert scan(text).quantities[-1].role == role
+
+
+@pytest.mark.parametrize(("text", "qualifier", "value"), [
+    ("前年度 40人", "accumulation", "前年"), ("累計 640人", "accumulation", "累計"), ("今年度新規 70人", "accumulation", "新規"),
+    ("月20件", "basis", "月"), ("年間240件", "basis", "年"), ("1日平均 80人", "basis", "日"), ("85人/日", "basis", "日"),
+    ("1人1日当たり 780g", "basis", "人・日"), ("人口10万人当たり 14.2", "basis", "人口100000"),
+    ("24,000人（年間）", "basis", "年"), ("平均待ち時間 25分", "statistic", "平均"), ("最長で 60分", "statistic", "最大"),
+    ("延べ参加者 480人", "count", "延べ"), ("参加者は延べ 480人", "count", "延べ"), ("実人数 120人", "count", "実"),
+    ("申請から交付まで 12日", "span", "申請→交付"), ("30日以内の回答率 92％", "condition", "30日以内"),
+])
+def test_what_an_amount_measures_comes_from_the_words_around_it(text, qualifier, value):
+    assert getattr(scan(text).quantities[-1].measures, qualifier) == value
+
+
+def test_a_bracket_holding_an_amount_of_its_own_qualifies_nothing():
+    q = scan("相談 100件（前年度 80件）").quantities[0]
+    assert q.measures.accumulation == "" and q.exact == 100
+
+
+def test_as_of_marks_a_running_count():
+    assert scan("9月末時点で 700人").quantities[-1].place.as_of
 
 
 def test_a_part_after_uchi_is_a_part_and_the_base_before_nouchi_is_no_amount():
     a, b = scan("相談120件、うち訪問30件").quantities
-    assert (a.part, b.part, b.label) == (False, True, "訪問")
-    assert [(q.value, q.part) for q in scan("50世帯のうち45世帯を訪問").quantities] == [(45, False)]
+    assert (a.place.part, b.place.part, b.label) == (False, True, "訪問")
+    assert [(q.value, q.place.part, q.place.base) for q in scan("50世帯のうち45世帯を訪問").quantities] == [(45, False, 50)]
