@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlsheets.targets import parse_target, scan
+from xlsheets.grammar import parse_target, scan
 
 # text → (value, unit, comparator, number of components); None when no level is stated
 GOLDEN = [
@@ -263,3 +263,52 @@ def test_a_part_after_uchi_is_a_part_and_the_base_before_nouchi_is_no_amount():
     a, b = scan("相談120件、うち訪問30件").quantities
     assert (a.place.part, b.place.part, b.label) == (False, True, "訪問")
     assert [(q.value, q.place.part, q.place.base) for q in scan("50世帯のうち45世帯を訪問").quantities] == [(45, False, 50)]
+
+
+def test_the_former_module_name_still_imports_the_grammar():
+    import xlsheets.grammar as grammar
+    import xlsheets.targets as targets
+
+    assert targets.parse_target is grammar.parse_target and targets.scan is grammar.scan
+
+
+# levels the grammar reads since it knows what a target measures
+MEASURES = [
+    ("現場到着 平均6分40秒以内", (400, "秒", "<=")),
+    ("待ち時間 1時間30分以内", (90, "分", "<=")),
+    ("女性委員の割合 4分の1以上", (25, "％", ">=")),
+    ("参加率 半数以上", (50, "％", ">=")),
+    ("賛成 過半数", (50, "％", ">")),
+    ("高齢者の5人に1人が参加", (20, "％", ">=")),
+    ("出前講座 5校で各3回", (15, "回", ">=")),
+    ("全8地区で年2回ずつ", (16, "回", ">=")),
+    ("30日以内の回答率 90％以上", (90, "％", ">=")),
+    ("1日30分以上読書する児童の割合 40％", (40, "％", ">=")),
+    ("待機児童数 10人を下回る", (10, "人", "<")),
+    ("騒音 65dB を超えない", (65, "dB", "<=")),
+    ("患者満足度 85％を下回らない", (85, "％", ">=")),
+    ("119番入電から現場到着まで 平均8分以内", (8, "分", "<=")),
+    ("ISO 9001 の取得事業所 12社", (12, "社", ">=")),
+    ("第3期計画の推進 3件", (3, "件", ">=")),
+    ("処理場放流水のBOD 平均5mg/L以下", (5, "mg/L", "<=")),
+    ("英検3級相当以上の生徒の割合 50％", (50, "％", ">=")),
+    ("7対1看護体制の維持", None),
+    ("開館30周年記念特別展の開催", None),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), MEASURES, ids=[t[:12] for t, _ in MEASURES])
+def test_a_target_gives_the_level_of_what_it_measures(text, want):
+    t = parse_target(text)
+    assert (t and (t.value, t.unit, t.comparator)) == want
+
+
+@pytest.mark.parametrize(("text", "qualifier", "value"), [
+    ("来館者数 1日平均80人以上", "basis", "日"), ("自殺死亡率（人口10万人当たり）15以下", "basis", "人口100000"),
+    ("不登校の出現率（千人当たり）25人以下", "basis", "人口1000"), ("1協議会当たり年12回", "basis", "協議会"),
+    ("平均待ち時間 30分以内", "statistic", "平均"), ("延べ参加 2,000人", "count", "延べ"),
+    ("登録者 600人（累計）", "accumulation", "累計"), ("申請から交付まで 7日以内", "span", "申請→交付"),
+    ("30日以内の回答率 90％以上", "condition", "30日以内"),
+])
+def test_a_target_says_what_its_level_measures(text, qualifier, value):
+    assert getattr(parse_target(text).measures, qualifier) == value

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .grammar import parse_target, scan
 from .grid import a1
 from .model import (
     POSITIONING_KEYS,
@@ -43,7 +44,6 @@ from .rates import (
     stated_rate_mismatch,
 )
 from .reading import ReadResult
-from .targets import parse_target, scan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_JA = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
