@@ -17,8 +17,9 @@ ERA_LETTERS: dict[str, str] = {e["letter"]: era for era, e in ERAS_TABLE.items()
 # (era, the western year before its 元年): 令和N年 = 2018 + N
 ERAS: tuple[tuple[str, int], ...] = tuple((era, first[0] - 1) for era, first in ERA_FIRST_DAYS.items())
 ERA_BASE: dict[str, int] = dict(ERAS) | {letter: dict(ERAS)[era] for letter, era in ERA_LETTERS.items()}
-# an era name or its letter, as a regex
-ERA_PATTERN = f"(?:{alternation(ERA_FIRST_DAYS)}|[{''.join(ERA_LETTERS)}])"
+# an era name or its letter, as a regex: the eras texts are written in (not 大正, known for date cells)
+IN_TEXT = [era for era, e in ERAS_TABLE.items() if e.get("in_text", True)]
+ERA_PATTERN = f"(?:{alternation(IN_TEXT)}|[{''.join(ERAS_TABLE[era]['letter'] for era in IN_TEXT)}])"
 
 
 def _spans() -> dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]]:

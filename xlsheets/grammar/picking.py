@@ -276,11 +276,11 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
         return Pick(cancelled, [] if cancelled else ranges, not_results=_not_result_roles(same), seen=len(same))
     agree, differs = _agreeing(comp, results, target)
     if not agree:
-        return Pick(None, [], differs)
+        return Pick(None, [], differs, seen=len(same))
     if ranges and not any(q.place.total for q in agree):  # 「約60団体（58〜62団体）」: the amount is not known
-        return Pick(None, ranges)
+        return Pick(None, ranges, seen=len(same))
     actual, candidates = _settled(comp, agree, target, several, res.overlap)
-    return Pick(actual, candidates, differs if actual is None and not candidates else "")
+    return Pick(actual, candidates, differs if actual is None and not candidates else "", seen=len(same))
 
 
 def no_result_reason(p: Pick) -> str:

@@ -88,12 +88,12 @@ _POPULATION = re.compile(
     rf"(?:{alternation(BASIS['population'])})\s*(\d+(?:\.\d+)?)\s*([千万]?)\s*人?\s*(?:{alternation(BASIS['population_per'])})")
 _PERIOD_END = re.compile(rf"(?<![\d.])({alternation(PERIODS)})\s*(?:平均)?\s*$")
 _PER_AFTER = re.compile(rf"\s*({alternation(PER_AFTER)})")
-_PER_WORD = re.compile(_PER)
+_PER_WORD = re.compile(f"{_PER}|{alternation(BASIS['population_per'])}")
 _POPULATION_WORDS = tuple(BASIS["population"])
 _PER_MANY = re.compile(rf"(\d+(?:\.\d+)?)?\s*([千万])\s*人\s*(?:{alternation(BASIS['population_per'])})")
 _ONE_THEN = re.compile(rf"(?<![\d.])1\s*({UNIT_WORDS})\s*$")  # 「1回 20~30人」: per one, then the amount
 _PER_ONE = re.compile(rf"1\s*([\u4e00-\u9fff\u30a0-\u30ffー]{{1,6}}?)\s*(?:{alternation(BASIS['population_per'])})")
-_MAY_END_IN_A_PERIOD = re.compile(r"[年月週日間中内][\s平均]*$")
+_PERIOD_ENDINGS = frozenset(w[-1] for w in PERIODS)
 # 「申請から交付まで」「現場到着まで」: the stage of a process an amount times
 _SPAN = re.compile(r"(?:([^\s、。,()（）「」]{1,10}?)から)?([^\s、。,()（）「」]{1,10}?)まで(?:の|に|で)?")
 _PAREN_AFTER = re.compile(r"\s*[(（]([^()（）]{1,14})[)）]")
@@ -125,26 +125,41 @@ def qualifiers(word: str, clause: str, after: str, tail: str) -> Qualifiers:
 
 def basis(before: str, after: str, tail: str) -> str:
     """Per what an amount counts: 「1日平均」「1人1日当たり」 → 日 / 人・日, 「人口10万人当たり」 → 人口100000,
-    「年間」「月」 → 年 / 月, 「85人/日」 → 日 ('' when not said)."""
-    pop = (any(w in before for w in _POPULATION_WORDS) and _POPULATION.search(before)) or _PER_MANY.search(before + tail)
-    if pop:  # 「人口10万人当たり」「千人当たり」
-        return f"人口{int(Decimal(pop.group(1) or 1) * _MULT.get(pop.group(2), 1))}"
+    「年間」「月」 → 年 / 月, 「85人/日」 → 日 ('' when not said). Cheap tests first: most amounts say none."""
     around = before + " " + tail
     if _PER_WORD.search(around):
-        per = sorted({_unit_basis(u) for m in _PER_RUN.finditer(around) for u in _PER_UNIT.findall(m.group(1))})
+        per = _per_words(before, around)
         if per:
-            return "・".join(per)
-    one = _PER_ONE.search(before) or _ONE_THEN.search(before)
-    if one:  # 「1会議当たり」「1協議会あたり」「1回20~30人」
-        return normalised(one.group(1))[0]
+            return per
+    if "1" in before[-6:]:
+        one = _ONE_THEN.search(before, max(0, len(before) - 6))
+        if one:  # 「1回20~30人」
+            return normalised(one.group(1))[0]
     m = after.startswith("/") and _PER_AFTER.match(after)
     if m:
         return PER_AFTER[m.group(1)]
-    m = _MAY_END_IN_A_PERIOD.search(before) and _PERIOD_END.search(before)
+    return _period(before, tail)
+
+
+def _period(before: str, tail: str) -> str:
+    """「年間240件」「月20件」「24,000人（年間）」: the period an amount counts in ('' without one)."""
+    m = before.rstrip(" \u3000平均")[-1:] in _PERIOD_ENDINGS and _PERIOD_END.search(before)
     if m:
         return PERIODS[m.group(1)]
     m = tail and _PERIOD_END.search(tail)
     return PERIODS[m.group(1)] if m else ""
+
+
+def _per_words(before: str, around: str) -> str:
+    """The basis said with 当たり/あたり/につき/対/平均/毎: per population, per units, per one of something."""
+    pop = (any(w in before for w in _POPULATION_WORDS) and _POPULATION.search(before)) or _PER_MANY.search(around)
+    if pop:  # 「人口10万人当たり」「千人当たり」
+        return f"人口{int(Decimal(pop.group(1) or 1) * _MULT.get(pop.group(2), 1))}"
+    per = sorted({_unit_basis(u) for m in _PER_RUN.finditer(around) for u in _PER_UNIT.findall(m.group(1))})
+    if per:
+        return "・".join(per)
+    one = "1" in before and _PER_ONE.search(before)
+    return normalised(one.group(1))[0] if one else ""  # 「1会議当たり」「1協議会あたり」
 
 
 def _unit_basis(word: str) -> str:
@@ -217,9 +232,9 @@ def role(label: str, before: str, after: str, bracket: str = "", ahead: str = ""
 _NOT_DONE_BEFORE = re.compile(rf"(?:{alternation(ROLES['not_done'])})\s*$")
 # 「（全国 52.5％」「全国平均 40％」: another body's figure, said just before the amount (not 「全国学力調査の…」)
 _COMPARISON_NEAR = re.compile(rf"(?:{alternation(ROLES['comparison'])})[^\d、。,]{{0,3}}$")
-_ANY_ROLE_WORD = _words_rx([w for key in ("not_done", "forecast", "restated", "current", "capacity", "comparison",
-                                          "comparison_labels", "shortfall", "excess", "applied") for w in ROLES[key]]
-                           + ["不足", "足りない", "足らない", "届かな"])
+_ROLE_WORDS = [w for key in ("not_done", "forecast", "restated", "current", "capacity", "comparison",
+                             "comparison_labels", "shortfall", "excess", "applied") for w in ROLES[key]]
+_ANY_ROLE_WORD = _words_rx([*_ROLE_WORDS, "不足", "足りない", "足らない", "届かな"])
 
 
 def _not_done(label: str, after: str) -> bool:
@@ -290,3 +305,4 @@ def _accumulation_differs(target: str, amount: str, cumulative: bool) -> str:
     else:
         ok = amount in ("", "新規") or (target == amount)
     return "" if ok else f"目標は{_ACC_JA['累計' if cumulative else target]}、報告は{_ACC_JA[amount]}の値"
+

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from .eras import ERA_FIRST_DAYS, ERA_LETTERS, ERA_PATTERN, era_year, in_era
+from .eras import ERA_PATTERN, IN_TEXT, era_year, in_era
 from .lexicon import (
     BASIS,
     COMPARATOR_SIGNS,
@@ -139,8 +139,8 @@ _TOKEN_BODY = rf"""
 def _first_characters() -> str:
     """Every alternative above starts with a digit or one of these: checking it first lets the engine
     skip most positions of a long text at once (3× faster; a test keeps the two in step)."""
-    words = ROLES["stated_rate"] + ROLES["change"] + SHARE["majority"] + SHARE["half"] + list(ERA_FIRST_DAYS)
-    return "".join(sorted({w[0] for w in words} | set(ERA_LETTERS) | set("第N(（\uE000小中高約")))
+    words = ROLES["stated_rate"] + ROLES["change"] + SHARE["majority"] + SHARE["half"] + IN_TEXT
+    return "".join(sorted({w[0] for w in words} | set(re.findall(r"\[(\w+)\]", ERA_PATTERN)[0]) | set("第N(（\uE000小中高約")))
 
 
 _TOKEN_FIRST = rf"(?=[\d{re.escape(_first_characters())}])"
@@ -154,9 +154,9 @@ _ZERO_PARTIAL = re.compile(rf"(?:{alternation(WORDS['zero_partial_before'])})[^�
                            rf"|(?:{_ZERO_ANY})の[^、。]{{0,8}}(?:{alternation(WORDS['zero_partial_after'])})")
 _TOTAL_WORDS = tuple(w for w in ROLES["total"])
 _TOTALS_LONGEST = tuple(sorted(_TOTAL_WORDS, key=len, reverse=True))
-_LABEL_CHARS_REV = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+")  # matched on the reversed text
+_LABEL_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
 _PARTICLES = "のをはがでにと各約全計"
-_LABEL_TAIL = re.compile(r"^.*[のをはがでにと]")
+_TO_LAST_PARTICLE = re.compile(r".*[のをはがでにと]")
 _LABEL_UNIT_HEAD = re.compile(rf"^(?:{_UNIT_RX})[・、]")
 
 
@@ -192,20 +192,22 @@ def _comparator_after(text: str, pos: int) -> tuple[str | None, int]:
 
 def _label_before(text: str, start: int) -> tuple[str, bool, int]:
     """The words just before a number (its label), whether they mark a total, and where they start."""
-    before = text[max(0, start - 16): start].rstrip(" \u3000:：")
-    m = _LABEL_CHARS_REV.match(before[::-1])  # the run of word characters that ends the text
+    lo = start - 16 if start > 16 else 0
+    before = text[lo: start].rstrip(" \u3000:：")
+    m = _LABEL_END.search(before)  # the run of word characters that ends the text
     if not m:
         return "", False, start
-    word = m.group(0)[::-1]
-    word_start = max(0, start - 16) + len(before) - len(word)
-    total = word.endswith(_TOTAL_WORDS) and not word.endswith("累計")
+    word = m.group(0)
+    word_start = lo + m.start()
+    ends_in_total = word.endswith(_TOTAL_WORDS)
+    total = ends_in_total and not word.endswith("累計")
     stripped = word
-    for w in _TOTALS_LONGEST:
-        if stripped.endswith(w):
-            stripped = stripped[: -len(w)]
-            break
+    if ends_in_total:
+        stripped = stripped[: -len(next(w for w in _TOTALS_LONGEST if stripped.endswith(w)))]
     stripped = stripped.rstrip(_PARTICLES)
-    stripped = _LABEL_TAIL.sub("", stripped) or stripped
+    cut = _TO_LAST_PARTICLE.match(stripped)  # the words after the last particle (「交付件数の」 → 「」)
+    if cut:
+        stripped = stripped[cut.end():] or stripped
     stripped = stripped.lstrip("年毎").rstrip("年毎各")
     if "・" in stripped or "、" in stripped:
         stripped = _LABEL_UNIT_HEAD.sub("", stripped)
@@ -252,8 +254,6 @@ def _is_scale(text: str, start: int, in_parens: bool) -> bool:
 
 # after a number: it is a per-unit (「1日平均」「1人当たり」「1件につき」), not an amount
 _PER_NUMBER = re.compile(rf"(?:\s*\d+\s*[日人月年件回週])?\s*(?:{alternation(BASIS['per'])})")
-_POPULATION_WORDS = tuple(BASIS["population"])
-_POPULATION_BEFORE = re.compile(rf"(?:{alternation(BASIS['population'])})\s*$")
 _POPULATION_AFTER = re.compile(rf"\s*[千万]?\s*人?\s*(?:{alternation(BASIS['population_per'])})")
 _NAME_SUFFIX = tuple(NAMES["suffixes"])
 _PLAN_BEFORE = re.compile(rf"(?:{alternation(NAMES['plan_words'])})\s*$")
@@ -265,35 +265,31 @@ _LATIN_WORD_BEFORE = re.compile(r"[A-Za-z]{2,}[ \-]?$")
 _PER_THE_NEXT = re.compile(r"\s*\d")  # 「1日30分以上」: per day, 30 minutes
 # 「1会議当たり」「1協議会あたり」: one of something, as the basis of the next amount
 _PER_ONE_OF = re.compile(rf"[\u4e00-\u9fff\u30a0-\u30ffー]{{0,6}}?\s*(?:{alternation(BASIS['per'])})")
-_NAME_PREFIX = re.compile(rf"(?:{alternation(NAMES['prefixes'])})\s*$")
 _KATAKANA_BEFORE = re.compile(r"[\u30a0-\u30ffー]$")
-_RATIO_NAME = re.compile(r"\s*対\s*\d")
-_RATIO_NAME_BEFORE = re.compile(r"\d\s*対\s*$")
+# right after a number: a per-unit (「1日平均」「1人当たり」), an ordinal (「2回目」), a ratio (「7対1」)
+_NAME_AFTER = re.compile(rf"{_PER_NUMBER.pattern}|目|\s*対\s*\d")
+# right before a number: a grade (「震度」), a ratio (「7対」), a population basis (「人口」)
+_NAME_BEFORE = re.compile(rf"(?:{alternation(NAMES['prefixes'])})\s*$|\d\s*対\s*$|(?:{alternation(BASIS['population'])})\s*$")
+_POPULATION_ENDS = tuple(BASIS["population"])
+_NAME_BEFORE_CHARS = frozenset(w[-1] for w in NAMES["prefixes"] + BASIS["population"]) | {"対"}
 
 
 def _names_or_per(t: str, m: re.Match) -> bool:
     """Numbers that name or qualify rather than count: 「1日平均30件」「1人当たり」「人口10万対」「1日30分」
     (a per-unit), 「CO2」「A4」「PM2.5」「ISO 9001」「4K」 (glued to Latin letters), 「2期計画」「第5次」「3号」
     「119番」, and numbers inside a name (「いきいきプラン21」「ゼロカーボンシティ2050推進」)."""
-    g, start, n_end = m.group, m.start(), m.end("n")
-    if _PER_NUMBER.match(t, m.end()) and not g("approx"):
-        return True
-    if g("n") == "1" and _PER_ONE_OF.match(t, n_end):
-        return True
+    g, start, end, n_end = m.group, m.start(), m.end(), m.end("n")
+    one = g("n") == "1"
     unit = g("unit1")
-    if g("n") == "1" and unit and _PER_THE_NEXT.match(t, m.end()):  # 「1日30分」「1回20~30人」
+    if _NAME_AFTER.match(t, end) and not g("approx"):  # 「1日平均」「2回目」「7対1」
         return True
-    near = t[max(0, start - 4): start]
-    if any(w in near for w in _POPULATION_WORDS) and _POPULATION_AFTER.match(t, n_end) and _POPULATION_BEFORE.search(near):
+    if one and (_PER_ONE_OF.match(t, n_end) or (unit and _PER_THE_NEXT.match(t, end))):  # 「1会議当たり」「1日30分」
         return True
     if t.startswith(_NAME_SUFFIX, n_end) or (g("gunit") and t.startswith(_NAME_SUFFIX, m.start("gunit"))):
         return True
-    if _NAME_PREFIX.search(t, max(0, start - 6), start):  # 「震度6弱」
-        return True
-    if t.startswith("目", m.end()):  # 「2回目」「1日目」: an ordinal
-        return True
-    if _RATIO_NAME.match(t, m.end()) or _RATIO_NAME_BEFORE.search(t, max(0, start - 4), start):
-        return True  # 「7対1看護」: a ratio that names a standard
+    before = t[max(0, start - 6): start]
+    if before and not _NAME_BEFORE_CHARS.isdisjoint(before) and _NAME_BEFORE.search(before):  # 「震度6弱」「人口10万対」「7対1」
+        return not before.rstrip().endswith(_POPULATION_ENDS) or _POPULATION_AFTER.match(t, n_end) is not None
     latin_after = _LATIN.match(t, m.end()) is not None
     if unit and unit.isascii():
         return latin_after  # 「5ml」: a unit we do not know, not 5 m
@@ -323,7 +319,7 @@ _WHEN = re.compile(rf"(?:第\s*)?(?P<q>\d)\s*(?:{alternation(WORDS['quarter'])})
                    r"|(?P<m>\d{1,2})\s*月(?:分)?(?P<tally>[\s:：]*$)?"
                    r"|\d{1,2}\s*/\s*\d{1,2}|年度[当初末]")
 _AS_OF = re.compile(rf"{alternation(ROLES['as_of'])}|\d\s*月\s*末")
-_AS_OF_WORDS = (*ROLES["as_of"], "末")
+_AS_OF_GATE = re.compile(alternation((*ROLES["as_of"], "末")))
 _MAY_NAME_A_TIME = re.compile(rf"[\d年]|{alternation(HALVES)}|{alternation(WORDS['seasons'])}")
 _PART_WORD = rf"(?:(?<![\u4e00-\u9fff])(?:{alternation(ROLES['part'])})(?![\u4e00-\u9fff])|うち|内訳)"
 _PART = re.compile(rf"{_PART_WORD}\s*[\u3040-\u30ff\u4e00-\u9fff・ー]*\s*$")
@@ -394,22 +390,24 @@ def _amount(t: str, spans: Spans, s: _Span, in_parens: bool, floor: int, prev: Q
     part = ("うち" in clause or "内" in clause) and _PART.search(clause) is not None and not promoted
     if part:
         label = _PART_HEAD.sub("", label)
-    bracket = paren_after(t, comp_end)
+    bracket = paren_after(t, comp_end) if t.startswith(_OPENERS_AFTER, comp_end) else ""
+    measures = qualifiers(t[word_start:s.start], clause, t[s.end: s.end + 3], bracket)
     return Quantity(
         value=float(s.exact), unit=unit, exact=s.exact, label=label, comparator=stated or ">=",
-        stated=stated is not None, text=t[s.start:s.end], source=original(t, spans, word_start, comp_end).strip(),
+        stated=stated is not None, text=t[s.start:s.end],
+        source=(original(t, spans, word_start, comp_end) if spans else t[word_start:comp_end]).strip(),
         role=_role(s, label, clause, after, bracket, stated is not None and not s.comparator, t[s.end: s.end + 8]),
-        measures=_over_the_year(qualifiers(t[word_start:s.start], clause, t[s.end: s.end + 3], bracket), s),
-        place=Place(in_parens=in_parens, total=total, part=part, each=_each(t, s, label, after), approx=s.approx,
+        measures=_over_the_year(measures, s) if s.per_unit else measures,
+        place=Place(in_parens=in_parens, total=total, part=part, approx=s.approx, per_unit=s.per_unit,
+                    each=_each(t, s, label, after),
                     when=_when(clause, after) if _MAY_NAME_A_TIME.search(clause + after) else "",
-                    as_of=_as_of(clause, after),
-                    per_unit=s.per_unit),
+                    as_of=_as_of(clause, after)),
     ), comp_end
 
 
 def _as_of(clause: str, after: str) -> bool:
     """「9月末時点で700人」「3/31現在」「12月末 4,500件」: a running count at a date."""
-    if not any(w in clause or w in after for w in _AS_OF_WORDS):
+    if not (_AS_OF_GATE.search(clause) or _AS_OF_GATE.search(after)):
         return False
     return bool(_AS_OF.search(clause) or _AS_OF.match(after.lstrip()))
 
@@ -582,7 +580,10 @@ def _date(kind: str, m: re.Match) -> DateToken:
     return DateToken(m.group(0), None, mo, d, _valid_date(None, mo, d))
 
 
-_DATES = ("eradate", "erayear", "eramonth", "wdate", "mdate", "slash", "dotdate", "month")
+_DATES = frozenset(("eradate", "erayear", "eramonth", "wdate", "mdate", "slash", "dotdate", "month"))
+_OPENERS_AFTER = ("(", "（", " (", " （", "\u3000（", "\u3000(")  # where a bracket right after an amount may open
+_AMOUNTS = frozenset(("qty", "clock", "fraction", "onein", "half"))
+_SIDE_AMOUNTS = frozenset(("stated", "dotdate"))
 
 
 def _span_of(kind: str, m: re.Match, t: str) -> _Span | None:
@@ -664,10 +665,11 @@ def scan(text: str) -> Scan:
             out.stated_rates.append(to_decimal(m.group("stated_n")))
         elif kind in _DATES:
             out.dates.append(_date(kind, m))
-        if kind not in ("qty", "clock", "fraction", "onein", "half"):
-            side = _side_amount(kind, m, t, spans, has_parens)
-            if side is not None:
-                (out.rate_quantities if kind == "stated" else out.decimals).append(side)
+        if kind not in _AMOUNTS:
+            if kind in _SIDE_AMOUNTS:
+                side = _side_amount(kind, m, t, spans, has_parens)
+                if side is not None:
+                    (out.rate_quantities if kind == "stated" else out.decimals).append(side)
             prev_end = prev_end if kind == "ordinal" else -1
             continue
         span = _span_of(kind, m, t)
@@ -680,7 +682,8 @@ def scan(text: str) -> Scan:
         joined = _join(out.quantities, q, t[prev_end: m.start()].strip(), t[words_end: words_end + 4]) \
             if prev is not None else q
         if joined is not None:
-            joined, pending = _with_pending_base(out.quantities, joined, pending, t, m.start())
+            if pending is not None:
+                joined, pending = _with_pending_base(out.quantities, joined, pending, t, m.start())
             out.quantities.append(joined)
             if _OF_AFTER.match(t, words_end) and joined.place.base is None:
                 pending = (joined, words_end)  # 「修理 214件のうち…」: the base of a later amount
