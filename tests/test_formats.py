@@ -38,6 +38,7 @@ def rich_openpyxl(path: Path) -> Path:
     ws.title = "表"
     ws["A1"] = CellRichText([TextBlock(InlineFont(b=True), "重点"), "目標"])
     ws.merge_cells("A1:D1")
+    ws.append(["部局名", "総務部"])  # with 重点目標: the form's signature (a table alone is not a goal sheet)
     ws.append(["番号", "方法・手段", "数値目標", "中間報告"])
     for k in range(1, 30):
         ws.append([k, f"方法{k}", f"{k}件以上", f"{k + 1}件実施"])
