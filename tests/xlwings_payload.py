@@ -15,6 +15,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from python_calamine import CalamineWorkbook
 
 from xlsheets.grid import read_defined_names
@@ -101,6 +102,10 @@ def replay(actions: list[dict[str, Any]], path: Path, out: Path) -> Path:
             order.pop(pos)
         elif func == "setSheetVisibility":
             ws.sheet_state = "visible" if a["args"][0] == "Visible" else "hidden"
+        elif func == "namesAdd":  # a sheet's own name (xlsheets marks the sheets it adds), else the workbook's
+            name, refers_to = a["args"]
+            names = ws.defined_names if ws is not None else wb.defined_names
+            names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
         elif func == "addHyperlink":
             ws.cell(r0, c0).hyperlink = a["args"][0]
         elif func in ("alert",):

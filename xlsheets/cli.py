@@ -458,7 +458,8 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
     settings = load_settings(settings_path) if settings_path else None
     res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)
     _warn(res.notes)
-    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件）")
+    typed = f"、手入力の値を置き換えたセル {res.replaced} 件（元の値はセルのメモに）" if res.replaced else ""
+    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件{typed}）")
 
 
 @main.command()

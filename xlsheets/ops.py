@@ -28,6 +28,7 @@ class WriteResult:
     path: Path
     count: int = 0
     notes: list[str] = field(default_factory=list)
+    replaced: int = 0  # achieve: typed 達成率/判定 values replaced by the computed ones
 
 
 def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Path:
@@ -112,8 +113,9 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
     book, wb, save = _for_edit(path, notes)
     result = read_book(book)
     notes += result.said_once()
-    n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    done = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
+    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), done.rated, notes,
+                       done.replaced)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
