@@ -351,7 +351,7 @@ def _formats_on_demand(path: str, kind: str, grid: SheetGrid):
 
     def formats(cells: list[tuple[int, int]]) -> dict[tuple[int, int], str | None]:
         at = {(r - grid.origin[0], c - grid.origin[1]): (r, c) for r, c in cells}
-        codes = (_xlsx_codes if kind == "xlsx" else _xls_codes)(path, [grid], {grid.name: list(at)})
+        codes = (_xlsx_codes if kind == "xlsx" else _xls_codes)(path, [grid], {grid.name: list(at)}, numbers=True)
         return {cell: codes.get((grid.name, *ij)) for ij, cell in at.items()}
 
     return formats
@@ -373,9 +373,13 @@ def _show_dates(path: str, grids: list[SheetGrid], kind: str) -> None:
                 g.rows[i][j] = text
 
 
-def _xlsx_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
+# built-in number formats that are not dates (datefmt.BUILTIN has those): General, numbers, percentages
+NUMBER_BUILTIN = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%"}
+
+
+def _xlsx_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -> dict[tuple[str, int, int], str | None]:
     """The number format of chosen cells (todo: sheet → grid indices) of an .xlsx (its style in the sheet XML,
-    styles.xml)."""
+    styles.xml); numbers: the built-in number formats too (else dates' only)."""
     from .datefmt import code_for, xlsx_styles
 
     out: dict[tuple[str, int, int], str | None] = {}
@@ -393,15 +397,18 @@ def _xlsx_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int,
                       if m.group(1) in wanted}  # one pass over the sheet, however many cells are asked
             for ref, (i, j) in wanted.items():
                 style = styles.get(ref, 0)
-                out[(g.name, i, j)] = code_for(ids[style], custom) if style < len(ids) else None
+                fmt_id = ids[style] if style < len(ids) else -1
+                code = code_for(fmt_id, custom) if fmt_id >= 0 else None
+                out[(g.name, i, j)] = code or (NUMBER_BUILTIN.get(fmt_id) if numbers else None)
     return out
 
 
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\ss="(\d+)"')
 
 
-def _xls_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
-    """The number format of chosen cells (todo: sheet → grid indices) of an .xls (xlrd's formatting records)."""
+def _xls_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -> dict[tuple[str, int, int], str | None]:
+    """The number format of chosen cells (todo: sheet → grid indices) of an .xls (xlrd's formatting records);
+    numbers: the built-in number formats too (else dates' only)."""
     import xlrd
 
     from .datefmt import BUILTIN
@@ -421,7 +428,8 @@ def _xls_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, 
                 r, c = g.origin[0] + i - 1, g.origin[1] + j - 1
                 key = book.xf_list[sheet.cell_xf_index(r, c)].format_key
                 fmt = book.format_map.get(key)
-                out[(g.name, i, j)] = BUILTIN.get(key) if key < 164 else (fmt.format_str if fmt else None)
+                code = BUILTIN.get(key) or (NUMBER_BUILTIN.get(key) if numbers else None)
+                out[(g.name, i, j)] = code if key < 164 else (fmt.format_str if fmt else None)
     except Exception:
         pass
     finally:

@@ -153,13 +153,13 @@ def _covered_from_above(sheet: SheetGrid, r: int, c: int | None) -> bool:
 
 
 def _column_kind(sheet: SheetGrid, c: int, rows: range) -> str:
-    kinds = {number_kind(_anchor(sheet, r, c)) for r in rows} - {""}
+    values = [v for r in rows if (v := _anchor(sheet, r, c)) is not None and L.match_column(v) is None]  # no heading
+    kinds = {number_kind(v) for v in values} - {""}
     if not kinds:
         return ""
-    if kinds <= {"item"}:
-        values = [cell_text(_anchor(sheet, r, c)).strip() for r in rows]
-        values = [v for v in values if v]
-        return "sub-digits" if len(set(values)) < len(values) else "item"
+    if kinds <= {"item"}:  # item numbers never repeat on a sheet; sub-item numbers 1, 2, 1 do
+        texts = [t for v in values if (t := cell_text(v).strip())]
+        return "sub-digits" if len(set(texts)) < len(texts) else "item"
     return "sub" if kinds == {"sub"} else "text"
 
 
@@ -491,7 +491,7 @@ class _Items:
         method_cell = self.first_cell(r, "item_method" if "item_method" in self.table.cols else "method")
         self.reader.src.label_numbers.append((method_cell, "method", [n for n, _ in parts]))
         for f, text in fields.items():
-            fhead, fparts = split_numbered(text)
+            fhead, fparts = self.split_field(r, f, text)
             if self.table.col(f):
                 self.reader.src.label_numbers.append((self.first_cell(r, f), f, [n for n, _ in fparts]))
             if not fparts and fhead and not order:
@@ -513,6 +513,20 @@ class _Items:
             s.cells = cells
         self.rates(r, ordered)
         item.subitems.extend(ordered)
+
+    def split_field(self, r: int, role: str, text: str) -> tuple[str, list[tuple[int, str]]]:
+        """A field's (1) (2) parts; a field of two columns (数値目標 and 目標値) split column by column,
+        each sub-item's parts joined."""
+        cols = self.table.cols.get(role, [])
+        if len(cols) < 2:
+            return split_numbered(text)
+        heads, joined = [], {}
+        for c in cols:
+            head, parts = split_numbered(cell_text(_anchor(self.sheet, r, c)))
+            heads += [head] if head else []
+            for n, t in parts:
+                joined[n] = f"{joined[n]}\n{t}" if n in joined and t else joined.get(n) or t
+        return "\n".join(heads), sorted(joined.items())
 
     def rates(self, r: int, subs: list[SubItem]) -> None:
         """The 達成率 and 判定 cells of a row, as typed: one value, or one line (1) … per sub-item."""
