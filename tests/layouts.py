@@ -419,9 +419,26 @@ def build(variant: dict[str, Any], path: Path) -> Path:
     if habits.cover:
         cover(wb.create_sheet("表紙"), dept)
     for k, goal in enumerate(dept["goals"], start=1):
-        SheetWriter(wb.create_sheet(f"重点目標{k}"), habits, dept, goal).write()
+        ws = wb.create_sheet(f"重点目標{k}")
+        SheetWriter(ws, habits, dept, goal).write()
+        _look(ws)
     wb.save(path)
     return path
+
+
+def _look(ws) -> None:
+    """Widths, wrapping and borders as a person would give them (so the sheets can be looked at)."""
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin")
+    for c in range(1, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.value is not None:
+                cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
 
 def build_all(out: Path) -> dict[str, Path]:
