@@ -36,13 +36,12 @@ def payload_from_file(path: Path, active: int | str = 0) -> dict[str, Any]:
     with zipfile.ZipFile(path) as zf:
         entries = read_defined_names(zf)
     names = []
-    for name, text, local in entries:
-        scope = {"book_scope": local is None}
-        if local is not None:
-            scope["scope_sheet_name"] = names_in_order[local]
+    for name, text, local in entries:  # as the Office.js client sends them (xlwings_server's named-items.js)
+        scope = {"book_scope": local is None, "scope_sheet_name": None if local is None else names_in_order[local],
+                 "scope_sheet_index": local, "refers_to": "=" + text}
         m = re.match(r"^'?(.*?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$", text)
         if not m:  # a constant (a goal's id, the fiscal year): no range, only its definition
-            names.append({"name": name, "sheet_index": None, "address": None, "refers_to": "=" + text, **scope})
+            names.append({"name": name, "sheet_index": None, "address": None, **scope})
             continue
         sheet = m.group(1).replace("''", "'")
         address = f"{m.group(2)}{m.group(3)}" + (f":{m.group(4)}{m.group(5)}" if m.group(4) else "")
