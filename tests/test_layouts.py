@@ -162,3 +162,20 @@ def test_a_stray_text_is_reported_where_it_is(layout_books, tmp_path):
     assert sorted(found) == [("C2", "warning"), (f"L{header + 1}", "warning")]
     message = next(f.message for f in validate(dept).findings if f.cell == f"L{header + 1}")
     assert "見出しのない列" in message and "要確認（山田）" in message
+
+
+def test_a_template_sheet_with_a_column_of_its_own_reads_and_says_what_it_left(sample_books, tmp_path):
+    """The official form with a 担当課 column added (ignored, said by read) and a note typed beside the table
+    without a heading (layout-unplaced)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(sample_books["fy2024"])
+    ws = wb.worksheets[1]
+    ws["L7"], ws["L8"], ws["L9"] = "担当課", "生活福祉課", "生活福祉課"
+    ws["N10"] = "要確認"
+    wb.save(tmp_path / "own_column.xlsx")
+    assert read(tmp_path / "own_column.xlsx").to_dict() == read(sample_books["fy2024"]).to_dict()
+    res = _cli("read", tmp_path / "own_column.xlsx")
+    assert res.output.count("「担当課」（L7）は様式にない欄のため読みませんでした") == 1
+    found = [(f.sheet, f.cell) for f in validate_path(tmp_path / "own_column.xlsx").findings if f.code == "layout-unplaced"]
+    assert found == [(ws.title, "N10")]

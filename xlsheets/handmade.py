@@ -574,7 +574,7 @@ def set_typed(sub: SubItem, rates: dict[str, tuple[float, str]], grade: str, set
     from .rates import add_evidence
     from .typed import rate_number
 
-    if not rates and not grade:
+    if not rates and grade in ("", settings.none):  # 「－」 alone: nothing rated
         return
     sub.typed = Typed(dict(rates), grade)
     latest = "final" if "final" in rates or (not rates and sub.final.strip()) else "midterm"
