@@ -39,7 +39,7 @@ from .model import (
     parse_subitem_no,
 )
 from .sheetkinds import header_rows, label_key, table_header_row
-from .typed import typed_rate
+from .typed import needs_format, typed_rate
 
 HEADER_FIELDS = ("title", "department", "priority", "current_issues", "purpose", *POSITIONING_KEYS)
 ITEM_ROLES = ("item_method", "item_title", "method", "item_no", "subitem_no")
@@ -397,7 +397,7 @@ class _Items:
     def read(self) -> list[Item]:
         t = self.table
         rate_cells = [(r, c) for r in range(t.first, t.last + 1) for role in ("rate_midterm", "rate_final")
-                      if (c := t.col(role)) and isinstance(self.sheet.value(r, c), (int, float))]
+                      if (c := t.col(role)) and needs_format(self.sheet.value(r, c))]
         self.formats = self.sheet.number_formats(rate_cells)
         for r in range(t.first, t.last + 1):
             self.row(r)

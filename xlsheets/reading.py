@@ -40,7 +40,7 @@ from .model import (
     parse_subitem_no,
 )
 from .sheetkinds import COVER, GOAL, SKIPPED, SheetKind, classify, looks_like_cover
-from .typed import typed_rate
+from .typed import needs_format, typed_rate
 
 
 @dataclass
@@ -286,7 +286,7 @@ def _rows_per_subitem(sheet: SheetGrid, src: GoalSheet, first: int, last: int, s
     items: list[Item] = []
     rate_cols = [c for stage in STAGES if (c := cols.get(f"rate_{stage}"))]
     formats = sheet.number_formats([(r, c) for r in range(first, last + 1) for c in rate_cols
-                                    if isinstance(sheet.value(r, c), (int, float))])
+                                    if needs_format(sheet.value(r, c))])
     cur: Item | None = None
     cur_span = 0
     for r in range(first, last + 1):

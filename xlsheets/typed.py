@@ -4,7 +4,8 @@ Staff type 「50%」 in Excel (stored 0.5, shown 50%), 「146%」 or 「８０�
 under xlsheets' own format ``0"%"``. Each is the percent the cell shows. A number whose format
 this source cannot tell (xlwings Server and Lite cannot read number formats) is a percentage
 when it is a fraction below 10 (0.5 → 50: a rate of 0.5 % is not what anyone types); 1 is left
-unread there (1 % or 100 %), never guessed.
+unread there (1 % or 100 %), never guessed. A number of 10 or more is the percent itself (formatted as a
+percentage it would show 1000 % or more): its format is not looked up (``needs_format``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ def scales_to_percent(code: str | None) -> bool | None:
     if code is None:
         return None
     return "%" in _QUOTED.sub("", code)
+
+
+def needs_format(value: Any) -> bool:
+    """Whether a 達成率 cell's number format decides what it shows (a number below 10: 0.5 is 50 % or 0.5 %)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 10
 
 
 def typed_rate(value: Any, code: str | None = None) -> tuple[float, str] | None:
