@@ -150,11 +150,6 @@ def read_book(book: BookGrid) -> ReadResult:
     return result
 
 
-def is_goal_sheet(sheet: SheetGrid) -> bool:
-    """Whether a sheet carries the form's signature (names, or labels and a table); see ``sheetkinds``."""
-    return classify(BookGrid([sheet]))[0].kind == GOAL
-
-
 def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
     if L.N_COVER_TITLE in sheet.names:
         ref = sheet.names[L.N_COVER_TITLE]
