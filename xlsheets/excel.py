@@ -447,7 +447,7 @@ def _udf(fn):
 @_udf
 def XS_TARGET(text):  # noqa: N802 - Excel function names are upper case
     """=XS_TARGET(数値目標) → the level it states ("40 人 以上"), or a short note."""
-    from .targets import parse_target
+    from .grammar import parse_target
 
     t = parse_target(str(text or ""))
     if t is None:

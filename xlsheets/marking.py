@@ -15,6 +15,7 @@ from .model import STAGES, Goal, SubItem, Typed, paren
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
+    MEASURE_MISMATCH,
     NO_RESULT,
     UNIT_MISMATCH,
     Achievement,
@@ -153,7 +154,7 @@ def _note_line(ach: Achievement) -> str:
         return f"根拠: {ach.evidence}"
     if ach.status == AMBIGUOUS:
         return f"達成率なし: {ach.evidence}。実績を1つの数値（「計○件」など）で記入してください"
-    if ach.status in (NO_RESULT, UNIT_MISMATCH):
+    if ach.status in (NO_RESULT, UNIT_MISMATCH, MEASURE_MISMATCH):
         return f"達成率なし: {ach.reason}"
     return ""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .grammar import parse_target, scan
 from .grid import a1
 from .model import (
     POSITIONING_KEYS,
@@ -34,7 +35,9 @@ from .model import (
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
+    MEASURE_MISMATCH,
     NO_RESULT,
+    REASONS,
     UNIT_MISMATCH,
     Rates,
     Settings,
@@ -43,7 +46,6 @@ from .rates import (
     stated_rate_mismatch,
 )
 from .reading import ReadResult
-from .targets import parse_target, scan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_JA = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
@@ -81,6 +83,11 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "A 数値目標 has digits that the parser could not turn into a level."),
     Rule("unit-mismatch", WARNING, "実績と目標の単位が違う",
          "A report measures something else than its target (件 vs 人, 円 vs ％)."),
+    Rule("measure-mismatch", WARNING, "実績の数値が目標と別のものを測っている",
+         "The report's amounts are in the target's unit but measure something else: another basis (年間 for a "
+         "1日平均 target, a total for a 1回当たり one), statistic (最長 for 平均), count (実人数 for 延べ), year "
+         "(累計 or 前年度 for this year's), condition or stage of a process (受付から審査まで for 申請から交付まで). "
+         "No 達成率; the message says what differs."),
     Rule("report-not-numeric", WARNING, "報告に実績の数値がない",
          "A report on a numeric target states no amount to compare with it (「概ね達成」), so no 達成率."),
     Rule("report-ambiguous", WARNING, "実績の数値をどう合わせるか決められない",
@@ -374,14 +381,23 @@ class _Checker:
             if ach.status == NO_RESULT and not ach.stated_rates:  # (「なし」 is an amount: zero)
                 first = target.components[0]
                 unit = first.unit
+                why = f"（{ach.reason}）" if ach.reason != REASONS[NO_RESULT] else ""
                 self.add("report-not-numeric", src, cells.of(stage), loc,
-                         f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません。"
+                         f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません{why}。"
                          f"達成率を出せるよう「○{unit or '（数値）'}」のように実績を記入してください。")
-            if ach.status == AMBIGUOUS:
+            if ach.status == AMBIGUOUS and ach.reason != REASONS[AMBIGUOUS]:  # 「約50〜60件」
+                self.add("report-ambiguous", src, cells.of(stage), loc,
+                         f"{label}の{ach.reason}。達成率は出していません。実績を「計○{target.unit or ''}」のように"
+                         "1つの数値で記入してください。")
+            elif ach.status == AMBIGUOUS:
                 seen = "、".join(q.source or q.text for q in ach.ambiguous)
                 self.add("report-ambiguous", src, cells.of(stage), loc,
                          f"{label}に目標の単位の数値が複数あり（{seen}）、合計か、どれか1つかが文から決まりません。"
                          f"達成率は出していません。実績を「計○{target.unit or ''}」のように1つ記入してください。")
+            if ach.status == MEASURE_MISMATCH:
+                self.add("measure-mismatch", src, cells.of(stage), loc,
+                         f"{label}の数値は、数値目標と別のものを測っています（{ach.reason}）。達成率は出していません。"
+                         f"目標と同じもの（{target.components[0].source or target.text}）の実績を記入してください。")
             if ach.status == UNIT_MISMATCH:
                 self.add("unit-mismatch", src, cells.of(stage), loc,
                          f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"

@@ -17,8 +17,8 @@ def extract(path: str) -> dict[str, Any]:
 
 
 def _extract(local: str, path: str) -> dict[str, Any]:
+    from ..grammar import clear_caches
     from ..reading import load_book
-    from ..targets import clear_caches
 
     clear_caches()
     try:
