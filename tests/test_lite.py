@@ -98,6 +98,13 @@ def test_lite_validate_and_clear_equal_the_cli(lite, sample_books, tmp_path, nam
     assert load_workbook(cleared).sheetnames == load_workbook(clear_file(cli_out.path, tmp_path / "c.xlsx").path).sheetnames
 
 
+def test_lite_validate_twice_in_a_row_gives_the_same_result(lite, sample_books, tmp_path):
+    once = _run(lite, "xs_validate", sample_books["fy2024"], tmp_path / "once.xlsx")
+    twice = _run(lite, "xs_validate", once, tmp_path / "twice.xlsx")
+    assert _results_sheet(twice) == _results_sheet(once)
+    assert read(twice).to_dict() == read(sample_books["fy2024"]).to_dict()
+
+
 @pytest.mark.parametrize("name", SAMPLES)
 def test_lite_achievement_equals_the_cli(lite, sample_books, tmp_path, name):
     src = sample_books[name]

@@ -79,6 +79,20 @@ class GoalSheet:
     legacy: bool = False  # a hand-made sheet read by its labels
     label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
     department: str = ""  # the 部局名 as this sheet writes it
+    # cells that no field took: (cell, its text, the heading of its column or where it is) → layout-unplaced
+    unplaced: list[tuple[Cell, str, str]] = field(default_factory=list)
+    # columns and labels the form does not have (担当課, 備考): (heading cell, heading), not read
+    ignored: list[tuple[Cell, str]] = field(default_factory=list)
+    right: int = 0  # the rightmost column the table's rows use (hand-made sheets: new columns go after it)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a sub-item's 達成率 and 判定 cells hold, read as shown: each stage's rate (the percent a
+    person sees: 0.5 formatted as a percentage is 50) with its text, and the 判定 as written."""
+
+    rates: dict[str, tuple[float, str]] = field(default_factory=dict)  # stage → (percent, as shown)
+    grade: str = ""
 
 
 def _where() -> Any:
@@ -96,6 +110,7 @@ class SubItem:
     final: str = ""
     achievement: dict[str, Any] | None = None  # {"midterm": {"rate", "grade"}, "final": {...}}
     cells: SubItemCells | None = _where()
+    typed: Typed | None = _where()  # the 達成率/判定 cells as read (None: empty, or not read from a sheet)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"no": self.no}

@@ -19,6 +19,7 @@ from .grammar import parse_target, scan
 from .grid import a1
 from .model import (
     POSITIONING_KEYS,
+    STAGE_JA,
     STAGES,
     SUBITEM_FIELDS,
     Goal,
@@ -41,6 +42,7 @@ from .rates import (
     Rates,
     Settings,
     achievement,
+    latest,
     stated_rate_mismatch,
 )
 from .reading import ReadResult
@@ -51,7 +53,7 @@ FIELD_JA = {
     "title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
     "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
     "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告", "notes": "特記事項",
-    "cover": "表紙",
+    "cover": "表紙", "rate_midterm": "達成率（中間）", "rate_final": "達成率（期末）", "grade": "判定",
 }
 
 
@@ -113,6 +115,20 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("duplicate-workbook", WARNING, "同じ部局・年度のブックが複数ある",
          "Roll-up: two or more workbooks of one department and fiscal year hold the same goal (a replaced "
          "workbook left in the folder); all are counted, and each is flagged."),
+    Rule("typed-rate-mismatch", ERROR, "手入力の達成率・判定が計算と合わない",
+         "A 達成率 or 判定 typed into its cell (read as shown: 0.5 formatted as a percentage is 50 %, the text "
+         "「146%」 or 「８０％」 is 146 % or 80 %) differs from the one the report's numbers give (the same tolerance "
+         "as rate-mismatch); the message gives both values and the evidence."),
+    Rule("layout-unplaced", WARNING, "どの欄にも読めない文字がある",
+         "A non-empty cell of a goal sheet that no field of the form takes (text in a column without a heading, "
+         "outside the table, or a label that is not the form's): read into nothing, so listed with its place."),
+    Rule("sheet-skipped", INFO, "重点目標管理シートの形でないシート",
+         "A sheet that shows part of the form (a 数値目標 heading, or 重点目標 with 部局名/優先順位) but not its "
+         "whole signature (a 重点目標 field, 部局名 or 優先順位, a header row with 数値目標 and a report column, an item "
+         "row): not read as a goal, and said why."),
+    Rule("file-misnamed", INFO, "拡張子と中身の形式が違う",
+         "The file's name says another format than its bytes (an .xlsx saved under an .xls name): it is read by "
+         "its bytes, and this says so once."),
 ]}
 
 
@@ -184,12 +200,29 @@ class _Checker:
     # ------------------------------------------------------------ goal level
     def run(self) -> list[Finding]:
         seen_priority: dict[int, str] = {}
+        self.workbook()
         for goal in self.result.department.goals:
             self.goal_fields(goal, goal.sheet, seen_priority)
             self.items(goal, goal.sheet)
+            self.unplaced(goal, goal.sheet)
         self.cover()
         self.departments()
         return self.findings
+
+    def workbook(self) -> None:
+        """What the read says of the file: its name and bytes disagree; sheets that half-match the form."""
+        nowhere = {"goal": None, "item": None, "subitem": None, "field": None}
+        if self.result.misnamed:
+            self.add("file-misnamed", GoalSheet(""), None, nowhere, self.result.misnamed)
+        for kind in self.result.skipped:
+            self.add("sheet-skipped", GoalSheet(kind.name), None, nowhere, f"シート「{kind.name}」は{kind.reason}。")
+
+    def unplaced(self, goal: Goal, src: GoalSheet) -> None:
+        for cell, text, where in src.unplaced:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            self.add("layout-unplaced", src, cell, {**self.loc(goal, ""), "field": None},
+                     f"{where}のセル {a1(*cell)}「{shown}」は、重点目標管理シートのどの欄としても読み取れませんでした。"
+                     "様式の欄に書くか、不要なら消してください。")
 
     def departments(self) -> None:
         """One workbook, one department: a sheet naming another was likely copied from elsewhere."""
@@ -315,6 +348,8 @@ class _Checker:
             self.text_checks(src, cells.of(f), self.loc(goal, f, item, sub), f, getattr(sub, f),
                              dates=True, outside=f in STAGES)
         target = parse_target(sub.target) if sub.target.strip() else None
+        if target is not None and sub.typed is not None:
+            self.typed(goal, item, sub, src, target)
         if sub.target.strip() and target is None:
             sc = scan(sub.target)
             if sc.leftover_digits or any(not q.unit for q in sc.quantities):
@@ -374,6 +409,28 @@ class _Checker:
                          f"{label}に書かれた達成率 {wrong}% が、記載の数値から計算した {ach.rate}%"
                          f"（{_num(comp.actual.exact)}{comp.target.unit} ÷ {_num(comp.target.exact)}{comp.target.unit}）"
                          "と合いません。")
+
+    def typed(self, goal: Goal, item: Item, sub: SubItem, src: GoalSheet, target) -> None:
+        """A 達成率 or 判定 typed into its cell against the one the report's numbers give."""
+        rates = self.rates.get(sub) or {stage: achievement(sub.target, getattr(sub, stage), self.settings,
+                                                            target=target) for stage in STAGES}
+        row = _cells(sub).method[0] if _cells(sub).method else None
+        label = f"{circled(item.no)}{paren(sub.no)}"
+        for stage, (value, shown) in sub.typed.rates.items():
+            ach = rates[stage]
+            if ach.rate is None or row is None or not _typed_differs(value, ach):
+                continue
+            self.add("typed-rate-mismatch", src, (row, src.columns.get(f"rate_{stage}", 1)),
+                     self.loc(goal, f"rate_{stage}", item, sub),
+                     f"{label}の達成率（{STAGE_JA[stage]}）に手入力の {shown} が、報告から計算した {ach.rate}%"
+                     f"（根拠: {ach.evidence}）と違います。達成率計算で書き直せます。")
+        ach = latest(rates)
+        grade = sub.typed.grade
+        symbols = {s for _m, s in self.settings.bands} | {self.settings.below}
+        if grade in symbols and ach.rate is not None and row is not None and grade != ach.grade:
+            self.add("typed-rate-mismatch", src, (row, src.columns.get("grade", 1)), self.loc(goal, "grade", item, sub),
+                     f"{label}の判定に手入力の {grade} が、計算した達成率 {ach.rate}% の判定 {ach.grade}"
+                     f"（根拠: {ach.evidence}）と違います。達成率計算で書き直せます。")
 
     # ------------------------------------------------------------ text checks
     def text_checks(self, src: GoalSheet, cell, loc: dict[str, Any], key: str, text: str, dates: bool = False,
@@ -437,6 +494,16 @@ def _same_goal(title: str, titles: list[str], taken: set[int]) -> int | None:
         return exact[0]
     near = [k for k, s in free.items() if s and (t in s or s in t)]
     return near[0] if len(near) == 1 else None
+
+
+def _typed_differs(value: float, ach) -> bool:
+    """Whether a typed 達成率 is off the computed one (the same tolerance as a rate written in a report)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from .typed import rate_number
+
+    return stated_rate_mismatch(replace(ach, stated_rates=[Decimal(str(rate_number(value)))])) is not None
 
 
 def _squash(s: str) -> str:
