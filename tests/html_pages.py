@@ -11,12 +11,19 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 
 @dataclass
+class Cell:
+    tag: str  # th or td
+    attrs: dict[str, str | None]
+    text: str = ""
+
+
+@dataclass
 class Table:
     caption: str = ""
     in_thead: bool = False
     in_tbody: bool = False
     head_cells: list[dict[str, str | None]] = field(default_factory=list)  # the attributes of each thead cell
-    body_rows: list[list[tuple[str, dict[str, str | None]]]] = field(default_factory=list)  # (tag, attributes)
+    body_rows: list[list[Cell]] = field(default_factory=list)
     spans: int = 0  # cells with rowspan or colspan
     has_thead: bool = False
 
@@ -81,7 +88,7 @@ class Page(HTMLParser):
             if t.in_thead:
                 t.head_cells.append(a | {"tag": tag})
             elif t.in_tbody and t.body_rows:
-                t.body_rows[-1].append((tag, a))
+                t.body_rows[-1].append(Cell(tag, a))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._open:
@@ -106,6 +113,10 @@ class Page(HTMLParser):
             self.h1[-1] += data
         if self._caption and self._table:
             self._table[-1].caption += data
+        if self._table and self._table[-1].in_tbody and self._table[-1].body_rows and {"td", "th"} & set(self._open):
+            row = self._table[-1].body_rows[-1]
+            if row:
+                row[-1].text += data
         if where not in ("style", "script"):
             self.text.append(data)
 
@@ -144,7 +155,7 @@ def table_problems(t: Table) -> list[str]:
     if not t.body_rows:
         said.append("no body rows")
     for n, row in enumerate(t.body_rows, 1):
-        headers = [a for tag, a in row if tag == "th"]
+        headers = [c.attrs for c in row if c.tag == "th"]
         if not headers:
             said.append(f"row {n} has no row header")
         if any(a.get("scope") != "row" for a in headers):
