@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -303,3 +304,61 @@ def test_the_wheel_carries_the_templates_and_stylesheets(tmp_path):
     for name in ("base.html", "macros.html", "index.html", "year.html", "department.html", "goal.html",
                  "style.css", "print.css"):
         assert f"xlsheets/publish/templates/{name}" in names
+
+
+# ---------------------------------------------------------------- in a real browser (skipped without one)
+
+
+def _browser() -> tuple[str, str, Path]:
+    """(node, chromium, node_modules) or a skip saying what is missing."""
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed: the browser check (axe-core in Chromium) needs it")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium with apt)")
+    modules = ROOT / ".cache" / "browser" / "node_modules"
+    if not (modules / "axe-core" / "axe.min.js").is_file() or not (modules / "puppeteer-core").is_dir():
+        pytest.skip("the npm packages axe-core and puppeteer-core are not installed (.ci/run installs them into "
+                    ".cache/browser)")
+    return node, chromium, modules
+
+
+@pytest.fixture(scope="module")
+def in_browser(site, hostile_site) -> dict[Path, dict]:
+    """Every page of both sites opened in Chromium with axe-core run on it: page → result."""
+    node, chromium, modules = _browser()
+    files = [str(p) for p in [*pages(site), *pages(hostile_site)]]
+    proc = subprocess.run([node, str(ROOT / "tests" / "browser_check.js"), str(modules), chromium, *files],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {Path(r["file"]): r for r in json.loads(proc.stdout)}
+
+
+def test_axe_core_finds_no_wcag_a_or_aa_violation_on_any_page(in_browser, site):
+    assert len(in_browser) == len(pages(site)) + 7
+    said = {str(p): r["violations"] for p, r in in_browser.items() if r["violations"]}
+    assert not said, json.dumps(said, ensure_ascii=False, indent=1)
+    for p, r in in_browser.items():
+        assert "color-contrast" in r["passed"] and "html-has-lang" in r["passed"], p
+        if p.name.startswith("g"):  # a goal page: its 取組 table was checked for header cells
+            assert "td-has-header" in r["passed"], p
+        # what axe leaves for a person to review: only the contrast of symbols and short texts (①(1), ◎, 5) and of the
+        # charts' SVG text, whose background it cannot see (both are #1a1a1a on white or #f6f8fb: 16:1)
+        unsure = [(i["id"], node.split(": ", 1)[1]) for i in r["incomplete"] for node in i["nodes"]]
+        assert set(unsure) <= REVIEWED, (p, unsure)
+
+
+REVIEWED = {("color-contrast", "Element content contains only non-text characters"),
+            ("color-contrast", "Element content is too short to determine if it is actual text content"),
+            ("color-contrast", "Element's background color could not be determined because element contains an "
+                               "image node")}
+
+
+def test_hostile_texts_do_nothing_in_a_browser_and_read_as_written(in_browser, hostile_site):
+    for p in pages(hostile_site):
+        r = in_browser[p]
+        assert (r["pwned"], r["scripts"], r["images"]) == (None, 0, 0), p
+    goal = in_browser[hostile_site / "2024" / _dept(hostile_site) / "g1.html"]
+    for said in HOSTILE.values():
+        assert " ".join(said.split()) in " ".join(goal["text"].split()), said
