@@ -149,13 +149,13 @@ def test_a_goal_page_shows_each_sub_item_with_its_reports_rate_basis_and_grade(s
     assert page.h1 == [goal.title]
     rows = [[c.text for c in row] for row in _table(page, "取組").body_rows]
     expected = [[s.method, s.period, s.target, s.midterm, s.final] for _i, s in goal.subitems()]
-    assert [r[2:7] for r in rows] == expected
-    assert rows[3][0] == "②(1)" and rows[3][1] == goal.items[1].title
-    assert rows[3][7] == "中間 20%期末 40%根拠: 期末 実績 2か所（通所2か所） ÷ 目標 5か所（通所5か所）"
-    assert rows[3][8] == "× 未達成"
-    assert [r[8] for r in rows if r[0] == "⑤(1)"] == ["◎ 達成"]  # 1300 %: the list keeps it
-    assert any("期末 1,300%" in r[7] for r in rows)
-    assert rows[0][7] == "中間 なし期末 なし" and rows[0][8] == "－ 測定不能"
+    assert [r[1:6] for r in rows] == expected
+    assert rows[3][0] == f"②(1) {goal.items[1].title}"  # the row header: 取組項目 with its numbers
+    assert rows[3][6] == "中間 20%期末 40%根拠: 期末 実績 2か所（通所2か所） ÷ 目標 5か所（通所5か所）"
+    assert rows[3][7] == "× 未達成"
+    assert [r[7] for r in rows if r[0].startswith("⑤(1)")] == ["◎ 達成"]  # 1300 %: the list keeps it
+    assert any("期末 1,300%" in r[6] for r in rows)
+    assert rows[0][6] == "中間 なし期末 なし" and rows[0][7] == "－ 測定不能"
 
 
 def test_a_goal_page_gives_its_header_fields_and_notes_as_definition_lists(site, sample_books):

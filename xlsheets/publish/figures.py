@@ -71,7 +71,7 @@ class YearFigures:
         return _figure_columns(self.tables.by_goal, (*KEYS, "優先順位", "重点目標"))
 
     def goal_row(self, dept: DepartmentPage, goal) -> dict[str, Any]:
-        """A goal's figures; a goal without sub-items is in no roll-up row: none of each."""
+        """A goal's figures ({} for a goal without sub-items: it is in no roll-up row)."""
         first = next((r.row for r in goal.rows if r.row), None)
         if first is None:
             return {}
@@ -101,8 +101,13 @@ def goals_table(fig: YearFigures, dept: DepartmentPage, root: str) -> DataTable:
         row = fig.goal_row(dept, goal)
         table.rows.append([Cell(_priority(goal.priority), numeric=True),
                            Cell(goal.goal["title"] or "（無題）", root + goal.path, header=True),
-                           *(value_cell(c, row.get(c, 0 if not _is_rate(c) else None)) for c in cols)])
+                           *_goal_cells(row, cols)])
     return table
+
+
+def _goal_cells(row: dict[str, Any], cols: list[str]) -> list[Cell]:
+    """A goal's figures; one in no roll-up row (no sub-items) counts 0 of each, with no rate."""
+    return [value_cell(c, row.get(c, None if _is_rate(c) else 0)) for c in cols]
 
 
 def _priority(p: Any) -> str:
@@ -132,7 +137,7 @@ def year_goals_table(fig: YearFigures, year: YearPage, root: str) -> DataTable:
             row = fig.goal_row(dept, goal)
             table.rows.append([Cell(dept.label), Cell(_priority(goal.priority), numeric=True),
                                Cell(goal.goal["title"] or "（無題）", root + goal.path, header=True),
-                               *(value_cell(c, row.get(c, 0 if not _is_rate(c) else None)) for c in cols)])
+                               *_goal_cells(row, cols)])
     return table
 
 
