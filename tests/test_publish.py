@@ -362,3 +362,15 @@ def test_hostile_texts_do_nothing_in_a_browser_and_read_as_written(in_browser, h
     goal = in_browser[hostile_site / "2024" / _dept(hostile_site) / "g1.html"]
     for said in HOSTILE.values():
         assert " ".join(said.split()) in " ".join(goal["text"].split()), said
+
+
+def test_a_department_split_over_two_workbooks_is_one_page_with_both_names(tmp_path):
+    data = sample_dict("fy2024")
+    books = [fill(data | {"goals": data["goals"][:2]}, tmp_path / "前半.xlsx").path,
+             fill(data | {"goals": data["goals"][2:]}, tmp_path / "後半.xlsx").path]
+    res = publish(books, tmp_path / "site", jobs=1)
+    assert (res.departments, res.goals, res.duplicates) == (1, 4, [])
+    page = Page.read(tmp_path / "site" / "2024" / _dept(tmp_path / "site") / "index.html")
+    assert "前半.xlsx、後半.xlsx" in page.all_text or "後半.xlsx、前半.xlsx" in page.all_text
+    assert [c.text for c in (row[1] for row in _table(page, "福祉部の重点目標").body_rows)] == [
+        g["title"] for g in data["goals"]]
