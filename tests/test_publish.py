@@ -374,3 +374,19 @@ def test_a_department_split_over_two_workbooks_is_one_page_with_both_names(tmp_p
     assert "前半.xlsx、後半.xlsx" in page.all_text or "後半.xlsx、前半.xlsx" in page.all_text
     assert [c.text for c in (row[1] for row in _table(page, "福祉部の重点目標").body_rows)] == [
         g["title"] for g in data["goals"]]
+
+
+def test_the_nu_html_checker_finds_no_error_in_any_page_or_stylesheet(site, hostile_site):
+    """Optional: the W3C's Nu HTML Checker (npm vnu-jar), where Java is installed."""
+    java = shutil.which("java")
+    if not java:
+        pytest.skip("Java is not installed: the Nu HTML Checker (vnu.jar) needs it")
+    jar = ROOT / ".cache" / "browser" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not jar.is_file():
+        pytest.skip("the npm package vnu-jar is not installed (.ci/run installs it into .cache/browser where Java is)")
+    files = [*pages(site), *pages(hostile_site), site / "style.css", site / "print.css"]
+    proc = subprocess.run([java, "-jar", str(jar), "--stdout", "--format", "json", "--also-check-css",
+                           *map(str, files)], capture_output=True, text=True, timeout=600)
+    messages = json.loads(proc.stdout)["messages"]
+    errors = [m for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert not errors, json.dumps(errors, ensure_ascii=False, indent=1)
