@@ -37,7 +37,7 @@ SAMPLES = ["fy2020", "fy2024"]
 # Python 3.14.2, ABI 2026_0; test_the_kept_pyodide_list_matches_the_npm_package checks it when present.
 PYODIDE_VERSION = "314.0.8"
 PYODIDE_PACKAGES = {"numpy", "pandas", "pillow", "pyarrow", "python-calamine", "pyyaml", "click", "rich",
-                    "pygments", "python-dateutil", "pytz", "six", "tzdata"}
+                    "pygments", "python-dateutil", "pytz", "six", "tzdata", "jinja2", "markupsafe"}
 PYODIDE_ENV = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32",
                "os_name": "posix", "implementation_name": "cpython", "platform_python_implementation": "CPython",
                "python_version": "3.14", "python_full_version": "3.14.2", "extra": ""}

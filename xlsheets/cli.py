@@ -496,6 +496,33 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
 
 
 @main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())  # as rollup: folders, files, URLs
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成するサイトのフォルダ")
+@click.option("--stage", type=STAGE, help="集計に使う段階（省略時は各取組の最新の報告）")
+@click.option("--cap", default="100", callback=_cap, show_default=True,
+              help="平均とグラフでは達成率をこの値（%）で頭打ちにする（none: しない）。取組の表は元の値のまま")
+@click.option("--title", help="サイトの名前（省略時は「重点目標と達成状況」）")
+@click.option("--force", is_flag=True, help="前に作ったサイトのフォルダを作り直す（xlsheets が作ったサイトか空のフォルダだけ）")
+@friendly
+def publish(inputs, out, stage, cap, title, force) -> None:
+    """Web ページとオープンデータ（CSV・JSON）を作る (publish the sheets as a static site with open data)."""
+    from .publish.pipeline import SITE_TITLE
+    from .publish.pipeline import publish as do_publish
+    from .summary.inputs import accounting
+
+    with _progress("読み込み中") as update:
+        res = do_publish(inputs, out, stage=stage, cap=cap, title=title or SITE_TITLE, overwrite=force,
+                         progress=update)
+    click.echo(f"公開用のサイトを作りました: {res.path / 'index.html'}（ページ {res.pages}・年度 {res.years}・"
+               f"部局 {res.departments}・重点目標 {res.goals}）")
+    click.echo(accounting(res.read, len(res.errors), res.skipped))
+    for path, why in res.errors:
+        click.echo(f"取込エラー: {path}: {why}", err=True)
+    for line in res.duplicates:
+        click.echo(f"注意: {line}（いずれも公開しました）", err=True)
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する .xlsx")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
