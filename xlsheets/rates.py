@@ -162,7 +162,9 @@ def _components(target: Target, res: Scan, settings: Settings) -> tuple[list[Com
     for k, comp in enumerate(target.components):
         found = pick(comp, target, _for_component(comp, target, res) if several else res, several)
         actual = found.actual
-        said_none = res.zero_words or (res.cancelled and not found.seen)  # 「新規開設なし」「治安悪化により中止」
+        # 「新規開設なし」「未実施（10か所で実施予定）」: none, when no amount of the unit is a result; 「治安悪化により
+        # 中止」: none, when the text has no amount of the unit at all
+        said_none = (res.zero_words and not found.results) or (res.cancelled and not found.seen)
         if (actual is None and not found.candidates and not found.differs and said_none
                 and (not several or k == 0 or comp.unit not in used_units)):
             actual = Quantity(0.0, comp.unit, exact=Decimal(0), label=comp.label, text="なし", source="なし")

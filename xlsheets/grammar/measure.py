@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .amounts import Quantity
 from .lexicon import REDUCE, WORDS, alternation
 from .qualifiers import APPLIED, BOUND, CURRENT, FORECAST, NONE, NOT_DONE, RANGE, RESTATED, RESULT, Qualifiers
-from .tokens import Quantity, normalise, scan
+from .tokens import normalise, scan
 
 COMPARATORS = {">=", ">", "<=", "<"}
 # what a target's amount may be: 「目標40件」「年3回開催予定」 are levels; a condition (「30日以内の」), the

@@ -14,10 +14,11 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from .amounts import Quantity, Scan
 from .lexicon import ROLES, SHARE
 from .measure import Target
 from .qualifiers import APPLIED, NOT_DONE, RANGE, RESULT, ROLE_JA, basis_said, disagreement, measure_said
-from .tokens import Quantity, Scan, normalise
+from .tokens import normalise
 from .units import comparable, convert
 
 # a per-X target answered by an amount that does not say per what: taken only within this factor
@@ -32,6 +33,7 @@ class Pick(NamedTuple):
     differs: str = ""  # what the amounts in the target's unit measure instead ('' when nothing differs)
     not_results: tuple[str, ...] = ()  # the roles of the amounts in the target's unit that are no results
     seen: int = 0  # how many amounts the report has in the target's unit
+    results: int = 0  # how many of them are results (not plans, forecasts …)
 
 
 def _in_unit(q: Quantity, unit: str) -> Quantity | None:
@@ -276,11 +278,12 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
         return Pick(cancelled, [] if cancelled else ranges, not_results=_not_result_roles(same), seen=len(same))
     agree, differs = _agreeing(comp, results, target)
     if not agree:
-        return Pick(None, [], differs, seen=len(same))
+        return Pick(None, [], differs, seen=len(same), results=len(results))
     if ranges and not any(q.place.total for q in agree):  # 「約60団体（58〜62団体）」: the amount is not known
-        return Pick(None, ranges, seen=len(same))
+        return Pick(None, ranges, seen=len(same), results=len(results))
     actual, candidates = _settled(comp, agree, target, several, res.overlap)
-    return Pick(actual, candidates, differs if actual is None and not candidates else "", seen=len(same))
+    return Pick(actual, candidates, differs if actual is None and not candidates else "", seen=len(same),
+                results=len(results))
 
 
 def no_result_reason(p: Pick) -> str:
