@@ -173,7 +173,7 @@ def _as_of(clause: str, after: str) -> bool:
 
 _CHANGE_AFTER = tuple(ROLES["change_after"])
 _WORTH_AFTER = tuple(ROLES["worth_after"])
-_BAND_AFTER = ("台", "弱", "前半", "後半")
+_BAND_AFTER = tuple(ROLES["band_after"])
 
 
 _PERIOD_UNITS = ("か月", "週", "日", "年")
@@ -197,6 +197,8 @@ def _role(s: Span, label: str, clause: str, after: str, bracket: str, stated: bo
     return RESULT
 
 
+_EACH_WORDS = tuple(WORDS["each"])
+_EACH_AFTER = tuple(WORDS["each_after"])
 _EACH_BEFORE = re.compile(r"各[\u4e00-\u9fff\u30a0-\u30ff]{0,4}(?:で|に|とも)?\s*(?:年間?|毎年|月|毎月)?\s*$"
                           r"|(?:ごとに?|毎に)\s*(?:年間?|毎年|月|毎月)?\s*$")
 
@@ -207,7 +209,7 @@ def _each(t: str, s: Span, label: str, after: str) -> bool:
     if s.per_unit:
         return False
     before = t[max(0, s.start - 12): s.start]
-    if label.startswith("各") or after.startswith("ずつ"):
+    if label.startswith("各") or after.startswith(_EACH_AFTER):
         return True
-    return ("各" in before or "ごと" in before or "毎に" in before) and (
+    return any(w in before for w in _EACH_WORDS) and (
         _EACH_BEFORE.search(before) is not None or before.rstrip().endswith("各"))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from .amounts import Quantity, Scan
-from .lexicon import ROLES, SHARE
+from .lexicon import ROLES, SHARE, WORDS, alternation
 from .measure import Target
 from .qualifiers import APPLIED, NOT_DONE, RANGE, RESULT, ROLE_JA, basis_said, disagreement, measure_said
 from .tokens import normalise
@@ -165,7 +165,7 @@ def _add_up(whens: list[str]) -> bool:
     return len(kinds) == 1 and len(whens) == _WHOLE_YEAR[kinds.pop()]
 
 
-_LIST_MARKS = re.compile(r"[、・,，/]|及び|および|並びに|ならびに|や|と")
+_LIST_MARKS = re.compile(alternation(WORDS["list_marks"]))
 
 
 def _lists(text: str, labels: list[str]) -> bool:

@@ -194,11 +194,11 @@ _CURRENT = _rx("current")
 _CAPACITY = _rx("capacity")
 _COMPARISON = _rx("comparison")
 _SHORTFALL_BEFORE = re.compile(rf"(?:{alternation(ROLES['shortfall'])})\s*$|目標(?:値)?まで\s*(?:あと)?\s*$")
-_SHORTFALL_AFTER = re.compile(r"\s*(?:不足|足りない|足らない|届かな)")
+_SHORTFALL_AFTER = re.compile(rf"\s*(?:{alternation(ROLES['shortfall_after'])})")
 _EXCESS_AFTER = re.compile(rf"\s*(?:{alternation(ROLES['excess'])})")
 _RESTATED_AFTER = re.compile(rf"\s*(?:の|を)\s*(?:{alternation(ROLES['restated'])})(?!どおり|通り)")
 # 「目標15件に対し12件」「募集 20人に対し、採用内定 17人」 (not 「7名に対し実施」)
-_COMPARED_TO = re.compile(r"\s*に対し(?:て)?\s*(?:[、,]|約?\s*\d)")
+_COMPARED_TO = re.compile(rf"\s*(?:{alternation(ROLES['compared_to'])})\s*(?:[、,]|約?\s*\d)")
 _COMPARISON_LABELS = frozenset(ROLES["comparison_labels"])
 _APPLIED_WORDS = tuple(ROLES["applied"])
 
@@ -234,7 +234,7 @@ _NOT_DONE_BEFORE = re.compile(rf"(?:{alternation(ROLES['not_done'])})\s*$")
 _COMPARISON_NEAR = re.compile(rf"(?:{alternation(ROLES['comparison'])})[^\d、。,]{{0,3}}$")
 _ROLE_WORDS = [w for key in ("not_done", "forecast", "restated", "current", "capacity", "comparison",
                              "comparison_labels", "shortfall", "excess", "applied") for w in ROLES[key]]
-_ANY_ROLE_WORD = _words_rx([*_ROLE_WORDS, "不足", "足りない", "足らない", "届かな"])
+_ANY_ROLE_WORD = _words_rx([*_ROLE_WORDS, *ROLES["shortfall_after"]])
 
 
 def _not_done(label: str, after: str) -> bool:

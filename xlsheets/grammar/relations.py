@@ -8,13 +8,13 @@ import re
 
 from .amounts import Quantity
 from .context import CLAUSE_END
-from .lexicon import SHARE, STATISTICS, WORDS, alternation
+from .lexicon import ROLES, SHARE, STATISTICS, WORDS, alternation
 from .qualifiers import BOUND, CONDITION, NONE, RANGE, RESTATED, RESULT
 
 _OF = tuple(SHARE["of"])
 _WORDS_ONLY = re.compile(r"[\u3040-\u30ff\u4e00-\u9fffー]*")
 _NEW_LEVEL = re.compile(rf"(?:{alternation(WORDS['to_new'])})\s*(?:目標値?|計画値?|{alternation(STATISTICS)})?\s*[:：]?")
-_RANGE_TAIL = re.compile(r"\s*(?:程度|くらい|ぐらい|ほど|の間|の範囲|前後)")
+_RANGE_TAIL = re.compile(rf"\s*(?:{alternation(ROLES['range_after'])})")
 # 「5校で各3回」「全8地区で年2回ずつ」「3地区×各2回」「6会場 各4回」「12地区の公民館で各2回」「2地区は1回ずつ」:
 # so many per group, of so many groups
 _EACH_OF = re.compile(r"[\u4e00-\u9fff]{0,2}(?:の[\u4e00-\u9fff\u30a0-\u30ffー]{1,8})?(?:で|に|の|と|は|、|,|×|x|X)?\s*"
