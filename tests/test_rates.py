@@ -320,6 +320,12 @@ def test_what_is_not_one_actual_amount_gives_no_rate(target, result):
     assert achievement(target, result).rate is None
 
 
+def test_a_negative_result_gives_no_rate_and_says_so():
+    a = achievement("転入超過数 200人", "▲35人（転出超過）")
+    assert (a.rate, a.status) == (None, NO_RESULT) and "▲35人" in a.reason
+    assert achievement("合計特殊出生率 1.50以上", "1.38（R5）").rate == 92  # a decimal, not a date
+
+
 def test_unplanned_amounts_of_a_report_that_says_nothing_was_done_give_zero():
     a = achievement("交流会 10か所", "未実施（3月に10か所で実施予定）")
     assert (a.rate, a.grade) == (0, "×")

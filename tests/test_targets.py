@@ -138,6 +138,8 @@ def test_lower_is_better_only_with_a_limit():
         ("満足度4.0以上", "dates", []),
         ("R6.4～R7.3", "dates", [("R6.4", True), ("R7.3", True)]),  # 令和6年4月から令和7年3月
         ("R6.13まで", "dates", [("R6.13", False)]),
+        ("合計特殊出生率 1.38（R5）", "dates", []),  # a decimal, not the 38th of January
+        ("9.31に開始", "dates", [("9.31", False)]),
     ],
 )
 def test_dates_are_found_and_checked(text, kind, expected):

@@ -34,6 +34,7 @@ class Pick(NamedTuple):
     not_results: tuple[str, ...] = ()  # the roles of the amounts in the target's unit that are no results
     seen: int = 0  # how many amounts the report has in the target's unit
     results: int = 0  # how many of them are results (not plans, forecasts …)
+    why: str = ""  # why the one result there is gives no rate (「報告の実績が負の値（▲35人）」)
 
 
 def _in_unit(q: Quantity, unit: str) -> Quantity | None:
@@ -282,14 +283,17 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
     if ranges and not any(q.place.total for q in agree):  # 「約60団体（58〜62団体）」: the amount is not known
         return Pick(None, ranges, seen=len(same), results=len(results))
     actual, candidates = _settled(comp, agree, target, several, res.overlap)
+    if actual is not None and actual.exact < 0:  # 「▲35人（転出超過）」: a loss, not an amount reached
+        return Pick(None, [], seen=len(same), results=len(results),
+                    why=f"報告の実績が負の値（{actual.source or actual.text}）で、目標への達成率にならない")
     return Pick(actual, candidates, differs if actual is None and not candidates else "", seen=len(same),
                 results=len(results))
 
 
 def no_result_reason(p: Pick) -> str:
     """Why a pick found no result, in Japanese ('' when it found one or saw nothing in the target's unit)."""
-    if p.differs:
-        return p.differs
+    if p.differs or p.why:
+        return p.differs or p.why
     if p.candidates and all(q.role == RANGE for q in p.candidates):
         return f"報告の数値が範囲（{'、'.join(q.source for q in p.candidates)}）で書かれており、1つの実績ではありません"
     if p.not_results:

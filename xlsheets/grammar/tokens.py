@@ -55,7 +55,7 @@ _TOKEN_BODY = rf"""
   | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/])(?!\s*(?:[千万億]?(?:{_UNIT_RX}))))
   | (?P<month>\d{{1,2}}\s*月(?!額|平均|当たり|間))
   | (?P<ordinal>第\s*\d+|No\.?\s*\d+|[(（]\s*\d{{1,2}}\s*[)）]|\uE000|(?:小学?|中学?|高校?)\s*\d{{1,2}}\s*(?:年生?)?(?![\d,.]*\s*(?:{_UNIT_RX})))
-  | (?P<dotdate>(?<![\d.])(?P<dd_m>1[0-2]|0?[1-9])\.(?P<dd_d>[1-9]\d?)(?![\d.])(?!\s*(?:[千万億]?(?:{_UNIT_RX})|以上|以下|未満|超|以内)))
+  | (?P<dotdate>(?<![\d.])(?P<dd_m>1[0-2]|0?[1-9])\.(?P<dd_d>[12]\d|3[01]|[1-9])(?![\d.])(?!\s*(?:[千万億]?(?:{_UNIT_RX})|以上|以下|未満|超|以内)))
   | (?P<timeofday>\d{{1,2}}\s*時\s*\d{{1,2}}\s*分(?!間))
   | (?P<clock>(?P<ck_h>\d+)\s*時間\s*(?P<ck_m>\d+)\s*分(?:\s*(?P<ck_s>\d+)\s*秒)?|(?P<ck_m2>\d+)\s*分\s*(?P<ck_s2>\d+)\s*秒)
   | (?P<fraction>(?P<fr_d>\d+)\s*分\s*の\s*(?P<fr_n>\d+)(?!\s*(?:{_UNIT_RX})))
@@ -101,7 +101,10 @@ def _era_date(text: str, era: str, y_text: str, mo: int | None, d: int | None) -
 
 
 
-def _qty_span(m: re.Match) -> Span:
+_MINUS = frozenset("▲△▼-−")  # before a number: it is negative (NFKC makes － a -)
+
+
+def _qty_span(m: re.Match, t: str) -> Span:
     g = m.group
     unit_text = g("unit1") or g("gunit") or ""
     unit, mult = normalised(unit_text)
@@ -110,7 +113,10 @@ def _qty_span(m: re.Match) -> Span:
     if g("n2"):
         exact *= to_decimal(g("n2"))
         per_unit = normalised(g("unit2") or "")[0]
-    return Span(m.start(), m.end(), exact, unit, bool(g("approx")), per_unit)
+    start = m.start()
+    if start and t[start - 1] in _MINUS and not (start > 1 and t[start - 2].isdigit()):
+        exact, start = -exact, start - 1  # 「▲35人」「△1.2%」: a negative amount, as accounts write it
+    return Span(start, m.end(), exact, unit, bool(g("approx")), per_unit)
 
 
 def _clock_span(m: re.Match) -> Span:
@@ -168,7 +174,7 @@ _SIDE_AMOUNTS = frozenset(("stated", "dotdate"))
 def _span_of(kind: str, m: re.Match, t: str) -> Span | None:
     """The amount a token reads, or None when it is no amount (a name, a per-unit, a scale)."""
     if kind == "qty":
-        return None if is_name_or_per(t, m) or is_scale(t, m.start("n"), False) else _qty_span(m)
+        return None if is_name_or_per(t, m) or is_scale(t, m.start("n"), False) else _qty_span(m, t)
     if kind == "clock":
         return _clock_span(m)
     return _share_span(m, kind)
