@@ -14,6 +14,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from .grammar import Quantity, Scan, Target, no_result_reason, parse_target, pick, scan
+from .grammar.units import dimension
 from .model import STAGES, Department, SubItem
 from .settings import (  # noqa: F401  (kept importable from here)
     DEFAULT_SETTINGS,
@@ -164,7 +165,8 @@ def _components(target: Target, res: Scan, settings: Settings) -> tuple[list[Com
         actual = found.actual
         # 「新規開設なし」「未実施（10か所で実施予定）」: none, when no amount of the unit is a result; 「治安悪化により
         # 中止」: none, when the text has no amount of the unit at all
-        said_none = (res.zero_words and not found.results) or (res.cancelled and not found.seen)
+        said_none = ((res.zero_words and not found.results) or (res.cancelled and not found.seen)) and (
+            counted(comp.unit) or comp.exact == 0)  # 「苦情ゼロを維持」 for 「苦情なし」
         if (actual is None and not found.candidates and not found.differs and said_none
                 and (not several or k == 0 or comp.unit not in used_units)):
             actual = Quantity(0.0, comp.unit, exact=Decimal(0), label=comp.label, text="なし", source="なし")
@@ -175,6 +177,12 @@ def _components(target: Target, res: Scan, settings: Settings) -> tuple[list[Com
         pct = _percent(comp, actual.exact, target.lower_is_better)
         comps.append(ComponentResult(comp, actual, settings.round(pct) if pct is not None else None, pct))
     return comps, why
+
+
+def counted(unit: str) -> bool:
+    """Whether nothing done means zero of this unit: a count (件, 人, か所, 円, km …), not a share (満足度 ％ is not
+    0 when no survey was made), a level without a unit, or a time (a waiting time of 0 分 is no result)."""
+    return bool(unit) and unit not in ("％", "ポイント") and dimension(unit) != "時間"
 
 
 def _for_component(comp: Quantity, target: Target, res: Scan) -> Scan:

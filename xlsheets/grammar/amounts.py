@@ -51,6 +51,7 @@ class Scan:
     cancelled: bool = False  # 「中止」「延期」: none done, if no amount says otherwise
     # 「3.8」「9.6」 read as dates (March 8th) are amounts for a level without a unit (満足度4.0)
     decimals: list[Quantity] = field(default_factory=list)
+    text: str = ""  # the text as read (normalised): a target's words are looked for in it
 
 
 class Span(NamedTuple):

@@ -6,17 +6,43 @@ from __future__ import annotations
 import re
 
 from .amounts import Quantity, Span
-from .lexicon import COMPARATOR_SIGNS, HALVES, ROLES, UNIT_WORDS, WORDS, alternation
+from .lexicon import (
+    ACCUMULATIONS,
+    COMPARATOR_SIGNS,
+    COUNT_KINDS,
+    HALVES,
+    PERIODS,
+    ROLES,
+    STATISTICS,
+    UNIT_WORDS,
+    UNITS,
+    WORDS,
+    alternation,
+)
 from .names import unit_in_label
 from .numerals import Spans, original
-from .qualifiers import BOUND, CHANGE, RANGE, RESULT, Place, Qualifiers, paren_after, qualifiers, role
+from .qualifiers import (
+    BOUND,
+    CHANGE,
+    RANGE,
+    RESULT,
+    Place,
+    Qualifiers,
+    bracket_after,
+    paren_after,
+    qualifiers,
+    role,
+)
 
 _TOTAL_WORDS = tuple(w for w in ROLES["total"])
 _TOTALS_LONGEST = tuple(sorted(_TOTAL_WORDS, key=len, reverse=True))
 _LABEL_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
 _PARTICLES = "のをはがでにと各約全計"
+_APPROX_AFTER = tuple(ROLES["range_after"])
 _OPENERS_AFTER = ("(", "（", " (", " （", "\u3000（", "\u3000(")  # where a bracket right after an amount may open
 _TO_LAST_PARTICLE = re.compile(r".*[のをはがでにと]")
+_NOT_NAMES = frozenset([*UNITS, *STATISTICS, *PERIODS, *COUNT_KINDS, *ACCUMULATIONS])
+_BRACKET_END = re.compile(r"[(（]([^()（）]{1,12})[)）]$")
 _LABEL_UNIT_HEAD = re.compile(rf"^(?:{UNIT_WORDS})[・、]")
 
 
@@ -36,6 +62,12 @@ def label_before(text: str, start: int) -> tuple[str, bool, int]:
     """The words just before a number (its label), whether they mark a total, and where they start."""
     lo = start - 16 if start > 16 else 0
     before = text[lo: start].rstrip(" \u3000:：")
+    if before.endswith(("（", "(")):  # 「前年度（18.2％）」: the word before the bracket names the amount
+        before = before[:-1].rstrip(" \u3000:：")
+    elif before.endswith(("）", ")")):  # 「収納率（現年課税分）99.3％」: the bracket names it
+        inside = _BRACKET_END.search(before)
+        if inside:
+            lo, before = lo + inside.start(1), inside.group(1)
     m = _LABEL_END.search(before)  # the run of word characters that ends the text
     if not m:
         return "", False, start
@@ -53,6 +85,8 @@ def label_before(text: str, start: int) -> tuple[str, bool, int]:
     stripped = stripped.lstrip("年毎").rstrip("年毎各")
     if "・" in stripped or "、" in stripped:
         stripped = _LABEL_UNIT_HEAD.sub("", stripped)
+    if stripped in _NOT_NAMES:  # 「平均 38分」「件の計8件」: a qualifier or the unit before, not a name
+        stripped = ""
     return stripped, total, word_start
 
 
@@ -149,7 +183,8 @@ def amount(t: str, spans: Spans, s: Span, in_parens: bool, floor: int, prev: Qua
     part = ("うち" in clause or "内" in clause) and _PART.search(clause) is not None and not promoted
     if part:
         label = _PART_HEAD.sub("", label)
-    bracket = paren_after(t, comp_end) if t.startswith(_OPENERS_AFTER, comp_end) else ""
+    opens = comp_end + next((len(w) for w in _APPROX_AFTER if t.startswith(w, comp_end)), 0)  # 「1,500人程度（…）」
+    bracket = paren_after(t, opens) if t.startswith(_OPENERS_AFTER, opens) else ""
     measures = qualifiers(t[word_start:s.start], clause, t[s.end: s.end + 3], bracket)
     return Quantity(
         value=float(s.exact), unit=unit, exact=s.exact, label=label, comparator=stated or ">=",
@@ -160,15 +195,15 @@ def amount(t: str, spans: Spans, s: Span, in_parens: bool, floor: int, prev: Qua
         place=Place(in_parens=in_parens, total=total, part=part, approx=s.approx, per_unit=s.per_unit,
                     each=_each(t, s, label, after),
                     when=_when(clause, after) if _MAY_NAME_A_TIME.search(clause + after) else "",
-                    as_of=_as_of(clause, after)),
+                    as_of=_as_of(clause, after, bracket_after(t, comp_end))),
     ), comp_end
 
 
-def _as_of(clause: str, after: str) -> bool:
-    """「9月末時点で700人」「3/31現在」「12月末 4,500件」: a running count at a date."""
-    if not (_AS_OF_GATE.search(clause) or _AS_OF_GATE.search(after)):
+def _as_of(clause: str, after: str, bracket: str) -> bool:
+    """「9月末時点で700人」「3/31現在」「12月末 4,500件」「58件（R7.3.31現在）」: a running count at a date."""
+    if not (_AS_OF_GATE.search(clause) or _AS_OF_GATE.search(after) or _AS_OF_GATE.search(bracket)):
         return False
-    return bool(_AS_OF.search(clause) or _AS_OF.match(after.lstrip()))
+    return bool(_AS_OF.search(clause) or _AS_OF.match(after.lstrip()) or _AS_OF.search(bracket))
 
 
 _CHANGE_AFTER = tuple(ROLES["change_after"])

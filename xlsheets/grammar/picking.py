@@ -64,7 +64,7 @@ def _plausible(comp: Quantity, q: Quantity) -> bool:
     """A per-X target (1日当たり, 人口10万人当たり, 月) answered by an amount that does not say per what:
     taken only when it is of the target's size (a yearly total is not a daily figure)."""
     basis = comp.measures.basis
-    if not basis or basis == "年" or q.measures.basis or comp.exact == 0:
+    if not basis or basis == "年" or comp.exact == 0 or q.measures.basis not in ("", basis):
         return True
     return comp.exact / _PLAUSIBLE <= q.exact <= comp.exact * _PLAUSIBLE
 
@@ -80,15 +80,39 @@ def _agreeing(comp: Quantity, results: list[Quantity], target: Target) -> tuple[
             why = f"目標は1つ当たり（各）の値、報告は合計（{q.source or q.text}）"
         if not why:
             why = _per_what(comp, q)
+        if not why and comp.measures.accumulation == "新規" and q.place.as_of and not q.measures.accumulation:
+            why = f"目標は新規の値、報告は時点の総数（{q.source or q.text}）"
         if why:
             differs = differs or why
         else:
             agree.append(q)
     if target.cumulative:  # 「累計640人（今年度新規70人）」 for 「600人（累計）」
         agree = [q for q in agree if q.measures.accumulation == "累計"] or agree
-    if comp.measures.basis:  # 「毎月1回開催（計12回）」 for 「月1回以上」: the amount of the target's basis
-        agree = [q for q in agree if q.measures.basis == comp.measures.basis] or agree
+    for key in ("basis", "accumulation", "count", "statistic"):  # 「毎月1回開催（計12回）」 for 「月1回以上」,
+        said = getattr(comp.measures, key)  # 「新たに4か所…計23か所」 for 「新規開設 5か所」: the target's own kind
+        if said:
+            agree = [q for q in agree if getattr(q.measures, key) == said] or agree
     return agree, differs
+
+
+def _about_the_target(comp: Quantity, agree: list[Quantity], same: list[Quantity]) -> list[Quantity]:
+    """When the report quotes the target's thing with one of its amounts (「団員は前年度（1,480人）」), the
+    amounts named as something else (「指導者は 312人」) do not answer it."""
+    named = _NAME_AT_END.search(comp.label)  # 「利用した一般就労」 → 「一般就労」
+    label = named.group(0) if named else ""
+    if len(label) < 2 or not any(label in q.source for q in same):
+        return agree
+    return [q for q in agree if not _a_name(q.label) or label in q.source or _share_a_word(q.label, label)]
+
+
+def _a_name(label: str) -> bool:
+    """A label that names a thing (「指導者」「ポイント達成者」), not a phrase with a verb (「予定していた」)."""
+    return bool(label) and not _HIRAGANA.search(label)
+
+
+def _share_a_word(a: str, b: str) -> bool:
+    """Whether two labels share two characters in a row (「新規就農」 and 「就農」; not 「団員」 and 「指導者」)."""
+    return any(a[i:i + 2] in b for i in range(len(a) - 1))
 
 
 _PERIODS_OF_A_YEAR = ("日", "週", "月")
@@ -123,6 +147,11 @@ def _settled(comp: Quantity, same: list[Quantity], target: Target, several: bool
         labelled = [q for q in same if _labels_match(comp.label, q.label)]
         if labelled:
             return labelled[0], []
+    labels = [q.label for q in same if q.label]
+    if len(same) > 1 and all(q.label or q.place.total for q in same) and not _lists(normalise(target.text), labels):
+        exact = [q for q in same if q.label == comp.label]  # 「現年課税分 99.28％、…合計 97.85％」 for 「（現年課税分）」
+        if len(exact) == 1:
+            return exact[0], []
     totals = [q for q in same if q.place.total and not q.place.in_parens] or [q for q in same if q.place.total]
     if totals:
         return (totals[-1], []) if len({q.exact for q in totals}) == 1 else (None, totals)
@@ -198,6 +227,8 @@ def _combine(comp: Quantity, parts: list[Quantity], target: Target, overlap: boo
 
 
 _BASE_LABELS = tuple(SHARE["base_labels"])
+_HIRAGANA = re.compile(r"[\u3041-\u3096]")
+_NAME_AT_END = re.compile(r"[\u4e00-\u9fff\u30a1-\u30faー・]+$")
 _WITHIN = re.compile(rf"([\u3040-\u30ff\u4e00-\u9fffー]+)(?:{'|'.join(SHARE['within'])})")
 
 
@@ -278,6 +309,7 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
         cancelled = _all_cancelled(comp, same)
         return Pick(cancelled, [] if cancelled else ranges, not_results=_not_result_roles(same), seen=len(same))
     agree, differs = _agreeing(comp, results, target)
+    agree = _about_the_target(comp, agree, same) if agree else agree
     if not agree:
         return Pick(None, [], differs, seen=len(same), results=len(results))
     if ranges and not any(q.place.total for q in agree):  # 「約60団体（58〜62団体）」: the amount is not known

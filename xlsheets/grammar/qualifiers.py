@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from .eras import ERA_PATTERN
 from .lexicon import (
     ACCUMULATIONS,
     BASIS,
@@ -94,10 +95,16 @@ _PER_MANY = re.compile(rf"(\d+(?:\.\d+)?)?\s*([千万])\s*人\s*(?:{alternation(
 _ONE_THEN = re.compile(rf"(?<![\d.])1\s*({UNIT_WORDS})\s*$")  # 「1回 20~30人」: per one, then the amount
 _PER_ONE = re.compile(rf"1\s*([\u4e00-\u9fff\u30a0-\u30ffー]{{1,6}}?)\s*(?:{alternation(BASIS['population_per'])})")
 _PERIOD_ENDINGS = frozenset(w[-1] for w in PERIODS)
+_MEASURED_BY = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー]{1,5})ベース")  # 「品目数ベース」「重量ベース」
+_CALENDAR_YEAR = re.compile(r"(?<!\d)1\s*~\s*12\s*月")  # 「1〜12月は」: the calendar year, not the 年度
+_NEW = _words_rx([w for w, meaning in ACCUMULATIONS.items() if meaning == "新規"])
+_NEW_OR_COUNTED = _words_rx([*COUNT_KINDS, *(w for w, meaning in ACCUMULATIONS.items() if meaning == "新規")])
 # 「申請から交付まで」「現場到着まで」: the stage of a process an amount times
 _SPAN = re.compile(r"(?:([^\s、。,()（）「」]{1,10}?)から)?([^\s、。,()（）「」]{1,10}?)まで(?:の|に|で)?")
 _PAREN_AFTER = re.compile(r"\s*[(（]([^()（）]{1,14})[)）]")
 _MULT = {"千": 1_000, "万": 10_000}
+# dates in a bracket do not make it a bracket of other amounts (「（令和6年度末見込み）」)
+_DATELIKE = re.compile(rf"{ERA_PATTERN}\s*\d+\s*(?:年度|年)?|\d{{4}}\s*(?:年度|年)|\d{{1,2}}\s*月(?:\d{{1,2}}\s*日)?")
 _DIGIT = re.compile(r"\d")
 
 
@@ -110,8 +117,11 @@ def qualifiers(word: str, clause: str, after: str, tail: str) -> Qualifiers:
     stat = said and _STATISTIC.search(near)
     count = said and _COUNT.search(near)
     acc = said and _ACCUMULATION.search(near)
+    if not (count or acc) and _NEW_OR_COUNTED.search(clause):  # 「新規相談は9月末で 162件」: said earlier in the clause
+        count, acc = _COUNT.search(clause), _NEW.search(clause)
+        said = said or bool(count or acc)
     span = "まで" in clause and _SPAN.search(clause)
-    per = basis(clause, after, tail)
+    per = basis(clause, after, tail) or _period(word.rstrip(" \u3000）)"), "")
     if not (said or span or per):
         return NONE  # most amounts: nothing said about what they measure
     return Qualifiers(
@@ -125,8 +135,15 @@ def qualifiers(word: str, clause: str, after: str, tail: str) -> Qualifiers:
 
 def basis(before: str, after: str, tail: str) -> str:
     """Per what an amount counts: 「1日平均」「1人1日当たり」 → 日 / 人・日, 「人口10万人当たり」 → 人口100000,
-    「年間」「月」 → 年 / 月, 「85人/日」 → 日 ('' when not said). Cheap tests first: most amounts say none."""
+    「年間」「月」 → 年 / 月, 「85人/日」 → 日, 「重量ベース」 → 重量, 「1〜12月は」 → 暦年 ('' when not said).
+    Cheap tests first: most amounts say none."""
     around = before + " " + tail
+    if "ベース" in around:
+        base = _MEASURED_BY.search(around)
+        if base:
+            return base.group(1)
+    if "12" in before and _CALENDAR_YEAR.search(before):
+        return "暦年"
     if _PER_WORD.search(around):
         per = _per_words(before, around)
         if per:
@@ -176,7 +193,7 @@ def paren_after(text: str, end: int) -> str:
     """The words of a bracket right after an amount that says what it measures (「（年間）」「（1日平均）」
     → 年間, 1日平均); '' without one, or when the bracket holds amounts of its own (「（前年度 80件）」)."""
     inner = bracket_after(text, end)
-    return "" if inner and _DIGIT.search(_PER_RUN.sub("", inner)) else inner
+    return "" if inner and _DIGIT.search(_DATELIKE.sub("", _PER_RUN.sub("", inner))) else inner
 
 
 # ---------------------------------------------------------------- roles
@@ -191,7 +208,7 @@ _NOT_DONE_UNLESS = _rx("not_done_unless")
 _FORECAST = _rx("forecast")
 _RESTATED = tuple(ROLES["restated"])
 _CURRENT = _rx("current")
-_CAPACITY = _rx("capacity")
+_CAPACITY_WORDS = tuple(ROLES["capacity"])
 _COMPARISON = _rx("comparison")
 _SHORTFALL_BEFORE = re.compile(rf"(?:{alternation(ROLES['shortfall'])})\s*$|目標(?:値)?まで\s*(?:あと)?\s*$")
 _SHORTFALL_AFTER = re.compile(rf"\s*(?:{alternation(ROLES['shortfall_after'])})")
@@ -216,7 +233,7 @@ def role(label: str, before: str, after: str, bracket: str = "", ahead: str = ""
         return RESTATED
     if _CURRENT.search(label):  # 「現状30件→目標40件」
         return CURRENT
-    if _CAPACITY.search(label):  # 「定員30人」
+    if label.endswith(_CAPACITY_WORDS):  # 「定員30人」 (not 「定数充足率」)
         return CAPACITY
     if _COMPARISON_NEAR.search(before) or label in _COMPARISON_LABELS:  # 「全国平均 40％」「（県 10.2）」
         return COMPARISON

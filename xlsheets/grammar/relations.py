@@ -8,8 +8,9 @@ import re
 
 from .amounts import Quantity
 from .context import CLAUSE_END
-from .lexicon import ROLES, SHARE, STATISTICS, WORDS, alternation
+from .lexicon import DIMENSIONS, ROLES, SHARE, STATISTICS, WORDS, alternation
 from .qualifiers import BOUND, CONDITION, NONE, RANGE, RESTATED, RESULT
+from .units import convert
 
 _OF = tuple(SHARE["of"])
 _WORDS_ONLY = re.compile(r"[\u3040-\u30ff\u4e00-\u9fffー]*")
@@ -49,11 +50,25 @@ def join(qs: list[Quantity], q: Quantity, between: str, tail: str) -> Quantity |
     if _NEW_LEVEL.fullmatch(between):  # 「2,219件→7,552件」「30件から40件に」「平均600秒から平均7分に短縮」
         qs.pop()
         return q
+    if between in ("", "と") and prev.role == RESULT and _longer(prev.unit, q.unit):
+        qs.pop()  # 「1週間と2日」「1日と3時間」「13日6時間」: one length of time, in the smaller unit
+        return q._replace(value=float(convert(prev.exact, prev.unit, q.unit) + q.exact),
+                          exact=convert(prev.exact, prev.unit, q.unit) + q.exact, label=prev.label,
+                          source=f"{prev.source}{between}{q.source}", measures=prev.measures)
     if prev.unit and prev.unit != q.unit:
         return _in_groups(qs, q, between)
-    if q.place.in_parens and not prev.place.in_parens and q.measures == NONE and between[:1] in "(（":
-        return q._replace(measures=prev.measures)  # 「月平均 118件（ベトナム語 41件）」: a part measures the same
+    if q.place.in_parens and not prev.place.in_parens and between[:1] in "(（":
+        # 「月平均 118件（ベトナム語 41件）」: a part measures the same; 「計 13,260件（つながった件数 5,830件）」:
+        # in brackets after a total, a part of it
+        measures = prev.measures if q.measures == NONE else q.measures
+        return q._replace(measures=measures, place=q.place._replace(part=q.place.part or prev.place.total))
     return q
+
+
+def _longer(a: str, b: str) -> bool:
+    """Whether unit a is a longer unit of time than b (週 than 日, 日 than 時間)."""
+    return a != b and a in DIMENSIONS and b in DIMENSIONS and DIMENSIONS[a][0] == DIMENSIONS[b][0] == "時間" \
+        and DIMENSIONS[a][1] > DIMENSIONS[b][1]
 
 
 def _in_groups(qs: list[Quantity], q: Quantity, between: str) -> Quantity:
@@ -65,7 +80,7 @@ def _in_groups(qs: list[Quantity], q: Quantity, between: str) -> Quantity:
         source = prev.source + (q.source if q.source.startswith(between) else between + q.source)
         return q._replace(value=prev.value * q.value, exact=prev.exact * q.exact, source=source,
                           place=q.place._replace(each=False, group=prev.unit))
-    if (prev.stated or prev.role == RANGE) and prev.role in (RESULT, BOUND, RANGE) and (
+    if (prev.stated or prev.role == RANGE or q.unit == "％") and prev.role in (RESULT, BOUND, RANGE) and (
             _CONDITION_OF.fullmatch(between) or ((q.unit == "％" or q.exact == 0) and not CLAUSE_END.search(between))):
         qs[-1] = prev._replace(role=CONDITION)  # 「8分以内に到着した割合 92％」 too
         return q._replace(measures=q.measures._replace(condition=_said(prev)))

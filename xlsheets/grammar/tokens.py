@@ -217,7 +217,7 @@ def scan(text: str) -> Scan:
     must not modify the returned Scan.
     """
     t, spans = rewrite_numbers(normalise(text))
-    out = Scan()
+    out = Scan(text=t)
     _zeros(t, out)
     if not _DIGIT.search(t) and not _SHARE_WORD.search(t):
         return out
