@@ -16,6 +16,7 @@ from xlsheets.grammar import parse_target
 from xlsheets.rates import achievement
 
 CORPUS = Path(__file__).parent / "data" / "phrasings.csv"
+KNOWN_WRONG = Path(__file__).parent / "data" / "phrasings_known_wrong.csv"  # pairs it still gets wrong
 # the kinds of phrasing the corpus covers, with what the grammar does with them (the README's table)
 CATEGORY_JA = {
     "plain": ("ふつうの書き方", "量・漢数字・計/合計・うち・日付の混じった文・記載の達成率"),
@@ -53,11 +54,20 @@ class Pair:
     memo: str = ""
 
 
-def load(path: Path = CORPUS) -> list[Pair]:
+def _rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")][1:]
+        return [r for r in csv.reader(f) if r and not r[0].startswith("#")][1:]
+
+
+def load(path: Path = CORPUS) -> list[Pair]:
     return [Pair(c, d, t, r, float(v) if v else None, u, cmp, int(rate) if rate else None, memo)
-            for c, d, t, r, v, u, cmp, rate, memo in rows]
+            for c, d, t, r, v, u, cmp, rate, memo in _rows(path)]
+
+
+def load_known_wrong(path: Path = KNOWN_WRONG) -> list[tuple[Pair, int]]:
+    """The pairs written to test the grammar that it still gets wrong, with the rate it gives today."""
+    return [(Pair(c, d, t, r, float(v) if v else None, u, cmp, int(rate) if rate else None, memo), int(now))
+            for c, d, t, r, v, u, cmp, rate, memo, now in _rows(path)]
 
 
 def read_level(p: Pair) -> tuple[float | None, str, str]:

@@ -41,7 +41,9 @@ _PARTICLES = "のをはがでにと各約全計"
 _APPROX_AFTER = tuple(ROLES["range_after"])
 _OPENERS_AFTER = ("(", "（", " (", " （", "\u3000（", "\u3000(")  # where a bracket right after an amount may open
 _TO_LAST_PARTICLE = re.compile(r".*[のをはがでにと]")
-_NOT_NAMES = frozenset([*UNITS, *STATISTICS, *PERIODS, *COUNT_KINDS, *ACCUMULATIONS])
+_DONE = re.compile(alternation(WORDS["done"]))
+# labels that are no names: a one-character unit left from the amount before (「件の計8件」), a qualifier (「平均 38分」)
+_NOT_NAMES = frozenset([*(u for u in UNITS if len(u) == 1), *STATISTICS, *PERIODS, *COUNT_KINDS, *ACCUMULATIONS])
 _BRACKET_END = re.compile(r"[(（]([^()（）]{1,12})[)）]$")
 _LABEL_UNIT_HEAD = re.compile(rf"^(?:{UNIT_WORDS})[・、]")
 
@@ -181,6 +183,8 @@ def amount(t: str, spans: Spans, s: Span, in_parens: bool, floor: int, prev: Qua
     promoted = (prev is not None and prev.role != RESULT and prev_end >= 0
                 and not CLAUSE_END.search(t, prev_end, s.start))  # 「10回予定のうち8回」
     part = ("うち" in clause or "内" in clause) and _PART.search(clause) is not None and not promoted
+    if not part and prev is not None and prev.place.part and prev.unit == unit and prev_end >= 0:
+        part = "。" not in t[prev_end:s.start]  # 「うち外国人 9万8千人、宿泊客 31万人」: the list goes on
     if part:
         label = _PART_HEAD.sub("", label)
     opens = comp_end + next((len(w) for w in _APPROX_AFTER if t.startswith(w, comp_end)), 0)  # 「1,500人程度（…）」
@@ -193,6 +197,7 @@ def amount(t: str, spans: Spans, s: Span, in_parens: bool, floor: int, prev: Qua
         role=_role(s, label, clause, after, bracket, stated is not None and not s.comparator, t[s.end: s.end + 8]),
         measures=_over_the_year(measures, s) if s.per_unit else measures,
         place=Place(in_parens=in_parens, total=total, part=part, approx=s.approx, per_unit=s.per_unit,
+                    done=_DONE.search(after) is not None or _DONE.search(label) is not None,
                     each=_each(t, s, label, after),
                     when=_when(clause, after) if _MAY_NAME_A_TIME.search(clause + after) else "",
                     as_of=_as_of(clause, after, bracket_after(t, comp_end))),

@@ -53,7 +53,7 @@ def is_name_or_per(t: str, m: re.Match) -> bool:
         return True
     if one and (_PER_ONE_OF.match(t, n_end) or (unit and _PER_THE_NEXT.match(t, end))):  # 「1会議当たり」「1日30分」
         return True
-    if t.startswith(_NAME_SUFFIX, n_end) or (g("gunit") and t.startswith(_NAME_SUFFIX, m.start("gunit"))):
+    if (not unit and t.startswith(_NAME_SUFFIX, n_end)) or (g("gunit") and t.startswith(_NAME_SUFFIX, m.start("gunit"))):
         return True
     before = t[max(0, start - 6): start]
     if before and not _NAME_BEFORE_CHARS.isdisjoint(before) and _NAME_BEFORE.search(before):  # 「震度6弱」「人口10万対」「7対1」

@@ -110,6 +110,12 @@ def _a_name(label: str) -> bool:
     return bool(label) and not _HIRAGANA.search(label)
 
 
+def _names_alike(a: str, b: str) -> bool:
+    """Whether the names that end two labels share a word (「誘致」 and 「企業誘致」; not 「よる賠償」 and 「よる事故」)."""
+    na, nb = _NAME_AT_END.search(a), _NAME_AT_END.search(b)
+    return bool(na and nb) and _share_a_word(na.group(0), nb.group(0))
+
+
 def _share_a_word(a: str, b: str) -> bool:
     """Whether two labels share two characters in a row (「新規就農」 and 「就農」; not 「団員」 and 「指導者」)."""
     return any(a[i:i + 2] in b for i in range(len(a) - 1))
@@ -202,7 +208,7 @@ def _lists(text: str, labels: list[str]) -> bool:
     """Whether a target lists these labels as parts (「生活保護受給者、生活困窮者の15名」), not as one name
     (「協働事業提案の採択」)."""
     places = sorted((text.find(w), w) for w in labels)
-    if any(at < 0 for at, _w in places):
+    if len(places) < 2 or any(at < 0 for at, _w in places):
         return False
     return all(_LIST_MARKS.search(text, a + len(w), b) for (a, w), (b, _w2) in zip(places, places[1:], strict=False))
 
@@ -222,8 +228,18 @@ def _combine(comp: Quantity, parts: list[Quantity], target: Target, overlap: boo
         return _sum(parts, comp), []  # 「4月に1か所、10月に2か所」「上期2件、下期3件」
     groups = {q.place.group for q in parts}
     if len(groups) == 1 and "" not in groups:  # 「4校で各3回、1校で2回」: done in groups of one kind
-        return _sum(parts, comp), []
+        return _in_all_groups(comp, parts)
     return None, parts
+
+
+def _in_all_groups(comp: Quantity, parts: list[Quantity]) -> tuple[Quantity | None, list[Quantity]]:
+    """The sum of amounts done in groups. For a target per group (「全12分団で各6回」) 「10分団が 6回」 is 6 in each
+    of 10; otherwise, where several groups did an amount without 「各」, whether it is each's or all's is not said."""
+    per_group = comp.place.group == parts[0].place.group
+    if not per_group and any(q.place.group_size not in (None, 1) for q in parts):
+        return None, parts
+    total = [q._replace(exact=q.exact * q.place.group_size) if per_group and q.place.group_size else q for q in parts]
+    return _sum(total, comp), []
 
 
 _BASE_LABELS = tuple(SHARE["base_labels"])
@@ -237,7 +253,8 @@ def _with_named_base(res: Scan, target: Target) -> list[Quantity]:
     and one labelled as the base, in the same unit."""
     within = _WITHIN.search(normalise(target.text))
     whole = within.group(1)[-4:] if within else ""
-    bases = [q for q in res.quantities if q.label.endswith(_BASE_LABELS) or (whole and _labels_match(q.label, whole))]
+    bases = [q for q in res.quantities if q.label.endswith(_BASE_LABELS) or (whole and _labels_match(q.label, whole))
+             or q.source.startswith("全")]  # 「7か所（全23か所）」
     others = [q for q in res.quantities if q.role == RESULT and q not in bases]
     if len(bases) != 1 or len(others) != 1 or others[0].unit != bases[0].unit:
         return []
@@ -310,6 +327,8 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
         return Pick(cancelled, [] if cancelled else ranges, not_results=_not_result_roles(same), seen=len(same))
     agree, differs = _agreeing(comp, results, target)
     agree = _about_the_target(comp, agree, same) if agree else agree
+    if agree and any(q.role == NOT_DONE for q in same):  # 「誘致 2社、1社は交渉中」: what was done must be said
+        agree = [q for q in agree if q.place.done or q.place.group or _names_alike(q.label, comp.label)]
     if not agree:
         return Pick(None, [], differs, seen=len(same), results=len(results))
     if ranges and not any(q.place.total for q in agree):  # 「約60団体（58〜62団体）」: the amount is not known

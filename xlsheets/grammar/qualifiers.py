@@ -71,6 +71,8 @@ class Place(NamedTuple):
     per_unit: str = ""  # 「4地区×3回」: the other factor's unit
     base: Decimal | None = None  # 「対象20件中17件」「300件／400件」: what it is a part of
     group: str = ""  # 「1校で2回」「5校で各3回」: the unit of the groups it was done in
+    group_size: Decimal | None = None  # 「10分団が 6回」: how many groups (None once multiplied: 「5校で各3回」)
+    done: bool = False  # its clause says it was done (「15施設が完了」「3回開催」)
 
 
 def _words_rx(words) -> re.Pattern:
@@ -101,7 +103,7 @@ _NEW = _words_rx([w for w, meaning in ACCUMULATIONS.items() if meaning == "新�
 _NEW_OR_COUNTED = _words_rx([*COUNT_KINDS, *(w for w, meaning in ACCUMULATIONS.items() if meaning == "新規")])
 # 「申請から交付まで」「現場到着まで」: the stage of a process an amount times
 _SPAN = re.compile(r"(?:([^\s、。,()（）「」]{1,10}?)から)?([^\s、。,()（）「」]{1,10}?)まで(?:の|に|で)?")
-_PAREN_AFTER = re.compile(r"\s*[(（]([^()（）]{1,14})[)）]")
+_PAREN_AFTER = re.compile(r"\s*[(（]([^()（）]{1,30})[)）]")
 _MULT = {"千": 1_000, "万": 10_000}
 # dates in a bracket do not make it a bracket of other amounts (「（令和6年度末見込み）」)
 _DATELIKE = re.compile(rf"{ERA_PATTERN}\s*\d+\s*(?:年度|年)?|\d{{4}}\s*(?:年度|年)|\d{{1,2}}\s*月(?:\d{{1,2}}\s*日)?")

@@ -18,9 +18,9 @@ _NEW_LEVEL = re.compile(rf"(?:{alternation(WORDS['to_new'])})\s*(?:目標値?|�
 _RANGE_TAIL = re.compile(rf"\s*(?:{alternation(ROLES['range_after'])})")
 # 「5校で各3回」「全8地区で年2回ずつ」「3地区×各2回」「6会場 各4回」「12地区の公民館で各2回」「2地区は1回ずつ」:
 # so many per group, of so many groups
-_EACH_OF = re.compile(r"[\u4e00-\u9fff]{0,2}(?:の[\u4e00-\u9fff\u30a0-\u30ffー]{1,8})?(?:で|に|の|と|は|、|,|×|x|X)?\s*"
+_EACH_OF = re.compile(r"[\u4e00-\u9fff]{0,2}(?:の[\u4e00-\u9fff\u30a0-\u30ffー]{1,8})?(?:で|に|の|と|は|が|、|,|×|x|X)?\s*"
                       r"(?:各)?\s*(?:年間?|毎年|月|毎月)?\s*(?:それぞれ|各)?")
-_IN_GROUPS = ("で", "に")  # 「1校で2回」: done in so many groups
+_IN_GROUPS = ("で", "に", "が")  # 「1校で2回」「2分団が 5回」: done in so many groups
 _CONDITION_OF = re.compile(r"の[^、。,;；\n]*")
 
 
@@ -55,13 +55,16 @@ def join(qs: list[Quantity], q: Quantity, between: str, tail: str) -> Quantity |
         return q._replace(value=float(convert(prev.exact, prev.unit, q.unit) + q.exact),
                           exact=convert(prev.exact, prev.unit, q.unit) + q.exact, label=prev.label,
                           source=f"{prev.source}{between}{q.source}", measures=prev.measures)
+    if between == "" and prev.role not in (RESULT, BOUND) and q.role == RESULT:
+        q = q._replace(role=prev.role)  # 「定員 20組40人×4回」: written on, the same kind of amount
     if prev.unit and prev.unit != q.unit:
         return _in_groups(qs, q, between)
     if q.place.in_parens and not prev.place.in_parens and between[:1] in "(（":
         # 「月平均 118件（ベトナム語 41件）」: a part measures the same; 「計 13,260件（つながった件数 5,830件）」:
         # in brackets after a total, a part of it
-        measures = prev.measures if q.measures == NONE else q.measures
-        return q._replace(measures=measures, place=q.place._replace(part=q.place.part or prev.place.total))
+        if q.measures != NONE:  # 「延べ1,260人（実84人）」: another measure of the same, not a part
+            return q
+        return q._replace(measures=prev.measures, place=q.place._replace(part=q.place.part or prev.place.total))
     return q
 
 
@@ -85,7 +88,7 @@ def _in_groups(qs: list[Quantity], q: Quantity, between: str) -> Quantity:
         qs[-1] = prev._replace(role=CONDITION)  # 「8分以内に到着した割合 92％」 too
         return q._replace(measures=q.measures._replace(condition=_said(prev)))
     if between in _IN_GROUPS:
-        return q._replace(place=q.place._replace(group=prev.unit))
+        return q._replace(place=q.place._replace(group=prev.unit, group_size=prev.exact))
     return q
 
 

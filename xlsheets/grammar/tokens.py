@@ -50,7 +50,8 @@ _TOKEN_BODY = rf"""
   | (?P<erayear>(?P<ey_era>{_ERA})\s*(?P<ey_y>元|\d{{1,2}})\s*(?:年度|年(?:間)?)(?:\s*(?P<ey_m>\d{{1,2}})\s*月(?:\s*(?P<ey_d>\d{{1,2}})\s*日)?)?)
   | (?P<eramonth>(?P<em_era>{_ERA})\s*(?P<em_y>元|\d{{1,2}})\s*[.．/]\s*(?P<em_m>\d{{1,2}})(?![\d.．/]))
   | (?P<wdate>(?P<wd_y>(?:19|20)\d\d)\s*[年/.\-]\s*(?P<wd_m>\d{{1,2}})\s*(?:[月/.\-]\s*(?P<wd_d>\d{{1,2}})\s*日?|月))
-  | (?P<year>(?:19|20)\d\d\s*年度?|\d{{1,2}}\s*年(?:度|間)|\d{{1,2}}\s*年(?![生]))
+  | (?P<years>(?<![\d.])\d{{1,3}}\.\d+\s*年(?!度))
+  | (?P<year>(?:19|20)\d\d\s*年度?|(?<![\d.])\d{{1,2}}\s*年(?:度|間)|(?<![\d.])\d{{1,2}}\s*年(?![生]))
   | (?P<mdate>(?P<md_m>\d{{1,2}})\s*月\s*(?P<md_d>\d{{1,2}})\s*日)
   | (?P<slash>(?P<sl_m>\d{{1,2}})\s*/\s*(?P<sl_d>\d{{1,2}})(?![\d/])(?!\s*(?:[千万億]?(?:{_UNIT_RX}))))
   | (?P<month>\d{{1,2}}\s*月(?!額|平均|当たり|間))
@@ -169,7 +170,7 @@ def _date(kind: str, m: re.Match) -> DateToken:
 
 
 _DATES = frozenset(("eradate", "erayear", "eramonth", "wdate", "mdate", "slash", "dotdate", "month"))
-_AMOUNTS = frozenset(("qty", "clock", "fraction", "onein", "half"))
+_AMOUNTS = frozenset(("qty", "clock", "fraction", "onein", "half", "years"))
 _SIDE_AMOUNTS = frozenset(("stated", "dotdate"))
 def _span_of(kind: str, m: re.Match, t: str) -> Span | None:
     """The amount a token reads, or None when it is no amount (a name, a per-unit, a scale)."""
@@ -177,6 +178,8 @@ def _span_of(kind: str, m: re.Match, t: str) -> Span | None:
         return None if is_name_or_per(t, m) or is_scale(t, m.start("n"), False) else _qty_span(m, t)
     if kind == "clock":
         return _clock_span(m)
+    if kind == "years":  # 「平均自立期間 81.0年」: a length of time in years (a year with a decimal is no date)
+        return Span(m.start(), m.end(), to_decimal(re.match(r"[\d.]+", m.group(0)).group(0)), "年")
     return _share_span(m, kind)
 
 
