@@ -483,7 +483,7 @@ def test_demo_lists_errors_first_and_rolls_up_only_the_two_originals(tmp_path):
     assert res.exit_code == 0, res.output
     assert "ブック 2 件" in res.output
     for line in res.output.splitlines():
-        m = re.search(r"エラー (\d+) 件・警告 \d+ 件（([\w-]+)", line)
+        m = re.search(r"エラー (\d+) 件・警告 \d+ 件（多い指摘 \d+ 種: ([\w-]+)", line)
         if m and int(m.group(1)):
             assert m.group(2) in {"missing-report", "required-empty", "invalid-date", "rate-mismatch"}, line
 

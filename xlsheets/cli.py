@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import XlsheetsError
+from .errors import CLI, XlsheetsError, speaking_to
 from .model import STAGE_JA, STAGES
 
 FORMATS = click.Choice(["json", "yaml", "csv"])
@@ -27,7 +27,8 @@ def friendly(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with speaking_to(CLI):  # a message's remedy names the command's options (--force, -o …)
+                return fn(*args, **kwargs)
         except XlsheetsError as e:
             click.echo(f"エラー: {e}", err=True)
             sys.exit(e.exit_code)
@@ -76,7 +77,7 @@ def usage_error_ja(e: click.ClickException) -> str:
     elif isinstance(e, click.BadParameter):
         ja = f"{name or '引数'} の値が正しくありません{_accepted(param)}"
     elif isinstance(e, click.UsageError) and "No such command" in e.message:
-        ja = "そのようなコマンドはありません（xlsheets -h で一覧を表示）"
+        ja = f"そのようなコマンドはありません{_did_you_mean(e)}（xlsheets -h で一覧を表示）"
     elif isinstance(e, click.UsageError) and "extra argument" in e.message:
         ja = "余分な引数があります"
     else:
@@ -84,6 +85,15 @@ def usage_error_ja(e: click.ClickException) -> str:
     ctx = getattr(e, "ctx", None)
     usage = f"\n使い方: {ctx.command_path} -h" if ctx is not None else ""
     return f"エラー: {ja}。\n({e.format_message()}){usage}"
+
+
+def _did_you_mean(e: click.UsageError) -> str:
+    """The command typed and click's suggestion ("Did you mean 'read'?"), for the Japanese half too."""
+    import re
+
+    found = re.search(r"No such command '([^']*)'", e.message)
+    maybe = sorted(getattr(e, "possibilities", None) or [])
+    return (f": {found.group(1)}" if found else "") + (f"（もしかして {' / '.join(maybe)}）" if maybe else "")
 
 
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click ≥ 8.2

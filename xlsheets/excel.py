@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import layout as L
-from .errors import XlsheetsError
+from .errors import EXCEL, XlsheetsError, speaking_to
 from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, attach_names
 
 try:  # worksheet functions need xlwings' decorators; the rest works on any Book-like object
@@ -205,7 +205,8 @@ def button(fn):
     def wrapper(book=None, *args, **kwargs):
         book = _caller(book)
         try:
-            message = fn(book, *args, **kwargs)
+            with speaking_to(EXCEL):  # a remedy in a message says what to do in Excel, not an option
+                message = fn(book, *args, **kwargs)
         except XlsheetsError as e:
             _alert(book, e.ja, "xlsheets")
             return None

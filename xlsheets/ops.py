@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RollupWorkbook, XlsheetsError
+from .errors import RollupWorkbook, XlsheetsError, remedy
 from .grid import BookGrid, book_from_openpyxl
 from .inspection import check_spreadsheet
 from .marking import annotate, clear, write_achievement
@@ -35,23 +35,25 @@ def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Pa
     (.xlsx stays .xlsx, .xlsm keeps its macros in an .xlsm); in place only when nothing is lost
     and the workbook is not read-only."""
     if in_place and out:
-        raise XlsheetsError("-o と --in-place は同時に指定できません。", "use either -o or --in-place")
+        raise XlsheetsError(*_sentence(remedy("not_both")))
     if not in_place and not out:
-        raise XlsheetsError("出力先を -o で指定するか、--in-place で上書きしてください。", "give -o OUT or --in-place")
+        raise XlsheetsError(*_sentence(remedy("out_or_in_place")))
     path = Path(path)
     kind = check_spreadsheet(path)[0]
     if in_place and kind != "xlsx":
-        raise XlsheetsError(
-            f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。"
-            f"-o 新しいファイル名.xlsx を指定すると、読み取った内容を公式様式の .xlsx に変換して書き込みます。",
-            f"cannot write into a .{kind} file: use -o NEW.xlsx to convert it into the official template",
-        )
+        ja, en = remedy("convert_output")
+        raise XlsheetsError(f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。{ja}。",
+                            f"cannot write into a .{kind} file: {en}")
     target = path if in_place else Path(out)
     # an .xlsx/.xlsm stays what it is; an .xls/.xlsb/.ods is converted into an .xlsx
     check_output(target, overwrite or in_place, (path.suffix.lower(),) if kind == "xlsx" else (".xlsx",))
     if in_place:
         refuse_lossy(path)
     return target
+
+
+def _sentence(words: tuple[str, str]) -> tuple[str, str]:
+    return words[0] + "。", words[1]
 
 
 def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:

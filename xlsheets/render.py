@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import XlsheetsError
+from .errors import XlsheetsError, remedy
 from .saving import check_output, write_bytes_atomic
 
 FONTS_CONF = Path(__file__).resolve().parent / "data" / "fonts.conf"
@@ -69,8 +69,8 @@ def check_png_pages(prefix: str | Path, overwrite: bool) -> None:
     """Refuse to write over the PNG pages of an earlier run unless overwrite."""
     old = png_pages(prefix)
     if old and not overwrite:
-        raise XlsheetsError(f"PNG が既に存在します: {old[0]} ほか {len(old)} 枚（上書きするには --force を付けてください）",
-                            f"PNG pages exist: {old[0]} (use --force to overwrite)")
+        ja, en = remedy("overwrite")
+        raise XlsheetsError(f"PNG が既に存在します: {old[0]} ほか {len(old)} 枚（{ja}）", f"PNG pages exist: {old[0]} ({en})")
 
 
 def pdf_to_png(pdf: str | Path, prefix: str | Path, dpi: int = 70, overwrite: bool = False) -> list[Path]:

@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import UnreadableWorkbook, XlsheetsError
+from .errors import UnreadableWorkbook, XlsheetsError, remedy
 from .inspection import check_package
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -43,10 +43,8 @@ def check_output(path: Path, overwrite: bool, suffixes: tuple[str, ...] = OUTPUT
     path = Path(path)
     refuse_suffix(path, suffixes)
     if path.exists() and not overwrite:
-        raise XlsheetsError(
-            f"出力先は既に存在します: {path}（上書きするには --force を付けてください）",
-            f"output exists: {path} (use --force to overwrite)",
-        )
+        ja, en = remedy("overwrite")
+        raise XlsheetsError(f"出力先は既に存在します: {path}（{ja}）", f"output exists: {path} ({en})")
     if not path.parent.is_dir():  # said before any work, not after a long roll-up
         raise XlsheetsError(f"出力先のフォルダがありません: {path.parent}", f"no such folder: {path.parent}")
     locks = lock_files(path)
@@ -75,10 +73,10 @@ def is_read_only(path: Path) -> bool:
 
 def refuse_read_only(path: Path, what: str = "") -> None:
     if is_read_only(path):
+        ja, en = remedy("other_output")
         raise XlsheetsError(
-            f"読み取り専用の{what}ファイルには書き込みません: {path}（Excel と同じく。-o で別のファイルに保存するか、"
-            f"読み取り専用を外してください）",
-            f"{path} is read-only",
+            f"読み取り専用の{what}ファイルには書き込みません: {path}（Excel と同じく。{ja}。または読み取り専用を外してください）",
+            f"{path} is read-only ({en}, or make it writable)",
         )
 
 
@@ -263,10 +261,10 @@ def refuse_lossy(path: str | Path) -> None:
     """Refuse an in-place write that would drop content of the user's workbook."""
     lost = lossy_parts(path)
     if lost:
+        ja, en = remedy("other_output")
         raise XlsheetsError(
-            f"このブックをそのまま上書きすると次の内容が失われるため、上書きしません: {'、'.join(lost)}。"
-            f"-o 新しいファイル名.xlsx で別のファイルに保存してください。",
-            f"refusing to overwrite {Path(path).name}: it would lose {', '.join(lost)}; use -o NEW.xlsx",
+            f"このブックをそのまま上書きすると次の内容が失われるため、上書きしません: {'、'.join(lost)}。{ja}。",
+            f"refusing to overwrite {Path(path).name}: it would lose {', '.join(lost)}; {en}",
         )
 
 
