@@ -63,6 +63,13 @@ def _results_sheet(path: Path):
     return [[c.value for c in row] for row in load_workbook(path)["検証結果"].iter_rows()]
 
 
+def _live_checks(path: Path):
+    """Every goal sheet's conditional formats in order: (range, formula, stop if true, colour)."""
+    return {ws.title: [(str(cf.sqref), r.formula, bool(r.stopIfTrue), r.dxf.fill.bgColor.rgb[-6:].upper())
+                       for cf in ws.conditional_formatting for r in sorted(cf.rules, key=lambda r: r.priority)]
+            for ws in load_workbook(path).worksheets}
+
+
 def _rates(path: Path):
     return [[s.achievement for _i, s in g.subitems()] for g in read(path).goals]
 
@@ -94,8 +101,11 @@ def test_lite_validate_and_clear_equal_the_cli(lite, sample_books, tmp_path, nam
     live = _run(lite, "xs_validate", src, tmp_path / "live.xlsx")
     cli_out, report = annotate_file(src, tmp_path / "cli.xlsx")
     assert report.findings and _results_sheet(live) == _results_sheet(cli_out.path)
+    assert _live_checks(live) == _live_checks(cli_out.path) != _live_checks(src)  # the marks, placed first
     cleared = _run(lite, "xs_clear", live, tmp_path / "live_clear.xlsx")
-    assert load_workbook(cleared).sheetnames == load_workbook(clear_file(cli_out.path, tmp_path / "c.xlsx").path).sheetnames
+    cli_cleared = clear_file(cli_out.path, tmp_path / "c.xlsx").path
+    assert load_workbook(cleared).sheetnames == load_workbook(cli_cleared).sheetnames
+    assert _live_checks(cleared) == _live_checks(cli_cleared) == _live_checks(src)
 
 
 @pytest.mark.parametrize("name", SAMPLES)

@@ -20,6 +20,7 @@ from typing import Any
 from . import layout as L
 from .errors import EXCEL, XlsheetsError, speaking_to
 from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, attach_names
+from .writers import MARK_FORMULA
 
 try:  # worksheet functions need xlwings' decorators; the rest works on any Book-like object
     import xlwings as xw
@@ -130,6 +131,27 @@ class XlwingsWriter:
         else:  # pragma: no cover - older xlwings
             rng.note.text = text
 
+    def mark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """A conditional format on the cells, placed first with stop-if-true (xlwings puts it first on every
+        engine), so that the template's live checks do not hide the mark."""
+        rng = self._sheet(sheet).range((rows[0], col), (rows[1], col))
+        rng.conditional_formats.add_custom("=" + MARK_FORMULA, fill_color="#" + color, stop_if_true=True)
+
+    def unmark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Delete what mark() added on these cells. Excel on Windows lists a range's rules, so ours is found
+        by what it is; Office.js (server, Lite) cannot list them here: ours is the first, and Excel checks
+        that the first rule still is ours before deleting it (else an error, and nothing else is deleted)."""
+        rng = self._sheet(sheet).range((rows[0], col), (rows[1], col))
+        try:
+            rules = list(rng.conditional_formats)
+        except NotImplementedError:
+            _delete_first_rule(rng, {"type": "Custom", "formula": "=" + MARK_FORMULA, "stop_if_true": True})
+            return
+        want = tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))
+        for rule in rules:
+            if rule.type == "custom" and rule.formula == "=" + MARK_FORMULA and rule.fill_color == want:
+                rule.delete()
+
     def has_sheet(self, name: str) -> bool:
         return name in [s.name for s in self.book.sheets]
 
@@ -173,6 +195,13 @@ class XlwingsWriter:
                     k = j + 1
         self._values.clear()
         self._fills.clear()
+
+
+def _delete_first_rule(rng, snapshot: dict[str, Any]) -> None:
+    """Office.js: delete the first conditional format of rng if it still is the one described."""
+    from xlwings.pro._xlremote import ConditionalFormats
+
+    ConditionalFormats(rng.impl, [snapshot])(1).delete()
 
 
 def _runs(cells: dict[int, Any]):

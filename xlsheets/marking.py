@@ -166,16 +166,21 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
             if f.cell:
                 per_cell.setdefault((f.sheet, f.cell), []).append(f)
     order = {ERROR: 0, WARNING: 1, INFO: 2}
-    marks = [["sheet", "cell", "fill", "note"]]
+    marks = [["sheet", "cell", "fill", "note", "mark"]]
+    colours: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for (sheet, cell), findings in per_cell.items():
         r, c = _parse_a1(cell)
-        worst = min(findings, key=lambda f: order[f.severity]).severity
+        colour = SEVERITY_FILL[min(findings, key=lambda f: order[f.severity]).severity]
         original_note = writer.get_note(sheet, r, c)
-        marks.append([sheet, cell, writer.get_fill(sheet, r, c), original_note])
-        writer.set_fill(sheet, r, c, SEVERITY_FILL[worst])
+        marks.append([sheet, cell, writer.get_fill(sheet, r, c), original_note, colour])
+        writer.set_fill(sheet, r, c, colour)  # the cell's own fill too: what a viewer without conditional formats shows
+        colours.setdefault((sheet, colour), []).append((r, c))
         text = "\n".join(f"{NOTE_PREFIX}{f.message}" for f in findings)
         if original_note != UNKNOWN_NOTE:  # a user's note this engine cannot read is left alone
             writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
+    for (sheet, colour), cells in colours.items():  # before the template's live checks, which would hide it
+        for rows, col in column_runs(cells):
+            writer.mark(sheet, rows, col, colour)
     rows, legend_fills = _legend()
     rows.append(["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"])
     links = {}
@@ -192,6 +197,18 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
         writer.set_fill(RESULTS_SHEET, r, c, colour)
     writer.write_sheet(MARKS_SHEET, marks, hidden=True)
     return len(per_cell)
+
+
+def column_runs(cells: list[tuple[int, int]]) -> list[tuple[tuple[int, int], int]]:
+    """((first row, last row), column) for each run of consecutive rows in a column: one mark each,
+    the same on every face, so that any face removes what another added."""
+    runs: list[tuple[tuple[int, int], int]] = []
+    for r, c in sorted(set(cells), key=lambda rc: (rc[1], rc[0])):
+        if runs and runs[-1][1] == c and runs[-1][0][1] == r - 1:
+            runs[-1] = ((runs[-1][0][0], r), c)
+        else:
+            runs.append(((r, r), c))
+    return runs
 
 
 def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
@@ -228,6 +245,7 @@ def _clear_marks(book: BookGrid, writer) -> int:
     """Remove exactly what annotate added: restore fills and notes, drop its two sheets."""
     marks = next((s for s in book.sheets if s.name == MARKS_SHEET), None)
     restored = 0
+    colours: dict[tuple[str, str], list[tuple[int, int]]] = {}
     if marks is not None:
         for row in marks.rows[1:]:
             if len(row) < 2 or not row[0]:
@@ -238,6 +256,8 @@ def _clear_marks(book: BookGrid, writer) -> int:
             if not any(s.name == sheet for s in book.sheets):
                 continue
             r, c = _parse_a1(cell)
+            if len(row) > 4 and row[4]:  # marks written before conditional formats have no colour here
+                colours.setdefault((sheet, str(row[4])), []).append((r, c))
             writer.set_fill(sheet, r, c, fill or None)
             if note == UNKNOWN_NOTE:
                 continue  # annotate did not touch that note
@@ -247,6 +267,9 @@ def _clear_marks(book: BookGrid, writer) -> int:
             else:
                 writer.set_note(sheet, r, c, note if note else (_strip_ours(current) or None))
             restored += 1
+    for (sheet, colour), cells in colours.items():
+        for rows, col in column_runs(cells):
+            writer.unmark(sheet, rows, col, colour)
     writer.delete_sheet(MARKS_SHEET)
     writer.delete_sheet(RESULTS_SHEET)
     return restored

@@ -10,14 +10,19 @@ import json
 from typing import Any
 
 from openpyxl.comments import Comment
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import PatternFill
 from openpyxl.styles.colors import Color
+from openpyxl.styles.differential import DifferentialStyle
 
 from .errors import XlsheetsError
+from .grid import a1
 from .sheetops import set_text
 from .textwidth import text_lines
 
 AUTHOR = "xlsheets"
+MARK_FORMULA = "TRUE"  # a finding's mark: a conditional format that always applies, placed before all others
 
 
 def _color_dict(c: Color | None) -> dict[str, Any] | None:
@@ -100,6 +105,33 @@ class OpenpyxlWriter:
         comment.width, comment.height = 320, 140
         cell.comment = comment
 
+    def mark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Colour the cells rows[0]..rows[1] of col with a conditional format placed first (stop if true), so
+        that no live check of the template hides it: Excel follows the priority, LibreOffice the order in
+        the file (both first)."""
+        fill = PatternFill(fill_type="solid", fgColor="FF" + color, bgColor="FF" + color)
+        rule = Rule(type="expression", formula=[MARK_FORMULA], stopIfTrue=True, dxf=DifferentialStyle(fill=fill))
+        ws = self.wb[sheet]
+        rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
+        for _sqref, r in rules:
+            r.priority = (r.priority or 0) + 1
+        rule.priority = 1
+        _set_rules(ws, [(_block(rows, col), rule), *rules])
+
+    def unmark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Remove the conditional format that mark() put on these cells; the others keep their order."""
+        ws = self.wb[sheet]
+        kept, gone = [], []
+        for cf in ws.conditional_formatting:
+            for r in cf.rules:
+                ours = _is_mark(r, color) and str(cf.sqref) == _block(rows, col)
+                (gone if ours else kept).append((str(cf.sqref), r))
+        if not gone:
+            return
+        for _sqref, r in kept:
+            r.priority = (r.priority or 0) - sum((g.priority or 0) < (r.priority or 0) for _s, g in gone)
+        _set_rules(ws, kept)
+
     def has_sheet(self, name: str) -> bool:
         return name in self.wb.sheetnames
 
@@ -139,6 +171,25 @@ class OpenpyxlWriter:
     def delete_sheet(self, name: str) -> None:
         if name in self.wb.sheetnames:
             del self.wb[name]
+
+
+def _block(rows: tuple[int, int], col: int) -> str:
+    return a1(rows[0], col) if rows[0] == rows[1] else f"{a1(rows[0], col)}:{a1(rows[1], col)}"
+
+
+def _is_mark(rule: Rule, color: str) -> bool:
+    fill = rule.dxf.fill if rule.dxf is not None else None
+    rgb = (fill.bgColor.rgb if fill is not None and fill.bgColor is not None else "") or ""
+    return (rule.type == "expression" and list(rule.formula or []) == [MARK_FORMULA] and bool(rule.stopIfTrue)
+            and isinstance(rgb, str) and rgb[-6:].upper() == color.upper())
+
+
+def _set_rules(ws, rules: list[tuple[str, Rule]]) -> None:
+    """The sheet's conditional formats in this order (the order LibreOffice applies them in)."""
+    fresh = ConditionalFormattingList()
+    for sqref, rule in rules:
+        fresh.add(sqref, rule)
+    ws.conditional_formatting = fresh
 
 
 def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
