@@ -7,6 +7,7 @@ User mistakes (missing file, not a workbook, output exists…) print a Japanese 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections import Counter
 from contextlib import contextmanager
@@ -56,7 +57,7 @@ def _accepted(param: click.Parameter | None) -> str:
     if isinstance(kind, click.Choice):
         return f"（使えるのは {' / '.join(map(str, kind.choices))}）"
     if isinstance(kind, click.IntRange) and kind.min is not None:
-        return f"（{kind.min} 以上の整数）"
+        return f"（{kind.min} 以上{'' if kind.max is None else f' {kind.max} 以下'}の整数）"
     if isinstance(kind, click.types.IntParamType):
         return "（整数）"
     return ""
@@ -254,19 +255,23 @@ def sample(name: str, out: Path, fmt: str | None, force: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する PDF")
 @click.option("--png", is_flag=True, help="PNG画像（1ページ1枚）も作る")
+@click.option("--dpi", type=click.IntRange(min=30, max=600), default=150, show_default=True,
+              help="PNG の解像度（1インチあたりの点の数）")
+@click.option("--sheets", multiple=True, help="印刷するシート（名前をコンマで区切る。省略時はすべて）")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @friendly
-def render(file: Path, out: Path, png: bool, force: bool) -> None:
+def render(file: Path, out: Path, png: bool, dpi: int, sheets: tuple[str, ...], force: bool) -> None:
     """LibreOffice で PDF に印刷する (render to PDF as printed)."""
-    from .render import check_png_pages, pdf_to_png, render_pdf
+    from .render import check_png_pages, pdf_to_png, render_pdf, sheet_list
 
     if png:  # said before LibreOffice runs
         check_png_pages(out.with_suffix(""), force)
-    pdf = render_pdf(file, out, overwrite=force)
+    pdf = render_pdf(file, out, overwrite=force, sheets=sheet_list(file, sheets))
     click.echo(f"作成しました: {pdf}")
     if png:
-        for p in pdf_to_png(pdf, pdf.with_suffix(""), overwrite=force):
-            click.echo(f"  {p}")
+        pages = pdf_to_png(pdf, pdf.with_suffix(""), dpi=dpi, overwrite=force)
+        click.echo(f"PNG {len(pages)} 枚（{dpi} dpi）: {pdf.parent.resolve()}{os.sep}"
+                   f"（{pages[0].name} ～ {pages[-1].name}）" if pages else "PNG は作られませんでした（ページがありません）")
 
 
 @main.command()
@@ -532,8 +537,6 @@ def excel_setup(folder: Path, force: bool) -> None:
 @friendly
 def serve(host: str, port: int, no_auth: bool) -> None:
     """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth)."""
-    import os
-
     try:
         import uvicorn
 

@@ -11,7 +11,7 @@ from typing import Any
 from . import layout as L
 from .grid import UNKNOWN_NOTE, BookGrid
 from .layout import RATE_FORMAT
-from .model import STAGES, Goal, paren
+from .model import STAGES, Goal, circled, paren
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
@@ -25,7 +25,8 @@ from .rates import (
     latest,
 )
 from .reading import ReadResult
-from .validation import ERROR, INFO, SEVERITY_JA, WARNING, Report
+from .textwidth import display_width
+from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 
 # finding marks (red, orange, lavender) are distinct from the grade fills (green, blue, yellow, pink),
 # and the 検証結果 sheet says which is which
@@ -34,6 +35,12 @@ GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
 RESULTS_SHEET = "検証結果"
 RESULTS_HEADER_ROW = 4  # below the colour legend
+# 検証結果's columns: (heading, narrowest, widest) in Excel width units; wider text wraps
+RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10, 20), ("セル", 5, 6), ("重点目標", 9, 9),
+                   ("取組項目", 9, 9), ("番号", 5, 6), ("欄", 6, 12), ("内容", 50, 50))
+# the page the columns share, in width units: A4 landscape with the default margins holds about 130 at
+# 100 %; fitted to its width, 150 prints at about 87 % (11 pt text at about 9.5 pt)
+RESULTS_PAGE_WIDTH = 150
 MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
 NOTE_PREFIX = "[xlsheets] "
 
@@ -182,16 +189,14 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
         for rows, col in column_runs(cells):
             writer.mark(sheet, rows, col, colour)
     rows, legend_fills = _legend()
-    rows.append(["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"])
+    rows.append([title for title, _lo, _hi in RESULTS_COLUMNS])
     links = {}
     for rep in reports:
         for f in rep.findings:
-            loc = f.location
-            rows.append([SEVERITY_JA[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), loc.get("item"),
-                         loc.get("subitem"), loc.get("field"), f.message])
+            rows.append(_result_row(f))
             if f.cell:
                 links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
-    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=[8, 22, 30, 7, 9, 9, 6, 12, 70],
+    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
                        header_row=RESULTS_HEADER_ROW, landscape=True)
     for (r, c), colour in legend_fills.items():
         writer.set_fill(RESULTS_SHEET, r, c, colour)
@@ -209,6 +214,25 @@ def column_runs(cells: list[tuple[int, int]]) -> list[tuple[tuple[int, int], int
         else:
             runs.append(((r, r), c))
     return runs
+
+
+def _result_row(f) -> list[Any]:
+    """One line of 検証結果: the finding where a person looks for it (① (1) 数値目標), not its keys."""
+    loc = f.location
+    item, sub, fld = loc.get("item"), loc.get("subitem"), loc.get("field")
+    return [SEVERITY_JA[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), None if item is None else circled(item),
+            None if sub is None else paren(sub), FIELD_JA.get(fld, fld) if fld else None, f.message]
+
+
+def results_widths(table: list[list[Any]]) -> list[float]:
+    """Each column as wide as its longest text (within its bounds; longer text wraps), and 内容 (the last)
+    what is left of the page, so that fitting the page to its width shrinks the print little."""
+    widths = []
+    for k, (_title, lo, hi) in enumerate(RESULTS_COLUMNS):
+        need = max(display_width(str(row[k])) for row in table if len(row) > k and row[k] is not None) + 2
+        widths.append(float(min(hi, max(lo, need))))
+    widths[-1] = max(widths[-1], RESULTS_PAGE_WIDTH - sum(widths[:-1]))
+    return widths
 
 
 def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:

@@ -193,8 +193,8 @@ def _set_rules(ws, rules: list[tuple[str, Rule]]) -> None:
 
 
 def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
-    """A4 landscape, every column on one page (as many pages down as needed), header repeated;
-    the last column wraps, so long messages grow their row instead of running off the page."""
+    """A4 landscape, every column on one page (as many pages down as needed), header repeated; every
+    column wraps and each row is as tall as its longest cell, so nothing is clipped or runs off the page."""
     from openpyxl.styles import Alignment
 
     ws.page_setup.orientation = "landscape"
@@ -204,12 +204,12 @@ def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_options.gridLines = True
-    col = ws.column_dimensions[ws.cell(1, width).column_letter].width or 8.43
-    for r in range(header_row + 1, height + 1):
-        for c in range(1, width):
-            ws.cell(r, c).alignment = Alignment(vertical="top")
-        cell = ws.cell(r, width)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = text_lines(str(cell.value or ""), col, 11.0)
+    cols = [ws.column_dimensions[ws.cell(1, c).column_letter].width or 8.43 for c in range(1, width + 1)]
+    for r in range(header_row, height + 1):
+        lines = 1
+        for c in range(1, width + 1):
+            cell = ws.cell(r, c)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(lines, text_lines(str(cell.value if cell.value is not None else ""), cols[c - 1], 11.0))
         if lines > 1:  # neither Excel nor LibreOffice grows a row on opening a file
             ws.row_dimensions[r].height = 15 * lines
