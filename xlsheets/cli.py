@@ -532,18 +532,23 @@ def excel_setup(folder: Path, force: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="待ち受けるアドレス（127.0.0.1 以外は認証が必要）")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(min=1, max=65535))
 @click.option("--no-auth", is_flag=True, help="認証なしで 127.0.0.1 以外に待ち受けることを許す")
 @friendly
 def serve(host: str, port: int, no_auth: bool) -> None:
-    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth)."""
+    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth).
+
+    The address is taken before the "ready" line: a port in use or a wrong address is said (exit 2)
+    instead of a server that announces itself and then fails."""
     try:
         import uvicorn
+        import xlwings_server  # noqa: F401 - the extra, checked before anything starts
 
-        from .server import check_bind, create_app
+        from .server import check_bind, create_app, listening_socket
     except ImportError as e:
-        raise XlsheetsError("サーバー版の部品がありません: pip install 'xlsheets[server]'",
-                            "install the server extra: pip install 'xlsheets[server]'") from e
+        raise XlsheetsError(f"サーバー版の部品（{e.name}）がありません。pip install 'xlsheets[server]' で入れてください。",
+                            f"{e.name} is missing: pip install 'xlsheets[server]'") from e
+    sock = listening_socket(host, port)  # first: a wrong address is said as such, not as a lack of auth
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
         click.echo("注意: xlwings Server を PolyForm Noncommercial ライセンスで起動します（README の「ライセンス」参照）。",
@@ -552,7 +557,7 @@ def serve(host: str, port: int, no_auth: bool) -> None:
     if warning := check_bind(host, no_auth):
         _warn([warning])
     click.echo(f"xlsheets サーバー: http://{host}:{port}/taskpane.html （Ctrl+C で終了）", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 if __name__ == "__main__":
