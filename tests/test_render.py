@@ -135,3 +135,43 @@ def test_render_png_is_readable_by_default(sample_books, tmp_path):
 
     (page,) = pdf_to_png(pdf, tmp_path / "a")
     assert DPI == 150 and Image.open(page).size[0] >= 1700  # 819 px at 70 dpi could not be read
+
+
+# ---------------------------------------------------------------- text too long for a printed cell
+
+
+def test_a_text_too_long_to_print_is_reported_by_fill_achieve_and_carry_forward(tmp_path):
+    """A 方法・手段 of 1,700 characters needs more lines than a row holds at Excel's 409 pt: each command
+    names the cell and both line counts; the file keeps every character; the print is cut, as said."""
+    import json
+
+    from click.testing import CliRunner
+
+    from xlsheets.cli import main
+    from xlsheets.reading import read
+
+    d = sample_dict("fy2020")
+    long = "地域の関係機関と連携し、支援が必要な方の状況を把握する。" * 60 + "この一文は印刷に入りません。"
+    d["goals"][0]["items"][0]["subitems"][0]["method"] = long
+    (tmp_path / "d.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    runs = {"fill": ["fill", "d.json", "-o", "f.xlsx"], "achieve": ["achieve", "f.xlsx", "-o", "a.xlsx"],
+            "carry-forward": ["carry-forward", "f.xlsx", "--to-year", "2021", "-o", "c.xlsx"]}
+    for command, args in runs.items():
+        res = CliRunner().invoke(main, [str(tmp_path / a) if a.endswith((".json", ".xlsx")) else a for a in args])
+        assert res.exit_code == 0, res.output
+        m = re.search(r"注意: 1_社会福祉施設の今後の方向性の検討!D8: .*必要 (\d+) 行.*入るのは (\d+) 行", res.output)
+        assert m and int(m.group(1)) > int(m.group(2)) > 0, (command, res.output)
+    assert read(tmp_path / "a.xlsx").goals[0].items[0].subitems[0].method == long
+    _only_column(tmp_path / "a.xlsx", tmp_path / "method.xlsx", "method")
+    text = _squash(subprocess.run(["pdftotext", str(render_pdf(tmp_path / "method.xlsx", tmp_path / "m.pdf")), "-"],
+                                  capture_output=True, text=True, check=True).stdout)
+    assert _squash(long[:40]) in text and "この一文は印刷に入りません" not in text
+
+
+def test_the_samples_print_without_a_cut():
+    from xlsheets.filling import fill_workbook
+    from xlsheets.sheetops import print_cuts
+
+    for name in ("fy2020", "fy2024"):
+        wb = fill_workbook(department_from_dict(sample_dict(name)))
+        assert [cut for ws in wb.worksheets for cut in print_cuts(ws)] == [], name

@@ -390,7 +390,7 @@ def fill_sheets(book=None) -> str:
     doc = long_table_to_dict(grid_records(rows))
     out = _beside(book, f"{doc['department'] or '部局'}_{doc['fiscal_year'] or ''}_重点目標管理シート.xlsx")
     report = fill(doc, out, overwrite=True)
-    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）"
+    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）{_cut_lines(report)}"
 
 
 @button
@@ -403,8 +403,13 @@ def new_year_book(book=None, to_year: int | None = None) -> str:
     dept = result.department
     year = next_year(dept, to_year)
     out = _beside(book, f"{dept.department}_{year}_重点目標管理シート.xlsx")
-    fill(carry_forward(dept, year), out, overwrite=False)
-    return f"新年度のシートを作成しました: {out}"
+    report = fill(carry_forward(dept, year), out, overwrite=False)
+    return f"新年度のシートを作成しました: {out}{_cut_lines(report)}"
+
+
+def _cut_lines(report) -> str:
+    """The cells whose text cannot print in full (fill's print_cuts), for a button's message."""
+    return "".join(f"\n\n注意: {cut.message()}" for cut in report.print_cuts)
 
 
 @button

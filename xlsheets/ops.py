@@ -18,6 +18,7 @@ from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book
 from .saving import check_output, open_for_edit, refuse_lossy, save_workbook
+from .sheetops import print_cuts
 from .summary.inputs import SKIP_ROLLUP
 from .validation import Report, validate
 from .writers import OpenpyxlWriter
@@ -85,6 +86,14 @@ def _keeping_phonetics(wb, src: Path):
     return write
 
 
+def print_cut_notes(wb) -> list[str]:
+    """A note for each cell of a printed sheet whose text cannot print in full (xlsheets' own sheets aside)."""
+    from .marking import RESULTS_SHEET
+
+    return [cut.message() for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULTS_SHEET
+            for cut in print_cuts(ws)]
+
+
 def converted_note(path: Path, kind: str) -> str:
     return (f"{path.name}（.{kind}）を読み取り、公式様式の .xlsx に変換しました（元のファイルはそのままです。"
             f"converted into the official template）")
@@ -98,6 +107,7 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
     book, wb, save = _for_edit(path, notes)
     result = read_book(book)
     n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
+    notes += print_cut_notes(wb)
     return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
 
 
@@ -139,6 +149,7 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
     result.path = str(path)
     report = validate(result, stage, load_settings(book=book))
     n = annotate([report], OpenpyxlWriter(wb), book)
+    notes += print_cut_notes(wb)
     return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
 
 
@@ -161,4 +172,5 @@ def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResu
     book = load_book(path)
     dept = read_book(book).department
     wb = fill_workbook(dept)
-    return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), [converted_note(path, book.kind)])
+    notes = [converted_note(path, book.kind), *print_cut_notes(wb)]
+    return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), notes)
