@@ -226,3 +226,9 @@ def test_marks_show_over_the_templates_live_checks_and_clear_gives_the_checks_ba
         {k: area["without_checks"][k] for k in ("error", "warning")}
     assert area["before"]["required"] > 0 and area["before"]["no digit"] > 0  # the sample trips both checks
     assert area["after_clear"] == area["before"]
+
+
+def test_the_results_sheet_is_never_read_as_a_goal_sheet(sample_books, tmp_path):
+    """検証結果 lists the form's own field names (重点目標, 数値目標, 方法・手段…): still not a goal sheet."""
+    marked, _report = annotate_file(sample_books["fy2020"], tmp_path / "m.xlsx", stage="final")
+    assert read(marked.path).to_dict() == read(sample_books["fy2020"]).to_dict()

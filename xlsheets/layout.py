@@ -53,6 +53,9 @@ N_COVER_LIST = "xs_cover_list"  # first row of the goal list (number cell)
 
 GOAL_SHEET = "重点目標"  # template sheet names
 COVER_SHEET = "表紙"
+RESULTS_SHEET = "検証結果"  # what validate --annotate adds: the findings, listed with the form's field names
+MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
+OWN_SHEETS = (RESULTS_SHEET, MARKS_SHEET)  # xlsheets' own sheets: never read as a department's sheets
 
 HEADER_TAIL = {
     "rate_midterm": "達成率（中間）",

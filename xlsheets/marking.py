@@ -33,7 +33,7 @@ from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 SEVERITY_FILL = {ERROR: "FF8B8B", WARNING: "F8CBAD", INFO: "E4DFEC"}
 GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
-RESULTS_SHEET = "検証結果"
+RESULTS_SHEET = L.RESULTS_SHEET
 RESULTS_HEADER_ROW = 4  # below the colour legend
 # 検証結果's columns: (heading, narrowest, widest) in Excel width units; wider text wraps
 RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10, 20), ("セル", 5, 6), ("重点目標", 9, 9),
@@ -41,7 +41,7 @@ RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10,
 # the page the columns share, in width units: A4 landscape with the default margins holds about 130 at
 # 100 %; fitted to its width, 150 prints at about 87 % (11 pt text at about 9.5 pt)
 RESULTS_PAGE_WIDTH = 150
-MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
+MARKS_SHEET = L.MARKS_SHEET
 NOTE_PREFIX = "[xlsheets] "
 
 

@@ -132,6 +132,8 @@ def read_book(book: BookGrid) -> ReadResult:
 
 
 def is_goal_sheet(sheet: SheetGrid) -> bool:
+    if sheet.name in L.OWN_SHEETS:  # 検証結果 holds the form's labels (数値目標…) as values
+        return False
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
         return True
     keys = set()
