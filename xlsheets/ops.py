@@ -8,12 +8,14 @@ cap) that refuses a hostile file before openpyxl would spend minutes or gigabyte
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RollupWorkbook, XlsheetsError, remedy
 from .grid import BookGrid, book_from_openpyxl
 from .inspection import check_spreadsheet
+from .locking import edit_lock
 from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book
@@ -51,6 +53,12 @@ def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Pa
     if in_place:
         refuse_lossy(path)
     return target
+
+
+def _reading(path: Path, in_place: bool):
+    """In place: hold the file's locks from reading it to replacing it, and yield what it was when read
+    (save_workbook replaces it only if it still is). Else nothing to hold."""
+    return edit_lock(path) if in_place else nullcontext(None)
 
 
 def _sentence(words: tuple[str, str]) -> tuple[str, str]:
@@ -103,12 +111,14 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
                  overwrite: bool = False, backup: bool = True) -> WriteResult:
     """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
     target = _target(path, out, in_place, overwrite)
-    notes: list[str] = []
-    book, wb, save = _for_edit(path, notes)
-    result = read_book(book)
-    n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
-    notes += print_cut_notes(wb)
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    with _reading(path, in_place) as before:
+        notes: list[str] = []
+        book, wb, save = _for_edit(path, notes)
+        result = read_book(book)
+        n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
+        notes += print_cut_notes(wb)
+        return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before),
+                           n, notes)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
@@ -143,24 +153,28 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
                   overwrite: bool = False, backup: bool = True) -> tuple[WriteResult, Report]:
     """Mark findings on their cells and add the 検証結果 sheet."""
     target = _target(path, out, in_place, overwrite)
-    notes: list[str] = []
-    book, wb, save = _for_edit(path, notes)
-    result = read_book(book)
-    result.path = str(path)
-    report = validate(result, stage, load_settings(book=book))
-    n = annotate([report], OpenpyxlWriter(wb), book)
-    notes += print_cut_notes(wb)
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
+    with _reading(path, in_place) as before:
+        notes: list[str] = []
+        book, wb, save = _for_edit(path, notes)
+        result = read_book(book)
+        result.path = str(path)
+        report = validate(result, stage, load_settings(book=book))
+        n = annotate([report], OpenpyxlWriter(wb), book)
+        notes += print_cut_notes(wb)
+        saved = save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before)
+    return WriteResult(saved, n, notes), report
 
 
 def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
                backup: bool = True) -> WriteResult:
     """Remove what annotate added, nothing else."""
     target = _target(path, out, in_place, overwrite)
-    notes: list[str] = []
-    book, wb, save = _for_edit(path, notes)
-    n = clear(book, OpenpyxlWriter(wb))
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    with _reading(path, in_place) as before:
+        notes: list[str] = []
+        book, wb, save = _for_edit(path, notes)
+        n = clear(book, OpenpyxlWriter(wb))
+        return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before),
+                           n, notes)
 
 
 def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:

@@ -17,16 +17,9 @@ from pathlib import Path
 
 from .errors import UnreadableWorkbook, XlsheetsError, remedy
 from .inspection import check_package
+from .locking import Fingerprint, check_unchanged, edit_lock, is_stale, lock_files, refusal
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
-
-def lock_files(path: Path) -> list[Path]:
-    """Lock files that Excel (~$name) or LibreOffice (.~lock.name#) leave beside an open file."""
-    cands = [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
-    if len(path.name) > 2:  # Excel drops the first two characters of long names
-        cands.append(path.with_name("~$" + path.name[2:]))
-    return [p for p in cands if p.exists()]
 
 
 def is_lock_file(path: Path) -> bool:
@@ -47,12 +40,9 @@ def check_output(path: Path, overwrite: bool, suffixes: tuple[str, ...] = OUTPUT
         raise XlsheetsError(f"出力先は既に存在します: {path}（{ja}）", f"output exists: {path} ({en})")
     if not path.parent.is_dir():  # said before any work, not after a long roll-up
         raise XlsheetsError(f"出力先のフォルダがありません: {path.parent}", f"no such folder: {path.parent}")
-    locks = lock_files(path)
+    locks = [lock for lock in lock_files(path) if not is_stale(lock)]
     if locks:
-        raise XlsheetsError(
-            f"{path.name} は Excel か LibreOffice で開かれています。閉じてからもう一度実行してください（{locks[0].name}）。",
-            f"{path.name} is open in Excel or LibreOffice",
-        )
+        raise refusal(path, locks[0])
     refuse_read_only(path)
     check_writable_folder(path.parent)
 
@@ -146,11 +136,14 @@ def _write_failed(path: Path, e: OSError) -> XlsheetsError:
     return XlsheetsError(f"書き込めません: {path}（{e.strerror or e}）", f"cannot write {path}: {e}")
 
 
-def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True) -> Path:
+def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True,
+                  expect: Fingerprint | None = None) -> Path:
     """Save a workbook atomically; the target is either the old or the new file, never half of one.
 
     wb is an openpyxl Workbook, or a callable that writes the workbook to a given path
-    (xlsxwriter). The previous file is kept as NAME.bak.xlsx unless backup=False.
+    (xlsxwriter). The previous file is kept as NAME.bak.xlsx unless backup=False. The target's
+    lock files are held while it is written (see locking); with expect (what the file was when it
+    was read), a target changed since is left as it is (ChangedMeanwhile).
     """
     path = Path(path)
     check_output(path, overwrite, WORKBOOK_SUFFIXES)
@@ -164,9 +157,11 @@ def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool
         _write(wb, tmp)
         _fsync(tmp)
         _verify(tmp)
-        if backup:
-            _backup(path)
-        _replace(tmp, path)
+        with edit_lock(path):  # already held when the caller read the file under it
+            check_unchanged(path, expect)
+            if backup:
+                _backup(path)
+            _replace(tmp, path)
     except OSError as e:
         raise _write_failed(path, e) from e
     finally:
