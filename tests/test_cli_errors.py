@@ -554,6 +554,8 @@ def _api_cases(base: Path):
         ("render over an existing file", lambda: render_pdf(book, base / "existing.pdf"), "overwrite=True"),
         ("roll up over an existing file", lambda: rollup([book], base / "existing.xlsx", jobs=1), "overwrite=True"),
         ("demo over its own files", lambda: run_demo(base / "olddemo", echo=lambda _line: None), "overwrite=True"),
+        ("roll up with no worker", lambda: rollup([book], base / "r.xlsx", jobs=0), "jobs="),
+        ("roll up on a bad scheduler", lambda: rollup([book], base / "r.xlsx", scheduler="foo"), "scheduler="),
     ]
 
 

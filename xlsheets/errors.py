@@ -51,6 +51,18 @@ REMEDIES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# an option as each face spells it (where a message names an option rather than a whole remedy)
+OPTIONS: dict[str, dict[str, str]] = {
+    "jobs": {CLI: "--jobs", PYTHON: "jobs=", EXCEL: "並列数"},
+    "scheduler": {CLI: "--scheduler", PYTHON: "scheduler=", EXCEL: "Dask スケジューラー"},
+}
+
+
+def option(name: str) -> str:
+    """OPTIONS[name] for the current face: '--jobs' on the command line, 'jobs=' in Python."""
+    return OPTIONS[name][face()]
+
+
 def face() -> str:
     """Who the user is talking to: 'cli', 'python' (the default) or 'excel'."""
     return _FACE.get()
