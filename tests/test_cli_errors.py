@@ -111,6 +111,7 @@ CASES = [
     Case("render", "missing", ("render", "nothere.xlsx", "-o", "r.pdf")),
     Case("render", "unwritable", ("render", "book.xlsx", "-o", "locked/r.pdf"), as_user=True),
     Case("render", "wrong type", ("render", "data.json", "-o", "r.pdf")),
+    Case("render", "wrong type", ("render", "data.json", "-o", "r.pdf", "--sheets", "表紙")),
     Case("render", "wrong extension", ("render", "book.xlsx", "-o", "r.xlsx")),
     Case("render", "existing output", ("render", "book.xlsx", "-o", "existing.pdf")),
     Case("render", "existing output", ("render", "book.xlsx", "-o", "pages.pdf", "--png")),

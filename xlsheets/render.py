@@ -87,7 +87,10 @@ def sheet_list(path: Path, given: tuple[str, ...] | list[str]) -> list[str] | No
     """--sheets as typed (each value a name, or names separated by commas) → names; None for every sheet."""
     if not given:
         return None
-    have = set(sheet_names(Path(path))) if Path(path).is_file() else set()
+    try:
+        have = set(sheet_names(Path(path)))
+    except Exception:  # noqa: BLE001 - not a readable workbook: render_pdf says why
+        have = set()
     names: list[str] = []
     for value in given:
         names += [value] if value in have else [n.strip() for n in value.split(",") if n.strip()]
