@@ -540,11 +540,14 @@ def serve(host: str, port: int, no_auth: bool) -> None:
 
     The address is taken before the "ready" line: a port in use or a wrong address is said (exit 2)
     instead of a server that announces itself and then fails."""
+    import importlib.util
+
     try:
         import uvicorn
-        import xlwings_server  # noqa: F401 - the extra, checked before anything starts
 
         from .server import check_bind, create_app, listening_socket
+        if importlib.util.find_spec("xlwings_server") is None:  # not imported: create_app configures it first
+            raise ModuleNotFoundError(name="xlwings_server")
     except ImportError as e:
         raise XlsheetsError(f"サーバー版の部品（{e.name}）がありません。pip install 'xlsheets[server]' で入れてください。",
                             f"{e.name} is missing: pip install 'xlsheets[server]'") from e

@@ -209,7 +209,7 @@ def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
         lines = 1
         for c in range(1, width + 1):
             cell = ws.cell(r, c)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")  # numbers beside text
             lines = max(lines, text_lines(str(cell.value if cell.value is not None else ""), cols[c - 1], 11.0))
         if lines > 1:  # neither Excel nor LibreOffice grows a row on opening a file
             ws.row_dimensions[r].height = 15 * lines
