@@ -128,6 +128,17 @@ CASES = [
     Case("rollup", "bad option", ("rollup", "book.xlsx", "-o", "r.xlsx", "--scheduler", "foo")),
     Case("rollup", "bad option", ("rollup", "book.xlsx", "-o", "r.xlsx", "--stage", "後期")),
     Case("rollup", "bad option", ("rollup", "book.xlsx")),
+    # publish
+    Case("publish", "missing", ("publish", "nothere", "-o", "site")),
+    Case("publish", "unreadable", ("publish", "secret.xlsx", "-o", "site"), as_user=True),
+    Case("publish", "unwritable", ("publish", "book.xlsx", "-o", "locked/site"), as_user=True),
+    Case("publish", "wrong type", ("publish", "data.json", "-o", "site")),
+    Case("publish", "wrong extension", ("publish", "book.xlsx", "-o", "site.xlsx")),
+    Case("publish", "existing output", ("publish", "book.xlsx", "-o", "setup")),
+    Case("publish", "existing output", ("publish", "book.xlsx", "-o", "setup", "--force")),
+    Case("publish", "bad option", ("publish", "book.xlsx", "-o", "site", "--cap", "0")),
+    Case("publish", "bad option", ("publish", "book.xlsx", "-o", "site", "--stage", "後期")),
+    Case("publish", "bad option", ("publish", "book.xlsx")),
     # convert
     Case("convert", "missing", ("convert", "nothere.xls", "-o", "c.xlsx")),
     Case("convert", "unreadable", ("convert", "secret.xlsx", "-o", "c.xlsx"), as_user=True),

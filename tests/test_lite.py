@@ -37,7 +37,7 @@ SAMPLES = ["fy2020", "fy2024"]
 # Python 3.14.2, ABI 2026_0; test_the_kept_pyodide_list_matches_the_npm_package checks it when present.
 PYODIDE_VERSION = "314.0.8"
 PYODIDE_PACKAGES = {"numpy", "pandas", "pillow", "pyarrow", "python-calamine", "pyyaml", "click", "rich",
-                    "pygments", "python-dateutil", "pytz", "six", "tzdata"}
+                    "pygments", "python-dateutil", "pytz", "six", "tzdata", "jinja2", "markupsafe"}
 PYODIDE_ENV = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32",
                "os_name": "posix", "implementation_name": "cpython", "platform_python_implementation": "CPython",
                "python_version": "3.14", "python_full_version": "3.14.2", "extra": ""}
@@ -106,6 +106,13 @@ def test_lite_validate_and_clear_equal_the_cli(lite, sample_books, tmp_path, nam
     cli_cleared = clear_file(cli_out.path, tmp_path / "c.xlsx").path
     assert load_workbook(cleared).sheetnames == load_workbook(cli_cleared).sheetnames
     assert _live_checks(cleared) == _live_checks(cli_cleared) == _live_checks(src)
+
+
+def test_lite_validate_twice_in_a_row_gives_the_same_result(lite, sample_books, tmp_path):
+    once = _run(lite, "xs_validate", sample_books["fy2024"], tmp_path / "once.xlsx")
+    twice = _run(lite, "xs_validate", once, tmp_path / "twice.xlsx")
+    assert _results_sheet(twice) == _results_sheet(once)
+    assert read(twice).to_dict() == read(sample_books["fy2024"]).to_dict()
 
 
 @pytest.mark.parametrize("name", SAMPLES)

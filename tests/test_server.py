@@ -50,6 +50,22 @@ def test_each_script_returns_the_desktop_functions_actions(client, sample_books,
     assert any(a["func"] == "alert" for a in res.json()["actions"])
 
 
+def test_validate_twice_on_the_server_gives_the_same_result(client, sample_books, tmp_path):
+    from tests.xlwings_payload import replay
+
+    first = _post(client, "xs_validate", payload_from_file(sample_books["fy2024"]))
+    once = replay(first.json()["actions"], sample_books["fy2024"], tmp_path / "once.xlsx")
+    second = _post(client, "xs_validate", payload_from_file(once))
+    assert second.status_code == 200
+    twice = replay(second.json()["actions"], once, tmp_path / "twice.xlsx")
+    alerts = [[a["args"][0] for a in r.json()["actions"] if a["func"] == "alert"] for r in (first, second)]
+    assert alerts[0] == alerts[1] and "エラー 0 件、警告 25 件" in alerts[0][0]
+    from openpyxl import load_workbook
+
+    rows = [[[c.value for c in row] for row in load_workbook(p)["検証結果"].iter_rows()] for p in (once, twice)]
+    assert rows[0] == rows[1]
+
+
 def _ids_masked(actions):
     """New-year goal ids are random: compare everything else."""
     import re

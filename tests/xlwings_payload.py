@@ -15,6 +15,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from python_calamine import CalamineWorkbook
 
 from xlsheets.grid import read_defined_names
@@ -35,13 +36,12 @@ def payload_from_file(path: Path, active: int | str = 0) -> dict[str, Any]:
     with zipfile.ZipFile(path) as zf:
         entries = read_defined_names(zf)
     names = []
-    for name, text, local in entries:
-        scope = {"book_scope": local is None}
-        if local is not None:
-            scope["scope_sheet_name"] = names_in_order[local]
+    for name, text, local in entries:  # as the Office.js client sends them (xlwings_server's named-items.js)
+        scope = {"book_scope": local is None, "scope_sheet_name": None if local is None else names_in_order[local],
+                 "scope_sheet_index": local, "refers_to": "=" + text}
         m = re.match(r"^'?(.*?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$", text)
         if not m:  # a constant (a goal's id, the fiscal year): no range, only its definition
-            names.append({"name": name, "sheet_index": None, "address": None, "refers_to": "=" + text, **scope})
+            names.append({"name": name, "sheet_index": None, "address": None, **scope})
             continue
         sheet = m.group(1).replace("''", "'")
         address = f"{m.group(2)}{m.group(3)}" + (f":{m.group(4)}{m.group(5)}" if m.group(4) else "")
@@ -101,6 +101,10 @@ def replay(actions: list[dict[str, Any]], path: Path, out: Path) -> Path:
             order.pop(pos)
         elif func == "setSheetVisibility":
             ws.sheet_state = "visible" if a["args"][0] == "Visible" else "hidden"
+        elif func == "namesAdd":  # a sheet's own name (xlsheets marks the sheets it adds), else the workbook's
+            name, refers_to = a["args"]
+            names = ws.defined_names if ws is not None else wb.defined_names
+            names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
         elif func == "addHyperlink":
             ws.cell(r0, c0).hyperlink = a["args"][0]
         elif func == "addConditionalFormat":

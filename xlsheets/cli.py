@@ -190,16 +190,20 @@ def fill(data: Path, out: Path, template: Path | None, force: bool, no_backup: b
 def read(file: Path, fmt: str | None, out: Path | None, force: bool) -> None:
     """シートを読み込み JSON/YAML/CSV で出力する (read a filled sheet back)."""
     from .interchange import dump, dump_bytes
-    from .reading import read as do_read
+    from .reading import read_result
     from .saving import check_output, write_bytes_atomic
 
     fmt = _format_for(out, fmt, DATA_SUFFIXES)
     if out:
         check_output(out, force, _suffixes(DATA_SUFFIXES, fmt))
-        write_bytes_atomic(dump_bytes(do_read(file), fmt), out, overwrite=force, suffixes=_suffixes(DATA_SUFFIXES, fmt))
+    result = read_result(file)
+    _warn(result.said_once())
+    if out:
+        write_bytes_atomic(dump_bytes(result.department, fmt), out, overwrite=force,
+                           suffixes=_suffixes(DATA_SUFFIXES, fmt))
         click.echo(f"書き出しました: {out}", err=True)
     else:
-        click.echo(dump(do_read(file), fmt), nl=False)
+        click.echo(dump(result.department, fmt), nl=False)
 
 
 @main.command("carry-forward")
@@ -214,12 +218,14 @@ def carry_forward(file: Path, to_year: str, out: Path, template: Path | None, fo
     from .carry import carry_forward as do_carry
     from .filling import fill as do_fill
     from .model import parse_fiscal_year
-    from .reading import read as do_read
+    from .reading import read_result
 
     year = parse_fiscal_year(to_year)
     if year is None:
         raise XlsheetsError(f"年度が読み取れません: {to_year}", f"cannot parse year {to_year!r}")
-    report = do_fill(do_carry(do_read(file), year), out, template=template, overwrite=force)
+    result = read_result(file)
+    _warn(result.said_once())
+    report = do_fill(do_carry(result.department, year), out, template=template, overwrite=force)
     _warn(report.warnings)
     click.echo(f"新年度のシートを作成しました: {report.path}（{year}年度、重点目標 {len(report.sheets)} 件）")
 
@@ -386,7 +392,8 @@ def _report_text(reports, failed, skipped) -> None:
     for r in reports:
         click.echo(f"■ {r.path}")
         for f in r.findings:
-            click.echo(f"  [{SEVERITY_JA[f.severity]}] {f.sheet}!{f.cell} {f.code}: {f.message}")
+            where = f"{f.sheet}!{f.cell} " if f.cell else f"{f.sheet} " if f.sheet else ""
+            click.echo(f"  [{SEVERITY_JA[f.severity]}] {where}{f.code}: {f.message}")
         if not r.findings:
             click.echo("  問題は見つかりませんでした。")
     for p, why in failed:
@@ -466,7 +473,8 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
     settings = load_settings(settings_path) if settings_path else None
     res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)
     _warn(res.notes)
-    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件）")
+    typed = f"、手入力の値を置き換えたセル {res.replaced} 件（元の値はセルのメモに）" if res.replaced else ""
+    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件{typed}）")
 
 
 @main.command()
@@ -500,6 +508,33 @@ def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
         click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
     for line in res.overflow_lines():
         click.echo(f"注意: {line}", err=True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())  # as rollup: folders, files, URLs
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成するサイトのフォルダ")
+@click.option("--stage", type=STAGE, help="集計に使う段階（省略時は各取組の最新の報告）")
+@click.option("--cap", default="100", callback=_cap, show_default=True,
+              help="平均とグラフでは達成率をこの値（%）で頭打ちにする（none: しない）。取組の表は元の値のまま")
+@click.option("--title", help="サイトの名前（省略時は「重点目標と達成状況」）")
+@click.option("--force", is_flag=True, help="前に作ったサイトのフォルダを作り直す（xlsheets が作ったサイトか空のフォルダだけ）")
+@friendly
+def publish(inputs, out, stage, cap, title, force) -> None:
+    """Web ページとオープンデータ（CSV・JSON）を作る (publish the sheets as a static site with open data)."""
+    from .publish.pipeline import SITE_TITLE
+    from .publish.pipeline import publish as do_publish
+    from .summary.inputs import accounting
+
+    with _progress("読み込み中") as update:
+        res = do_publish(inputs, out, stage=stage, cap=cap, title=title or SITE_TITLE, overwrite=force,
+                         progress=update)
+    click.echo(f"公開用のサイトを作りました: {res.path / 'index.html'}（ページ {res.pages}・年度 {res.years}・"
+               f"部局 {res.departments}・重点目標 {res.goals}）")
+    click.echo(accounting(res.read, len(res.errors), res.skipped))
+    for path, why in res.errors:
+        click.echo(f"取込エラー: {path}: {why}", err=True)
+    for line in res.duplicates:
+        click.echo(f"注意: {line}（いずれも公開しました）", err=True)
 
 
 @main.command()

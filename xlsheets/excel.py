@@ -163,6 +163,8 @@ class XlwingsWriter:
         safe = [["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in r] for r in rows]
         if safe:
             sheet.range("A1").value = safe
+        with contextlib.suppress(Exception):  # the mark of xlsheets' own sheets; the name still says it
+            sheet.names.add(L.N_OWN_SHEET, f'="{name}"')
         for (r, c), target in (links or {}).items():
             text = rows[r - 1][c - 1]
             sheet.range((r, c)).add_hyperlink(target, str(text) if text is not None else target)
@@ -292,10 +294,12 @@ def _status(book, text: str | None) -> None:
 
 
 def _goal_sheets(book, grid: BookGrid) -> list[str]:
-    """The active goal sheet, or every goal sheet when the cover (or another sheet) is active."""
-    from .reading import is_goal_sheet
+    """The active goal sheet, or every goal sheet when the cover or one of xlsheets' own sheets (検証結果) is
+    active. Goal sheets are recognised as the CLI recognises them (``sheetkinds``)."""
+    from .sheetkinds import COVER, GOAL, OWN, classify
 
-    goal = [g.name for g in grid.sheets if is_goal_sheet(g)]
+    kinds = {k.name: k.kind for k in classify(grid)}
+    goal = [name for name, kind in kinds.items() if kind == GOAL]
     if not goal:
         raise NotAGoalSheetHere(
             "このブックには重点目標管理シートがありません。重点目標のシートを開いてから押してください。",
@@ -304,8 +308,7 @@ def _goal_sheets(book, grid: BookGrid) -> list[str]:
     active = book.sheets.active.name
     if active in goal:
         return [active]
-    cover = next((g.name for g in grid.sheets if L.N_COVER_TITLE in g.names), L.COVER_SHEET)
-    if active == cover:
+    if kinds.get(active) in (COVER, OWN) or active == L.COVER_SHEET:
         return goal
     raise NotAGoalSheetHere(
         f"「{active}」は重点目標管理シートではありません。重点目標のシートか表紙を選んでから押してください。",
@@ -315,14 +318,15 @@ def _goal_sheets(book, grid: BookGrid) -> list[str]:
 
 def _result(book, sheets: list[str] | None = None):
     """Read the live workbook (only the given sheets' goals)."""
-    from .reading import is_goal_sheet, read_book
+    from .reading import read_book
+    from .sheetkinds import goal_sheets
 
     grid = book_grid(book)
     chosen = _goal_sheets(book, grid) if sheets is None else sheets
     keep = BookGrid([g for g in grid.sheets if g.name in chosen or L.N_COVER_TITLE in g.names
                      or g.name == L.COVER_SHEET], grid.constants, grid.path)
     result = read_book(keep)
-    if len(result.department.goals) < sum(is_goal_sheet(g) for g in grid.sheets):
+    if len(result.department.goals) < len(goal_sheets(grid)):
         result.cover = []  # one sheet of several: the cover's list is checked when all are
     return grid, result
 
@@ -362,9 +366,10 @@ def compute_achievement(book=None) -> str:
 
     grid, result = _result(book)
     writer = XlwingsWriter(book)
-    n = write_achievement(result, writer, load_settings(book=grid))
+    done = write_achievement(result, writer, load_settings(book=grid))
     writer.flush()
-    return f"達成率を計算しました（計算できた取組 {n} 件）。"
+    typed = f"、手入力の値を置き換えたセル {done.replaced} 件（元の値はセルのメモに）" if done.replaced else ""
+    return f"達成率を計算しました（計算できた取組 {done.rated} 件{typed}）。"
 
 
 def _beside(book, name: str) -> Path:
@@ -383,9 +388,9 @@ def fill_sheets(book=None) -> str:
     from .filling import fill
     from .interchange import grid_records, long_table_to_dict
 
-    sheet = next((s for s in book.sheets if s.name == "入力"), None)
+    sheet = next((s for s in book.sheets if s.name == L.INPUT_SHEET), None)
     if sheet is None:
-        raise XlsheetsError("「入力」シートがありません。", "no 入力 sheet")
+        raise XlsheetsError(f"「{L.INPUT_SHEET}」シートがありません。", f"no {L.INPUT_SHEET} sheet")
     rows = sheet.used_range.options(ndim=2).value
     doc = long_table_to_dict(grid_records(rows))
     out = _beside(book, f"{doc['department'] or '部局'}_{doc['fiscal_year'] or ''}_重点目標管理シート.xlsx")
@@ -443,8 +448,8 @@ def rollup_sheet(book=None) -> str:
     columns = [c for c in LIST_COLUMNS if c != "ファイル"]
     rows = [columns] + [[r[c] for c in columns] for r in rec["rows"]]
     writer = XlwingsWriter(book)
-    writer.write_sheet("集計", rows)
-    return f"「集計」シートを作りました（取組 {len(rec['rows'])} 件、指摘 {len(rec['findings'])} 件）。"
+    writer.write_sheet(L.LIVE_ROLLUP_SHEET, rows)
+    return f"「{L.LIVE_ROLLUP_SHEET}」シートを作りました（取組 {len(rec['rows'])} 件、指摘 {len(rec['findings'])} 件）。"
 
 
 @button
@@ -461,8 +466,8 @@ def carry_forward_sheet(book=None, to_year: int | None = None) -> str:
     year = next_year(dept, to_year)
     records = department_to_long_records(carry_forward(dept, year))
     rows = [list(records[0])] + [list(r.values()) for r in records] if records else [["（取組がありません）"]]
-    XlwingsWriter(book).write_sheet("新年度入力", rows)
-    return f"「新年度入力」シートを作りました（{year}年度、{len(records)} 行）。作成ボタンで正式なシートにできます。"
+    XlwingsWriter(book).write_sheet(L.NEW_YEAR_SHEET, rows)
+    return f"「{L.NEW_YEAR_SHEET}」シートを作りました（{year}年度、{len(records)} 行）。作成ボタンで正式なシートにできます。"
 
 
 # ---------------------------------------------------------------- worksheet functions
@@ -477,7 +482,7 @@ def _udf(fn):
 @_udf
 def XS_TARGET(text):  # noqa: N802 - Excel function names are upper case
     """=XS_TARGET(数値目標) → the level it states ("40 人 以上"), or a short note."""
-    from .targets import parse_target
+    from .grammar import parse_target
 
     t = parse_target(str(text or ""))
     if t is None:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import layout as L
 from .errors import XlsheetsError
 from .model import (
     NOTE_KEYS,
@@ -140,7 +141,7 @@ def _xlsx_records(path: Path) -> list[dict[str, Any]]:
 
     check_package(path)
     book = read_book_calamine(path)
-    sheet = next((s for s in book.sheets if s.name == "入力"), book.sheets[0] if book.sheets else None)
+    sheet = next((s for s in book.sheets if s.name == L.INPUT_SHEET), book.sheets[0] if book.sheets else None)
     if sheet is None:
         return []
     return grid_records(sheet.rows)

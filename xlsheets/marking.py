@@ -6,15 +6,16 @@ openpyxl for files, xlwings for a live workbook), so every face writes the same 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import layout as L
 from .grid import UNKNOWN_NOTE, BookGrid
 from .layout import RATE_FORMAT
-from .model import STAGES, Goal, circled, paren
+from .model import STAGES, Goal, SubItem, Typed, circled, paren
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
+    MEASURE_MISMATCH,
     NO_RESULT,
     UNIT_MISMATCH,
     Achievement,
@@ -33,7 +34,7 @@ from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 SEVERITY_FILL = {ERROR: "FF8B8B", WARNING: "F8CBAD", INFO: "E4DFEC"}
 GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
-RESULTS_SHEET = L.RESULTS_SHEET
+RESULTS_SHEET = "検証結果"
 RESULTS_HEADER_ROW = 4  # below the colour legend
 # 検証結果's columns: (heading, narrowest, widest) in Excel width units; wider text wraps
 RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10, 20), ("セル", 5, 6), ("重点目標", 9, 9),
@@ -41,7 +42,7 @@ RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10,
 # the page the columns share, in width units: A4 landscape with the default margins holds about 130 at
 # 100 %; fitted to its width, 150 prints at about 87 % (11 pt text at about 9.5 pt)
 RESULTS_PAGE_WIDTH = 150
-MARKS_SHEET = L.MARKS_SHEET
+MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
 NOTE_PREFIX = "[xlsheets] "
 
 
@@ -57,56 +58,101 @@ def grade_fill(grade: str, settings: Settings) -> str | None:
 # ---------------------------------------------------------------- achievement columns
 
 
-def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_SETTINGS) -> int:
-    """Fill 達成率（中間）, 達成率（期末） and 判定 for every sub-item; returns how many were rated.
+class Written(NamedTuple):
+    """What write_achievement did: sub-items rated, and typed 達成率/判定 values it replaced."""
+
+    rated: int
+    replaced: int
+
+
+def write_achievement(result: ReadResult, writer, settings: Settings = DEFAULT_SETTINGS) -> Written:
+    """Fill 達成率（中間）, 達成率（期末） and 判定 for every sub-item.
 
     Sheets made from the template have the columns; older sheets get them appended to the
-    right of the table.
+    right of the table. A value typed into one of those cells that differs from the computed one
+    is replaced, counted, and kept in the cell's evidence note (「手入力の 50% を 106% に置き換え」).
     """
     rates = compute_rates(result.department, settings)
-    return sum(_write_goal_rates(goal, rates, writer, settings) for goal in result.department.goals)
+    done = [_write_goal_rates(goal, rates, writer, settings) for goal in result.department.goals]
+    return Written(sum(d.rated for d in done), sum(d.replaced for d in done))
 
 
-def _write_goal_rates(goal: Goal, rates: Rates, writer, settings: Settings) -> int:
-    """The 達成率 columns of one goal sheet; returns how many of its sub-items were rated."""
+def _write_goal_rates(goal: Goal, rates: Rates, writer, settings: Settings) -> Written:
+    """The 達成率 columns of one goal sheet."""
     src = goal.sheet
     cols = dict(src.columns)
     if not all(k in cols for k in ("rate_midterm", "rate_final", "grade")):
-        right = max(cols.values()) if cols else 1
+        right = max([*cols.values(), src.right]) if cols else 1  # after every column the table's rows use
         for k, role in enumerate(("rate_midterm", "rate_final", "grade")):
             cols.setdefault(role, right + 1 + k)
             writer.set_value(src.name, src.header_row, cols[role], L.HEADER_TAIL[role])
-    per_row: dict[int, list[tuple[Any, StageRates]]] = {}
-    rated = 0
+    per_row: dict[int, list[tuple[SubItem, StageRates]]] = {}
+    rated = replaced = 0
     for _item, sub in goal.subitems():
         ach = rates[sub]
-        per_row.setdefault(sub.cells.method[0], []).append((sub.no, ach))
+        per_row.setdefault(sub.cells.method[0], []).append((sub, ach))
         rated += any(a.rate is not None for a in ach.values())
     for r, entries in per_row.items():
         if len(entries) == 1 or not src.legacy:
-            _write_row(src.name, r, cols, entries[0][1], writer, settings)
+            replaced += _write_row(src.name, r, cols, entries[0], writer, settings)
         else:  # an old sheet: several sub-items in one row, one line each
-            _write_shared_row(src.name, r, cols, entries, writer)
-    return rated
+            replaced += _write_shared_row(src.name, r, cols, entries, writer)
+    return Written(rated, replaced)
 
 
-def _write_row(sheet: str, r: int, cols: dict[str, int], ach: StageRates, writer, settings: Settings) -> None:
-    grade = latest(ach).grade
+def _replacing(old: tuple[float, str] | None, new: int | None) -> str:
+    """The note line for a typed 達成率 the computed one replaces ('' when they agree or none was typed)."""
+    if old is None or old[0] == new:
+        return ""
+    return f"手入力の {old[1]} を {new}% に置き換え" if new is not None else f"手入力の {old[1]} を消去（達成率なし）"
+
+
+def _replacing_grade(old: str, new: str) -> str:
+    return f"手入力の判定 {old} を {new} に置き換え" if old and old != new else ""
+
+
+def _changes(sub: SubItem, ach: StageRates, stage: str) -> list[str]:
+    """What writing a stage's 達成率 (and, on the latest stage, the 判定) replaces of what was typed."""
+    typed = sub.typed or Typed()
+    said = [_replacing(typed.rates.get(stage), ach[stage].rate)]
+    if latest(ach) is ach[stage]:
+        said.append(_replacing_grade(typed.grade, latest(ach).grade))
+    return [x for x in said if x]
+
+
+def _write_row(sheet: str, r: int, cols: dict[str, int], entry: tuple[SubItem, StageRates], writer,
+               settings: Settings) -> int:
+    """One sub-item's row; returns how many typed values it replaced."""
+    sub, ach = entry
+    replaced = 0
     for stage in STAGES:
+        changes = _changes(sub, ach, stage)
+        replaced += len(changes)
         writer.set_value(sheet, r, cols[f"rate_{stage}"], ach[stage].rate, RATE_FORMAT)
-        _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage])])
+        _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], [_note_line(ach[stage]), *changes])
+    grade = latest(ach).grade
     writer.set_value(sheet, r, cols["grade"], grade)
     writer.set_fill(sheet, r, cols["grade"], grade_fill(grade, settings))
+    return replaced
 
 
-def _write_shared_row(sheet: str, r: int, cols: dict[str, int], entries: list[tuple[Any, StageRates]], writer) -> None:
+def _write_shared_row(sheet: str, r: int, cols: dict[str, int], entries: list[tuple[SubItem, StageRates]],
+                      writer) -> int:
+    """Several sub-items in one row (an old sheet): one line each; returns how many typed values it replaced."""
+    replaced = 0
     for stage in STAGES:
-        lines = [f"{paren(no)} {a[stage].rate}%" for no, a in entries if a[stage].rate is not None]
+        lines = [f"{paren(s.no)} {a[stage].rate}%" for s, a in entries if a[stage].rate is not None]
         writer.set_value(sheet, r, cols[f"rate_{stage}"], "\n".join(lines) or None)
-        notes = [f"{paren(no)} {_note_line(a[stage])}" if _note_line(a[stage]) else "" for no, a in entries]
+        notes = []
+        for s, a in entries:
+            changes = _changes(s, a, stage)
+            replaced += len(changes)
+            said = "。".join(x for x in (_note_line(a[stage]), *changes) if x)
+            notes.append(f"{paren(s.no)} {said}" if said else "")
         _evidence_note(writer, sheet, r, cols[f"rate_{stage}"], notes)
-    grades = [f"{paren(no)} {latest(a).grade}" for no, a in entries]
+    grades = [f"{paren(s.no)} {latest(a).grade}" for s, a in entries]
     writer.set_value(sheet, r, cols["grade"], "\n".join(grades))
+    return replaced
 
 
 def _note_line(ach: Achievement) -> str:
@@ -115,7 +161,7 @@ def _note_line(ach: Achievement) -> str:
         return f"根拠: {ach.evidence}"
     if ach.status == AMBIGUOUS:
         return f"達成率なし: {ach.evidence}。実績を1つの数値（「計○件」など）で記入してください"
-    if ach.status in (NO_RESULT, UNIT_MISMATCH):
+    if ach.status in (NO_RESULT, UNIT_MISMATCH, MEASURE_MISMATCH):
         return f"達成率なし: {ach.reason}"
     return ""
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import RollupWorkbook, XlsheetsError, remedy
 from .grid import BookGrid, book_from_openpyxl
-from .inspection import check_spreadsheet
+from .inspection import check_spreadsheet, misnamed
 from .locking import edit_lock
 from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
@@ -31,6 +31,7 @@ class WriteResult:
     path: Path
     count: int = 0
     notes: list[str] = field(default_factory=list)
+    replaced: int = 0  # achieve: typed 達成率/判定 values replaced by the computed ones
 
 
 def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Path:
@@ -47,9 +48,13 @@ def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Pa
         ja, en = remedy("convert_output")
         raise XlsheetsError(f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。{ja}。",
                             f"cannot write into a .{kind} file: {en}")
+    if in_place and misnamed(path, kind):
+        ja, en = remedy("other_output")
+        raise XlsheetsError(f"{path.name} の中身は .xlsx 形式で、名前（{path.suffix}）と違うため上書きしません。{ja}。",
+                            f"{path.name} holds an .xlsx under another name: not overwritten; {en}")
     target = path if in_place else Path(out)
-    # an .xlsx/.xlsm stays what it is; an .xls/.xlsb/.ods is converted into an .xlsx
-    check_output(target, overwrite or in_place, (path.suffix.lower(),) if kind == "xlsx" else (".xlsx",))
+    # an .xlsx/.xlsm stays what it is (by its bytes, whatever its name says); an .xls/.xlsb/.ods becomes an .xlsx
+    check_output(target, overwrite or in_place, (_xlsx_suffix(path),) if kind == "xlsx" else (".xlsx",))
     if in_place:
         refuse_lossy(path)
     return target
@@ -63,6 +68,16 @@ def _reading(path: Path, in_place: bool):
 
 def _sentence(words: tuple[str, str]) -> tuple[str, str]:
     return words[0] + "。", words[1]
+
+
+def _xlsx_suffix(path: Path) -> str:
+    """.xlsm for a workbook holding macros, else .xlsx (its name may say neither)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return path.suffix.lower()
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return ".xlsm" if "xl/vbaProject.bin" in zf.namelist() else ".xlsx"
 
 
 def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
@@ -115,10 +130,11 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
         notes: list[str] = []
         book, wb, save = _for_edit(path, notes)
         result = read_book(book)
-        n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
+        notes += result.said_once()
+        done = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
         notes += print_cut_notes(wb)
-        return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before),
-                           n, notes)
+        saved = save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before)
+    return WriteResult(saved, done.rated, notes, done.replaced)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
@@ -158,6 +174,7 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
         book, wb, save = _for_edit(path, notes)
         result = read_book(book)
         result.path = str(path)
+        notes += result.notes  # (a misnamed file is said by the report: file-misnamed)
         report = validate(result, stage, load_settings(book=book))
         n = annotate([report], OpenpyxlWriter(wb), book)
         notes += print_cut_notes(wb)
@@ -184,7 +201,8 @@ def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResu
 
     _target(path, out, False, overwrite)
     book = load_book(path)
-    dept = read_book(book).department
+    result = read_book(book)
+    dept = result.department
     wb = fill_workbook(dept)
-    notes = [converted_note(path, book.kind), *print_cut_notes(wb)]
+    notes = [*result.said_once(), converted_note(path, book.kind), *print_cut_notes(wb)]
     return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), notes)

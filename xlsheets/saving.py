@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -269,8 +270,14 @@ def open_for_edit(path: str | Path):
 
     p = Path(path)
     check_package(p)
+    source: Path | io.BytesIO = p
+    macros = p.suffix.lower() == ".xlsm"
+    if p.suffix.lower() not in (".xlsx", ".xlsm"):  # an .xlsx under another name: openpyxl goes by the name
+        source = io.BytesIO(p.read_bytes())
+        with zipfile.ZipFile(source) as zf:
+            macros = "xl/vbaProject.bin" in zf.namelist()
     try:
-        wb = load_workbook(p, rich_text=True, keep_vba=p.suffix.lower() == ".xlsm", keep_links=True)
+        wb = load_workbook(source, rich_text=True, keep_vba=macros, keep_links=True)
     except Exception as e:  # openpyxl raises many types on broken parts
         raise UnreadableWorkbook(f"ブックを開けません: {p}（{e}）", f"cannot open workbook: {e}") from e
     if any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row):

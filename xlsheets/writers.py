@@ -15,7 +15,9 @@ from openpyxl.formatting.rule import Rule
 from openpyxl.styles import PatternFill
 from openpyxl.styles.colors import Color
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.workbook.defined_name import DefinedName
 
+from . import layout as L
 from .errors import XlsheetsError
 from .grid import a1
 from .sheetops import set_text
@@ -146,6 +148,8 @@ class OpenpyxlWriter:
         if name in self.wb.sheetnames:
             del self.wb[name]
         ws = self.wb.create_sheet(name)
+        # xlsheets' own sheet: never read back as a goal sheet (sheetkinds), whatever it is renamed to
+        ws.defined_names[L.N_OWN_SHEET] = DefinedName(L.N_OWN_SHEET, attr_text='"' + name.replace('"', '""') + '"')
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):
                 set_text(ws.cell(r, c), v)

@@ -10,19 +10,20 @@ from ..errors import RollupWorkbook, XlsheetsError
 from .inputs import SKIP_ROLLUP, is_url
 
 
-def extract(path: str) -> dict[str, Any]:
+def extract(path: str, document: bool = False) -> dict[str, Any]:
     """Read, validate and rate one workbook (a path or an fsspec URL); returns plain, picklable
-    records. Never raises."""
-    return _extract_url(path) if is_url(path) else _extract(path, path)
+    records (with the whole interchange document when asked: the published pages show every field).
+    Never raises."""
+    return _extract_url(path, document) if is_url(path) else _extract(path, path, document)
 
 
-def _extract(local: str, path: str) -> dict[str, Any]:
+def _extract(local: str, path: str, document: bool = False) -> dict[str, Any]:
+    from ..grammar import clear_caches
     from ..reading import load_book
-    from ..targets import clear_caches
 
     clear_caches()
     try:
-        return records_from_book(load_book(local), path)
+        return records_from_book(load_book(local), path, document)
     except RollupWorkbook:  # an earlier roll-up left among the submissions: skipped by its rule
         return {"path": path, "ok": False, "skip": SKIP_ROLLUP}
     except XlsheetsError as e:
@@ -33,7 +34,7 @@ def _extract(local: str, path: str) -> dict[str, Any]:
         return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
 
 
-def _extract_url(url: str) -> dict[str, Any]:
+def _extract_url(url: str, document: bool = False) -> dict[str, Any]:
     """extract() of a file on any fsspec filesystem: copied to a temporary file where this worker
     runs (a cluster whose workers do not share the client's disk reads the same archive)."""
     import shutil
@@ -50,13 +51,13 @@ def _extract_url(url: str) -> dict[str, Any]:
                 shutil.copyfileobj(src, dst, 1 << 20)
         except Exception as e:  # a missing object, no permission, no network: this file's error only
             return {"path": url, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
-        rec = _extract(local, url)
+        rec = _extract(local, url, document)
     if "error" in rec:
         rec["error"] = rec["error"].replace(local, url)
     return rec
 
 
-def records_from_book(book, path: str) -> dict[str, Any]:
+def records_from_book(book, path: str, document: bool = False) -> dict[str, Any]:
     """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
     from ..model import circled, paren, priority_text
     from ..rates import compute_rates, latest, load_settings
@@ -91,8 +92,9 @@ def records_from_book(book, path: str) -> dict[str, Any]:
             })
             rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
-    return {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
-            "goals": goals, "rows": rows, "findings": findings}
+    rec = {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
+           "goals": goals, "rows": rows, "findings": findings}
+    return rec | {"document": dept.to_dict()} if document else rec
 
 
 def basis(ach: dict[str, Any]) -> str:

@@ -94,8 +94,9 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     return result
 
 
-def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5) -> None:
-    """Not one sheet could be read: a roll-up of nothing is no summary, so say why and write nothing."""
+def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5, what: str = "集計ブック") -> None:
+    """Not one sheet could be read: a roll-up of nothing is no summary, so say why and write nothing
+    (what: the output that is not made)."""
     if any(b.get("ok") for b in gathered.books):
         return
     from .tables import reason
@@ -104,7 +105,7 @@ def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5) -> None:
     lines = [f"{b['path']}: {reason(b['error'], b['path'])}" for b in failed[:shown]]
     more = f"\n（ほか {len(failed) - shown} 冊）" if len(failed) > shown else ""
     raise XlsheetsError(
-        f"読み込めた重点目標管理シートがないため、集計ブックは作りませんでした（取込エラー {len(failed)} 冊）:\n"
+        f"読み込めた重点目標管理シートがないため、{what}は作りませんでした（取込エラー {len(failed)} 冊）:\n"
         + "\n".join(lines) + more,
         f"none of the {len(failed)} workbooks could be read: nothing written",
     )
