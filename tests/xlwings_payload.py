@@ -107,12 +107,64 @@ def replay(actions: list[dict[str, Any]], path: Path, out: Path) -> Path:
             names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
         elif func == "addHyperlink":
             ws.cell(r0, c0).hyperlink = a["args"][0]
+        elif func == "addConditionalFormat":
+            _add_rule_first(ws, _sqref(r0, c0, rows, cols), a["args"][0])
+        elif func == "deleteConditionalFormat":
+            _delete_rule(ws, _sqref(r0, c0, rows, cols), *a["args"])
         elif func in ("alert",):
             continue
         else:
             raise AssertionError(f"replay does not know the action {func}")
     wb.save(out)
     return out
+
+
+def _sqref(r0: int, c0: int, rows: int, cols: int) -> str:
+    from openpyxl.utils import get_column_letter as col
+
+    first, last = f"{col(c0)}{r0}", f"{col(c0 + cols - 1)}{r0 + rows - 1}"
+    return first if first == last else f"{first}:{last}"
+
+
+def _rules(ws) -> list[tuple[str, Any]]:
+    return sorted(((str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules), key=lambda x: x[1].priority)
+
+
+def _set_rules(ws, rules) -> None:
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    fresh = ConditionalFormattingList()
+    for k, (sqref, rule) in enumerate(rules, start=1):
+        rule.priority = k
+        fresh.add(sqref, rule)
+    ws.conditional_formatting = fresh
+
+
+def _add_rule_first(ws, sqref: str, spec: dict[str, Any]) -> None:
+    """What Excel does with addConditionalFormat: a custom rule at the top of the sheet's order."""
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+
+    assert spec["type"] == "Custom", spec
+    rgb = "FF" + spec["fill_color"].lstrip("#").upper()
+    rule = Rule(type="expression", formula=[spec["formula"].lstrip("=")], stopIfTrue=spec.get("stop_if_true"),
+                dxf=DifferentialStyle(fill=PatternFill(fill_type="solid", fgColor=rgb, bgColor=rgb)))
+    _set_rules(ws, [(sqref, rule), *_rules(ws)])
+
+
+def _delete_rule(ws, sqref: str, position: int, expected: dict[str, Any]) -> None:
+    """deleteConditionalFormat: the position-th rule touching the range, refused (as Excel does) when it
+    is not the one described."""
+    from openpyxl.utils import get_column_letter as col
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    cells = [f"{col(c)}{r}" for rng in MultiCellRange(sqref) for r, c in rng.cells]
+    touching = [(q, r) for q, r in _rules(ws) if any(a in MultiCellRange(q) for a in cells)]
+    q, rule = touching[position]
+    seen = {"type": "Custom" if rule.type == "expression" else rule.type, "formula": "=" + rule.formula[0],
+            "stop_if_true": bool(rule.stopIfTrue)}
+    assert all(seen[k] == v for k, v in expected.items()), f"rule changed since it was read: {seen} != {expected}"
+    _set_rules(ws, [(q2, r2) for q2, r2 in _rules(ws) if r2 is not rule])
 
 
 __all__ = ["payload_from_file", "remote_book", "replay"]

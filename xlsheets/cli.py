@@ -7,6 +7,7 @@ User mistakes (missing file, not a workbook, output exists…) print a Japanese 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections import Counter
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from .errors import XlsheetsError
+from .errors import CLI, XlsheetsError, speaking_to
 from .model import STAGE_JA, STAGES
 
 FORMATS = click.Choice(["json", "yaml", "csv"])
@@ -27,7 +28,8 @@ def friendly(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with speaking_to(CLI):  # a message's remedy names the command's options (--force, -o …)
+                return fn(*args, **kwargs)
         except XlsheetsError as e:
             click.echo(f"エラー: {e}", err=True)
             sys.exit(e.exit_code)
@@ -55,7 +57,7 @@ def _accepted(param: click.Parameter | None) -> str:
     if isinstance(kind, click.Choice):
         return f"（使えるのは {' / '.join(map(str, kind.choices))}）"
     if isinstance(kind, click.IntRange) and kind.min is not None:
-        return f"（{kind.min} 以上の整数）"
+        return f"（{kind.min} 以上{'' if kind.max is None else f' {kind.max} 以下'}の整数）"
     if isinstance(kind, click.types.IntParamType):
         return "（整数）"
     return ""
@@ -76,7 +78,7 @@ def usage_error_ja(e: click.ClickException) -> str:
     elif isinstance(e, click.BadParameter):
         ja = f"{name or '引数'} の値が正しくありません{_accepted(param)}"
     elif isinstance(e, click.UsageError) and "No such command" in e.message:
-        ja = "そのようなコマンドはありません（xlsheets -h で一覧を表示）"
+        ja = f"そのようなコマンドはありません{_did_you_mean(e)}（xlsheets -h で一覧を表示）"
     elif isinstance(e, click.UsageError) and "extra argument" in e.message:
         ja = "余分な引数があります"
     else:
@@ -84,6 +86,15 @@ def usage_error_ja(e: click.ClickException) -> str:
     ctx = getattr(e, "ctx", None)
     usage = f"\n使い方: {ctx.command_path} -h" if ctx is not None else ""
     return f"エラー: {ja}。\n({e.format_message()}){usage}"
+
+
+def _did_you_mean(e: click.UsageError) -> str:
+    """The command typed and click's suggestion ("Did you mean 'read'?"), for the Japanese half too."""
+    import re
+
+    found = re.search(r"No such command '([^']*)'", e.message)
+    maybe = sorted(getattr(e, "possibilities", None) or [])
+    return (f": {found.group(1)}" if found else "") + (f"（もしかして {' / '.join(maybe)}）" if maybe else "")
 
 
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click ≥ 8.2
@@ -250,19 +261,23 @@ def sample(name: str, out: Path, fmt: str | None, force: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する PDF")
 @click.option("--png", is_flag=True, help="PNG画像（1ページ1枚）も作る")
+@click.option("--dpi", type=click.IntRange(min=30, max=600), default=150, show_default=True,
+              help="PNG の解像度（1インチあたりの点の数）")
+@click.option("--sheets", multiple=True, help="印刷するシート（名前をコンマで区切る。省略時はすべて）")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @friendly
-def render(file: Path, out: Path, png: bool, force: bool) -> None:
+def render(file: Path, out: Path, png: bool, dpi: int, sheets: tuple[str, ...], force: bool) -> None:
     """LibreOffice で PDF に印刷する (render to PDF as printed)."""
-    from .render import check_png_pages, pdf_to_png, render_pdf
+    from .render import check_png_pages, pdf_to_png, render_pdf, sheet_list
 
     if png:  # said before LibreOffice runs
         check_png_pages(out.with_suffix(""), force)
-    pdf = render_pdf(file, out, overwrite=force)
+    pdf = render_pdf(file, out, overwrite=force, sheets=sheet_list(file, sheets))
     click.echo(f"作成しました: {pdf}")
     if png:
-        for p in pdf_to_png(pdf, pdf.with_suffix(""), overwrite=force):
-            click.echo(f"  {p}")
+        pages = pdf_to_png(pdf, pdf.with_suffix(""), dpi=dpi, overwrite=force)
+        click.echo(f"PNG {len(pages)} 枚（{dpi} dpi）: {pdf.parent.resolve()}{os.sep}"
+                   f"（{pages[0].name} ～ {pages[-1].name}）" if pages else "PNG は作られませんでした（ページがありません）")
 
 
 @main.command()
@@ -552,20 +567,26 @@ def excel_setup(folder: Path, force: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="待ち受けるアドレス（127.0.0.1 以外は認証が必要）")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(min=1, max=65535))
 @click.option("--no-auth", is_flag=True, help="認証なしで 127.0.0.1 以外に待ち受けることを許す")
 @friendly
 def serve(host: str, port: int, no_auth: bool) -> None:
-    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth)."""
-    import os
+    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth).
+
+    The address is taken before the "ready" line: a port in use or a wrong address is said (exit 2)
+    instead of a server that announces itself and then fails."""
+    import importlib.util
 
     try:
         import uvicorn
 
-        from .server import check_bind, create_app
+        from .server import check_bind, create_app, listening_socket
+        if importlib.util.find_spec("xlwings_server") is None:  # not imported: create_app configures it first
+            raise ModuleNotFoundError(name="xlwings_server")
     except ImportError as e:
-        raise XlsheetsError("サーバー版の部品がありません: pip install 'xlsheets[server]'",
-                            "install the server extra: pip install 'xlsheets[server]'") from e
+        raise XlsheetsError(f"サーバー版の部品（{e.name}）がありません。pip install 'xlsheets[server]' で入れてください。",
+                            f"{e.name} is missing: pip install 'xlsheets[server]'") from e
+    sock = listening_socket(host, port)  # first: a wrong address is said as such, not as a lack of auth
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
         click.echo("注意: xlwings Server を PolyForm Noncommercial ライセンスで起動します（README の「ライセンス」参照）。",
@@ -574,7 +595,7 @@ def serve(host: str, port: int, no_auth: bool) -> None:
     if warning := check_bind(host, no_auth):
         _warn([warning])
     click.echo(f"xlsheets サーバー: http://{host}:{port}/taskpane.html （Ctrl+C で終了）", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 if __name__ == "__main__":

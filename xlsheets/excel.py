@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import layout as L
-from .errors import XlsheetsError
+from .errors import EXCEL, XlsheetsError, speaking_to
 from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, attach_names
+from .writers import MARK_FORMULA
 
 try:  # worksheet functions need xlwings' decorators; the rest works on any Book-like object
     import xlwings as xw
@@ -130,6 +131,27 @@ class XlwingsWriter:
         else:  # pragma: no cover - older xlwings
             rng.note.text = text
 
+    def mark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """A conditional format on the cells, placed first with stop-if-true (xlwings puts it first on every
+        engine), so that the template's live checks do not hide the mark."""
+        rng = self._sheet(sheet).range((rows[0], col), (rows[1], col))
+        rng.conditional_formats.add_custom("=" + MARK_FORMULA, fill_color="#" + color, stop_if_true=True)
+
+    def unmark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Delete what mark() added on these cells. Excel on Windows lists a range's rules, so ours is found
+        by what it is; Office.js (server, Lite) cannot list them here: ours is the first, and Excel checks
+        that the first rule still is ours before deleting it (else an error, and nothing else is deleted)."""
+        rng = self._sheet(sheet).range((rows[0], col), (rows[1], col))
+        try:
+            rules = list(rng.conditional_formats)
+        except NotImplementedError:
+            _delete_first_rule(rng, {"type": "Custom", "formula": "=" + MARK_FORMULA, "stop_if_true": True})
+            return
+        want = tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))
+        for rule in rules:
+            if rule.type == "custom" and rule.formula == "=" + MARK_FORMULA and rule.fill_color == want:
+                rule.delete()
+
     def has_sheet(self, name: str) -> bool:
         return name in [s.name for s in self.book.sheets]
 
@@ -177,6 +199,13 @@ class XlwingsWriter:
         self._fills.clear()
 
 
+def _delete_first_rule(rng, snapshot: dict[str, Any]) -> None:
+    """Office.js: delete the first conditional format of rng if it still is the one described."""
+    from xlwings.pro._xlremote import ConditionalFormats
+
+    ConditionalFormats(rng.impl, [snapshot])(1).delete()
+
+
 def _runs(cells: dict[int, Any]):
     """{row: x} → [(first_row, [x, …])] for runs of consecutive rows."""
     rows = sorted(cells)
@@ -207,7 +236,8 @@ def button(fn):
     def wrapper(book=None, *args, **kwargs):
         book = _caller(book)
         try:
-            message = fn(book, *args, **kwargs)
+            with speaking_to(EXCEL):  # a remedy in a message says what to do in Excel, not an option
+                message = fn(book, *args, **kwargs)
         except XlsheetsError as e:
             _alert(book, e.ja, "xlsheets")
             return None
@@ -365,7 +395,7 @@ def fill_sheets(book=None) -> str:
     doc = long_table_to_dict(grid_records(rows))
     out = _beside(book, f"{doc['department'] or '部局'}_{doc['fiscal_year'] or ''}_重点目標管理シート.xlsx")
     report = fill(doc, out, overwrite=True)
-    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）"
+    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）{_cut_lines(report)}"
 
 
 @button
@@ -378,8 +408,13 @@ def new_year_book(book=None, to_year: int | None = None) -> str:
     dept = result.department
     year = next_year(dept, to_year)
     out = _beside(book, f"{dept.department}_{year}_重点目標管理シート.xlsx")
-    fill(carry_forward(dept, year), out, overwrite=False)
-    return f"新年度のシートを作成しました: {out}"
+    report = fill(carry_forward(dept, year), out, overwrite=False)
+    return f"新年度のシートを作成しました: {out}{_cut_lines(report)}"
+
+
+def _cut_lines(report) -> str:
+    """The cells whose text cannot print in full (fill's print_cuts), for a button's message."""
+    return "".join(f"\n\n注意: {cut.message()}" for cut in report.print_cuts)
 
 
 @button

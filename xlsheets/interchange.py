@@ -105,6 +105,8 @@ def load_document(path: Path) -> dict[str, Any]:
     """Read an interchange document from JSON, YAML, CSV or .xlsx (long table)."""
     if not path.exists():
         raise XlsheetsError(f"ファイルが見つかりません: {path}", f"file not found: {path}")
+    if path.is_dir():
+        raise XlsheetsError(f"フォルダです（データのファイルを指定してください）: {path}", f"is a folder, not a data file: {path}")
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from . import layout as L
 from .grid import UNKNOWN_NOTE, BookGrid
 from .layout import RATE_FORMAT
-from .model import STAGES, Goal, SubItem, Typed, paren
+from .model import STAGES, Goal, SubItem, Typed, circled, paren
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
@@ -26,7 +26,8 @@ from .rates import (
     latest,
 )
 from .reading import ReadResult
-from .validation import ERROR, INFO, SEVERITY_JA, WARNING, Report
+from .textwidth import display_width
+from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 
 # finding marks (red, orange, lavender) are distinct from the grade fills (green, blue, yellow, pink),
 # and the 検証結果 sheet says which is which
@@ -35,6 +36,12 @@ GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
 RESULTS_SHEET = "検証結果"
 RESULTS_HEADER_ROW = 4  # below the colour legend
+# 検証結果's columns: (heading, narrowest, widest) in Excel width units; wider text wraps
+RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10, 20), ("セル", 5, 6), ("重点目標", 9, 9),
+                   ("取組項目", 9, 9), ("番号", 5, 6), ("欄", 6, 12), ("内容", 50, 50))
+# the page the columns share, in width units: A4 landscape with the default margins holds about 130 at
+# 100 %; fitted to its width, 150 prints at about 87 % (11 pt text at about 9.5 pt)
+RESULTS_PAGE_WIDTH = 150
 MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
 NOTE_PREFIX = "[xlsheets] "
 
@@ -212,32 +219,66 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
             if f.cell:
                 per_cell.setdefault((f.sheet, f.cell), []).append(f)
     order = {ERROR: 0, WARNING: 1, INFO: 2}
-    marks = [["sheet", "cell", "fill", "note"]]
+    marks = [["sheet", "cell", "fill", "note", "mark"]]
+    colours: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for (sheet, cell), findings in per_cell.items():
         r, c = _parse_a1(cell)
-        worst = min(findings, key=lambda f: order[f.severity]).severity
+        colour = SEVERITY_FILL[min(findings, key=lambda f: order[f.severity]).severity]
         original_note = writer.get_note(sheet, r, c)
-        marks.append([sheet, cell, writer.get_fill(sheet, r, c), original_note])
-        writer.set_fill(sheet, r, c, SEVERITY_FILL[worst])
+        marks.append([sheet, cell, writer.get_fill(sheet, r, c), original_note, colour])
+        writer.set_fill(sheet, r, c, colour)  # the cell's own fill too: what a viewer without conditional formats shows
+        colours.setdefault((sheet, colour), []).append((r, c))
         text = "\n".join(f"{NOTE_PREFIX}{f.message}" for f in findings)
         if original_note != UNKNOWN_NOTE:  # a user's note this engine cannot read is left alone
             writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
+    for (sheet, colour), cells in colours.items():  # before the template's live checks, which would hide it
+        for rows, col in column_runs(cells):
+            writer.mark(sheet, rows, col, colour)
     rows, legend_fills = _legend()
-    rows.append(["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"])
+    rows.append([title for title, _lo, _hi in RESULTS_COLUMNS])
     links = {}
     for rep in reports:
         for f in rep.findings:
-            loc = f.location
-            rows.append([SEVERITY_JA[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), loc.get("item"),
-                         loc.get("subitem"), loc.get("field"), f.message])
+            rows.append(_result_row(f))
             if f.cell:
                 links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
-    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=[8, 22, 30, 7, 9, 9, 6, 12, 70],
+    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
                        header_row=RESULTS_HEADER_ROW, landscape=True)
     for (r, c), colour in legend_fills.items():
         writer.set_fill(RESULTS_SHEET, r, c, colour)
     writer.write_sheet(MARKS_SHEET, marks, hidden=True)
     return len(per_cell)
+
+
+def column_runs(cells: list[tuple[int, int]]) -> list[tuple[tuple[int, int], int]]:
+    """((first row, last row), column) for each run of consecutive rows in a column: one mark each,
+    the same on every face, so that any face removes what another added."""
+    runs: list[tuple[tuple[int, int], int]] = []
+    for r, c in sorted(set(cells), key=lambda rc: (rc[1], rc[0])):
+        if runs and runs[-1][1] == c and runs[-1][0][1] == r - 1:
+            runs[-1] = ((runs[-1][0][0], r), c)
+        else:
+            runs.append(((r, r), c))
+    return runs
+
+
+def _result_row(f) -> list[Any]:
+    """One line of 検証結果: the finding where a person looks for it (① (1) 数値目標), not its keys."""
+    loc = f.location
+    item, sub, fld = loc.get("item"), loc.get("subitem"), loc.get("field")
+    return [SEVERITY_JA[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), None if item is None else circled(item),
+            None if sub is None else paren(sub), FIELD_JA.get(fld, fld) if fld else None, f.message]
+
+
+def results_widths(table: list[list[Any]]) -> list[float]:
+    """Each column as wide as its longest text (within its bounds; longer text wraps), and 内容 (the last)
+    what is left of the page, so that fitting the page to its width shrinks the print little."""
+    widths = []
+    for k, (_title, lo, hi) in enumerate(RESULTS_COLUMNS):
+        need = max(display_width(str(row[k])) for row in table if len(row) > k and row[k] is not None) + 2
+        widths.append(float(min(hi, max(lo, need))))
+    widths[-1] = max(widths[-1], RESULTS_PAGE_WIDTH - sum(widths[:-1]))
+    return widths
 
 
 def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
@@ -274,6 +315,7 @@ def _clear_marks(book: BookGrid, writer) -> int:
     """Remove exactly what annotate added: restore fills and notes, drop its two sheets."""
     marks = next((s for s in book.sheets if s.name == MARKS_SHEET), None)
     restored = 0
+    colours: dict[tuple[str, str], list[tuple[int, int]]] = {}
     if marks is not None:
         for row in marks.rows[1:]:
             if len(row) < 2 or not row[0]:
@@ -284,6 +326,8 @@ def _clear_marks(book: BookGrid, writer) -> int:
             if not any(s.name == sheet for s in book.sheets):
                 continue
             r, c = _parse_a1(cell)
+            if len(row) > 4 and row[4]:  # marks written before conditional formats have no colour here
+                colours.setdefault((sheet, str(row[4])), []).append((r, c))
             writer.set_fill(sheet, r, c, fill or None)
             if note == UNKNOWN_NOTE:
                 continue  # annotate did not touch that note
@@ -293,6 +337,9 @@ def _clear_marks(book: BookGrid, writer) -> int:
             else:
                 writer.set_note(sheet, r, c, note if note else (_strip_ours(current) or None))
             restored += 1
+    for (sheet, colour), cells in colours.items():
+        for rows, col in column_runs(cells):
+            writer.unmark(sheet, rows, col, colour)
     writer.delete_sheet(MARKS_SHEET)
     writer.delete_sheet(RESULTS_SHEET)
     return restored

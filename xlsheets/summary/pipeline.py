@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import XlsheetsError
+from ..errors import XlsheetsError, option
 from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS
 from .duplicates import mark_duplicates
 from .gathered import Gathered
@@ -118,9 +118,10 @@ def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: 
     if missing:
         raise XlsheetsError(f"入力が見つかりません: {'、'.join(missing)}", f"no such input: {', '.join(missing)}")
     if jobs is not None and jobs < 1:
-        raise XlsheetsError(f"--jobs は 1 以上にしてください: {jobs}", f"--jobs must be at least 1: {jobs}")
+        raise XlsheetsError(f"{option('jobs')} は 1 以上にしてください: {jobs}", f"{option('jobs')} must be at least 1: {jobs}")
     if isinstance(scheduler, str) and not re.fullmatch(r"(\w+://)?[^\s/:]+:\d+|\w+://\S+", scheduler.strip()):
-        raise XlsheetsError(f"--scheduler の Dask スケジューラーのアドレスが正しくありません: {scheduler}（tcp://host:8786 のように）",
+        raise XlsheetsError(f"{option('scheduler')} の Dask スケジューラーのアドレスが正しくありません: {scheduler}"
+                            "（tcp://host:8786 のように）",
                             f"not a scheduler address: {scheduler!r} (tcp://host:8786)")
 
 
