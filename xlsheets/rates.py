@@ -157,7 +157,7 @@ def _components(target: Target, res: Scan, settings: Settings) -> tuple[list[Com
     """Each target component with the report's amount that answers it (and its rate), and the first reason
     a component has none."""
     several = len(target.components) > 1
-    used_units = {q.unit for q in res.quantities if q.role == "result"}
+    used_units = {q.unit for q in res.quantities if q.role == "result"} if several else set()
     comps: list[ComponentResult] = []
     why = ""
     for k, comp in enumerate(target.components):

@@ -25,6 +25,7 @@ class Quantity(NamedTuple):
     measures: Qualifiers = NONE
     place: Place = Place()
     upper: Decimal | None = None  # a range's upper end (「50~60件」: 50 … 60)
+    after: str = ""  # the words after it to the end of its clause (「が完了」「は交渉中」)
 
 
 class DateToken(NamedTuple):
@@ -35,7 +36,7 @@ class DateToken(NamedTuple):
     valid: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Scan:
     """Everything ``scan`` found in one text."""
 

@@ -29,8 +29,8 @@ from .qualifiers import (
     Place,
     Qualifiers,
     bracket_after,
-    paren_after,
     qualifiers,
+    qualifying,
     role,
 )
 
@@ -38,10 +38,9 @@ _TOTAL_WORDS = tuple(w for w in ROLES["total"])
 _TOTALS_LONGEST = tuple(sorted(_TOTAL_WORDS, key=len, reverse=True))
 _LABEL_END = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff・ー々Ａ-Ｚａ-ｚA-Za-z]+$")
 _PARTICLES = "のをはがでにと各約全計"
-_APPROX_AFTER = tuple(ROLES["range_after"])
+_APPROX_RX = re.compile(alternation(ROLES["range_after"]))
 _OPENERS_AFTER = ("(", "（", " (", " （", "\u3000（", "\u3000(")  # where a bracket right after an amount may open
 _TO_LAST_PARTICLE = re.compile(r".*[のをはがでにと]")
-_DONE = re.compile(alternation(WORDS["done"]))
 # labels that are no names: a one-character unit left from the amount before (「件の計8件」), a qualifier (「平均 38分」)
 _NOT_NAMES = frozenset([*(u for u in UNITS if len(u) == 1), *STATISTICS, *PERIODS, *COUNT_KINDS, *ACCUMULATIONS])
 _BRACKET_END = re.compile(r"[(（]([^()（）]{1,12})[)）]$")
@@ -127,7 +126,8 @@ _WHEN = re.compile(rf"(?:第\s*)?(?P<q>\d)\s*(?:{alternation(WORDS['quarter'])})
                    r"|\d{1,2}\s*/\s*\d{1,2}|年度[当初末]")
 _AS_OF = re.compile(rf"{alternation(ROLES['as_of'])}|\d\s*月\s*末")
 _AS_OF_GATE = re.compile(alternation((*ROLES["as_of"], "末")))
-_MAY_NAME_A_TIME = re.compile(rf"[\d年]|{alternation(HALVES)}|{alternation(WORDS['seasons'])}")
+# the words a time of year is said with (a cheap test before _WHEN's searches)
+_MAY_NAME_A_TIME = re.compile(rf"[月期季/]|日目|年度|{alternation(HALVES)}|{alternation(WORDS['seasons'])}")
 _PART_WORD = rf"(?:(?<![\u4e00-\u9fff])(?:{alternation(ROLES['part'])})(?![\u4e00-\u9fff])|うち|内訳)"
 _PART = re.compile(rf"{_PART_WORD}\s*[\u3040-\u30ff\u4e00-\u9fff・ー]*\s*$")
 _PART_HEAD = re.compile(rf"^{_PART_WORD}")
@@ -187,21 +187,20 @@ def amount(t: str, spans: Spans, s: Span, in_parens: bool, floor: int, prev: Qua
         part = "。" not in t[prev_end:s.start]  # 「うち外国人 9万8千人、宿泊客 31万人」: the list goes on
     if part:
         label = _PART_HEAD.sub("", label)
-    opens = comp_end + next((len(w) for w in _APPROX_AFTER if t.startswith(w, comp_end)), 0)  # 「1,500人程度（…）」
-    bracket = paren_after(t, opens) if t.startswith(_OPENERS_AFTER, opens) else ""
+    approx = _APPROX_RX.match(t, comp_end)  # 「1,500人程度（…）」
+    opens = approx.end() if approx else comp_end
+    raw = bracket_after(t, opens) if t.startswith(_OPENERS_AFTER, opens) else ""
+    bracket = qualifying(raw)
     measures = qualifiers(t[word_start:s.start], clause, t[s.end: s.end + 3], bracket)
-    return Quantity(
-        value=float(s.exact), unit=unit, exact=s.exact, label=label, comparator=stated or ">=",
-        stated=stated is not None, text=t[s.start:s.end],
-        source=(original(t, spans, word_start, comp_end) if spans else t[word_start:comp_end]).strip(),
-        role=_role(s, label, clause, after, bracket, stated is not None and not s.comparator, t[s.end: s.end + 8]),
-        measures=_over_the_year(measures, s) if s.per_unit else measures,
-        place=Place(in_parens=in_parens, total=total, part=part, approx=s.approx, per_unit=s.per_unit,
-                    done=_DONE.search(after) is not None or _DONE.search(label) is not None,
-                    each=_each(t, s, label, after),
-                    when=_when(clause, after) if _MAY_NAME_A_TIME.search(clause + after) else "",
-                    as_of=_as_of(clause, after, bracket_after(t, comp_end))),
-    ), comp_end
+    when = _when(clause, after) if _MAY_NAME_A_TIME.search(clause) or _MAY_NAME_A_TIME.search(after) else ""
+    # positional: the tuples are built once per amount, and keywords cost a third more
+    place = Place(in_parens, total, part, _each(t, s, label, after), s.approx, when, _as_of(clause, after, raw),
+                  s.per_unit)
+    source = (original(t, spans, word_start, comp_end) if spans else t[word_start:comp_end]).strip()
+    role = _role(s, label, clause, after, bracket, stated is not None and not s.comparator, t[s.end: s.end + 8])
+    measures = _over_the_year(measures, s) if s.per_unit else measures
+    return Quantity(float(s.exact), unit, s.exact, label, stated or ">=", stated is not None, t[s.start:s.end],
+                    source, role, measures, place, None, after), comp_end
 
 
 def _as_of(clause: str, after: str, bracket: str) -> bool:
@@ -237,7 +236,7 @@ def _role(s: Span, label: str, clause: str, after: str, bracket: str, stated: bo
     return RESULT
 
 
-_EACH_WORDS = tuple(WORDS["each"])
+_EACH_GATE = re.compile(alternation(WORDS["each"]))
 _EACH_AFTER = tuple(WORDS["each_after"])
 _EACH_BEFORE = re.compile(r"各[\u4e00-\u9fff\u30a0-\u30ff]{0,4}(?:で|に|とも)?\s*(?:年間?|毎年|月|毎月)?\s*$"
                           r"|(?:ごとに?|毎に)\s*(?:年間?|毎年|月|毎月)?\s*$")
@@ -251,5 +250,5 @@ def _each(t: str, s: Span, label: str, after: str) -> bool:
     before = t[max(0, s.start - 12): s.start]
     if label.startswith("各") or after.startswith(_EACH_AFTER):
         return True
-    return any(w in before for w in _EACH_WORDS) and (
+    return _EACH_GATE.search(before) is not None and (
         _EACH_BEFORE.search(before) is not None or before.rstrip().endswith("各"))

@@ -110,6 +110,14 @@ def _a_name(label: str) -> bool:
     return bool(label) and not _HIRAGANA.search(label)
 
 
+_DONE = re.compile(alternation(WORDS["done"]))
+
+
+def _said_done(q: Quantity) -> bool:
+    """Whether the words of an amount say it was done (「15施設が完了」「3回開催」)."""
+    return _DONE.search(q.after) is not None or _DONE.search(q.label) is not None
+
+
 def _names_alike(a: str, b: str) -> bool:
     """Whether the names that end two labels share a word (「誘致」 and 「企業誘致」; not 「よる賠償」 and 「よる事故」)."""
     na, nb = _NAME_AT_END.search(a), _NAME_AT_END.search(b)
@@ -320,7 +328,9 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
         derived = _derived_share(res, target)
         if derived is not None:
             return Pick(derived, [])
-    ranges = _agreeing(comp, [q for q in same if q.role == RANGE], target)[0]  # not 「1校当たり 80〜120人」
+    ranges = [q for q in same if q.role == RANGE]
+    if ranges:
+        ranges = _agreeing(comp, ranges, target)[0]  # not 「1校当たり 80〜120人」
     results = [q for q in same if q.role == RESULT or (q.role == APPLIED and _counts_applications(target))]
     if not results:
         cancelled = _all_cancelled(comp, same)
@@ -328,7 +338,7 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
     agree, differs = _agreeing(comp, results, target)
     agree = _about_the_target(comp, agree, same) if agree else agree
     if agree and any(q.role == NOT_DONE for q in same):  # 「誘致 2社、1社は交渉中」: what was done must be said
-        agree = [q for q in agree if q.place.done or q.place.group or _names_alike(q.label, comp.label)]
+        agree = [q for q in agree if _said_done(q) or q.place.group or _names_alike(q.label, comp.label)]
     if not agree:
         return Pick(None, [], differs, seen=len(same), results=len(results))
     if ranges and not any(q.place.total for q in agree):  # 「約60団体（58〜62団体）」: the amount is not known

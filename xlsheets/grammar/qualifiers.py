@@ -72,7 +72,6 @@ class Place(NamedTuple):
     base: Decimal | None = None  # 「対象20件中17件」「300件／400件」: what it is a part of
     group: str = ""  # 「1校で2回」「5校で各3回」: the unit of the groups it was done in
     group_size: Decimal | None = None  # 「10分団が 6回」: how many groups (None once multiplied: 「5校で各3回」)
-    done: bool = False  # its clause says it was done (「15施設が完了」「3回開催」)
 
 
 def _words_rx(words) -> re.Pattern:
@@ -171,7 +170,8 @@ def _period(before: str, tail: str) -> str:
 
 def _per_words(before: str, around: str) -> str:
     """The basis said with 当たり/あたり/につき/対/平均/毎: per population, per units, per one of something."""
-    pop = (any(w in before for w in _POPULATION_WORDS) and _POPULATION.search(before)) or _PER_MANY.search(around)
+    pop = ((any(w in before for w in _POPULATION_WORDS) and _POPULATION.search(before))
+           or (("千" in around or "万" in around) and _PER_MANY.search(around)))
     if pop:  # 「人口10万人当たり」「千人当たり」
         return f"人口{int(Decimal(pop.group(1) or 1) * _MULT.get(pop.group(2), 1))}"
     per = sorted({_unit_basis(u) for m in _PER_RUN.finditer(around) for u in _PER_UNIT.findall(m.group(1))})
@@ -194,8 +194,14 @@ def bracket_after(text: str, end: int) -> str:
 def paren_after(text: str, end: int) -> str:
     """The words of a bracket right after an amount that says what it measures (「（年間）」「（1日平均）」
     → 年間, 1日平均); '' without one, or when the bracket holds amounts of its own (「（前年度 80件）」)."""
-    inner = bracket_after(text, end)
-    return "" if inner and _DIGIT.search(_DATELIKE.sub("", _PER_RUN.sub("", inner))) else inner
+    return qualifying(bracket_after(text, end))
+
+
+def qualifying(inner: str) -> str:
+    """A bracket's words when they say what an amount measures or is ('' when they hold amounts of their own)."""
+    if not inner or not _DIGIT.search(inner):
+        return inner
+    return "" if _DIGIT.search(_DATELIKE.sub("", _PER_RUN.sub("", inner))) else inner
 
 
 # ---------------------------------------------------------------- roles
@@ -306,6 +312,8 @@ def disagreement(target: Qualifiers, amount: Qualifiers, cumulative: bool) -> st
     """'' when an amount measures what the target measures, else what differs, in Japanese
     (「目標は1日当たり、報告は年間の値」). A qualifier said on one side only is agreement, except the
     year an amount counts: a target of this year is not answered by a 累計 or last year's amount."""
+    if amount == NONE:  # most amounts say nothing of what they measure: nothing can differ
+        return ""
     for key, said in (("statistic", lambda v: v), ("basis", basis_said), ("count", _COUNT_JA.get),
                       ("condition", lambda v: v), ("span", _span_said)):
         t, a = getattr(target, key), getattr(amount, key)

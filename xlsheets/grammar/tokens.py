@@ -109,7 +109,10 @@ def _qty_span(m: re.Match, t: str) -> Span:
     g = m.group
     unit_text = g("unit1") or g("gunit") or ""
     unit, mult = normalised(unit_text)
-    exact = to_decimal(g("n")) * mult * KANJI_MULTIPLIERS.get(g("kmult") or "", 1)
+    exact = to_decimal(g("n"))
+    kmult = g("kmult")
+    if mult != 1 or kmult:
+        exact = exact * mult * KANJI_MULTIPLIERS.get(kmult or "", 1)
     per_unit = ""
     if g("n2"):
         exact *= to_decimal(g("n2"))
