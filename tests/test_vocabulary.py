@@ -1,5 +1,5 @@
-"""One vocabulary: every finding is made from its Rule, and the names of severities, stages and
-the 達成率 format are written once in the code."""
+"""One vocabulary: every finding is made from its Rule with a message template written once, and the
+names of severities, stages and the 達成率 format are written once in the code."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xlsheets.validation import RULES, SEVERITY_JA, Finding
+from xlsheets.findings import RULES, SEVERITY_JA, Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(ROOT / "xlsheets").rglob("*.py"), *(ROOT / "scripts").glob("*.py")])
@@ -39,6 +39,9 @@ def _emitted_codes() -> dict[str, set[str]]:
                 code = _first_str(node) if is_add or is_finding else None
             elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "RULES":
                 code = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            elif isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["code"]:
+                for c in (n.value for n in ast.walk(node.value) if isinstance(n, ast.Constant) and isinstance(n.value, str)):
+                    codes.setdefault(c, set()).add(name)  # code = "a" if … else "b"; self.add(code, …)
             if code is not None:
                 codes.setdefault(code, set()).add(name)
     return codes
@@ -58,14 +61,30 @@ def test_a_finding_with_a_code_outside_the_catalogue_is_refused():
 
 
 def test_a_finding_made_from_its_rule_has_the_rules_severity():
-    f = RULES["duplicate-workbook"].finding("Sheet1", "A1", {"goal": None}, "…")
+    f = RULES["duplicate-workbook"].finding("Sheet1", "A1", {"goal": None}, department="福祉部", year="令和6年度",
+                                             others="b.xlsx")
     assert (f.code, f.severity) == ("duplicate-workbook", RULES["duplicate-workbook"].severity)
+    assert f.message.startswith("福祉部の令和6年度のブックがほかにもあります（b.xlsx）")
+
+
+def test_every_message_template_names_only_fields_its_checks_can_fill():
+    import string
+    for rule in RULES.values():
+        for condition, template in rule.messages.items():
+            names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            assert rule.message(condition, **dict.fromkeys(names, "x")), (rule.code, condition)
+            assert all(n.isidentifier() for n in names), (rule.code, condition, names)
+
+
+def test_a_rule_says_no_message_for_a_condition_it_does_not_have():
+    with pytest.raises(KeyError):
+        RULES["required-empty"].message("no-such-condition", field="x")
 
 
 def test_findings_are_built_only_through_their_rule():
     calls = [name for name, tree in _trees() for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Finding"]
-    assert calls == ["xlsheets/validation.py"]  # in Rule.finding
+    assert calls == ["xlsheets/findings.py"]  # in Rule.finding
 
 
 def _count(match) -> dict[str, int]:
@@ -87,7 +106,7 @@ def test_the_stage_names_are_written_once():
 
 def test_the_severity_names_in_japanese_are_written_once():
     assert _count(lambda n: isinstance(n, ast.Dict) and "エラー" in [getattr(v, "value", None) for v in n.values]) \
-        == {"xlsheets/validation.py": 1}
+        == {"xlsheets/findings.py": 1}
     assert set(SEVERITY_JA) == {r.severity for r in RULES.values()} | {"info"}
 
 

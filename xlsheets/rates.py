@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
+from .findings import RULES
 from .grammar import Quantity, Scan, Target, no_result_reason, parse_target, pick, scan
 from .grammar.units import dimension
 from .model import STAGES, Department, SubItem
@@ -28,15 +29,10 @@ from .settings import (  # noqa: F401  (kept importable from here)
 # Why there is no rate (Achievement.status)
 NO_TARGET, EMPTY_REPORT, NO_RESULT, UNIT_MISMATCH, OK = "no-target", "empty-report", "no-result", "unit-mismatch", "ok"
 AMBIGUOUS, MEASURE_MISMATCH = "ambiguous", "measure-mismatch"
-REASONS = {
-    NO_TARGET: "数値目標がありません",
-    EMPTY_REPORT: "報告が空です",
-    NO_RESULT: "目標と比べられる実績が見つかりません",
-    UNIT_MISMATCH: "目標と実績の単位が違います",
-    AMBIGUOUS: "実績の数値が複数あり、どれを実績とするか決められません",
-    MEASURE_MISMATCH: "報告の数値は目標と別のものを測っています",
-    OK: "",
-}
+# each way of giving no rate is a rule of the findings' catalogue; its reason is that rule's
+STATUS_RULES = {NO_TARGET: "target-not-numeric", EMPTY_REPORT: "missing-report", NO_RESULT: "report-not-numeric",
+                UNIT_MISMATCH: "unit-mismatch", AMBIGUOUS: "report-ambiguous", MEASURE_MISMATCH: "measure-mismatch"}
+REASONS = {status: RULES[code].reason for status, code in STATUS_RULES.items()} | {OK: ""}
 
 
 @dataclass
@@ -86,7 +82,7 @@ class Achievement:
 
 
 def _quote(q: Quantity) -> dict[str, Any]:
-    return {"value": float(q.exact), "unit": q.unit, "text": q.source or q.text}
+    return {"value": float(q.exact), "unit": q.unit, "text": q.quote}
 
 
 def amount_text(value: Decimal, unit: str) -> str:
@@ -96,7 +92,7 @@ def amount_text(value: Decimal, unit: str) -> str:
 
 
 def _said(q: Quantity) -> str:
-    return f"{amount_text(q.exact, q.unit)}（{q.source or q.text}）"
+    return f"{amount_text(q.exact, q.unit)}（{q.quote}）"
 
 
 def evidence_line(ach: Achievement) -> str:

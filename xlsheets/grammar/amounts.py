@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 from .qualifiers import NONE, RESULT, Place, Qualifiers
 
+_OPENING, _CLOSING = "（(「", "）)」"
+
 
 class Quantity(NamedTuple):
     """An amount found in a text: its value in the unit, what it is and what it measures."""
@@ -26,6 +28,24 @@ class Quantity(NamedTuple):
     place: Place = Place()
     upper: Decimal | None = None  # a range's upper end (「50~60件」: 50 … 60)
     after: str = ""  # the words after it to the end of its clause (「が完了」「は交渉中」)
+
+    @property
+    def quote(self) -> str:
+        """The words to show for it: its source without a bracket opened or closed on one side only
+        (「研修会の開催(1回」 and 「高齢者サロン等)40か所」 → 「1回」「40か所」)."""
+        said = self.source or self.text
+        start, opened = 0, []
+        for i, ch in enumerate(said):
+            if ch in _OPENING:
+                opened.append(i)
+            elif ch in _CLOSING:
+                if opened:
+                    opened.pop()
+                else:
+                    start = i + 1
+        if opened:
+            start = opened[-1] + 1
+        return said[start:].strip() or said
 
 
 class DateToken(NamedTuple):

@@ -75,13 +75,13 @@ def _agreeing(comp: Quantity, results: list[Quantity], target: Target) -> tuple[
     for q in results:
         why = disagreement(comp.measures, q.measures, target.cumulative)
         if not why and not _plausible(comp, q):
-            why = f"目標は{measure_said(comp.measures)}の値ですが、報告の {q.source or q.text} は何当たりか書かれておらず、目標と桁が違います"
+            why = f"目標は{measure_said(comp.measures)}の値ですが、報告の {q.quote} は何当たりか書かれておらず、目標と桁が違います"
         if not why and comp.place.each and (q.place.total or (q.place.group and not q.place.each)):
-            why = f"目標は1つ当たり（各）の値、報告は合計（{q.source or q.text}）"
+            why = f"目標は1つ当たり（各）の値、報告は合計（{q.quote}）"
         if not why:
             why = _per_what(comp, q)
         if not why and comp.measures.accumulation == "新規" and q.place.as_of and not q.measures.accumulation:
-            why = f"目標は新規の値、報告は時点の総数（{q.source or q.text}）"
+            why = f"目標は新規の値、報告は時点の総数（{q.quote}）"
         if why:
             differs = differs or why
         else:
@@ -140,7 +140,7 @@ def _per_what(comp: Quantity, q: Quantity) -> str:
         whole = "年間（期間全体）" if said in _PERIODS_OF_A_YEAR else "全体"
         return f"目標は{whole}の値、報告は{basis_said(said)}の値"
     if target and target != "年" and q.place.total and not said:
-        return f"目標は{measure_said(comp.measures)}の値、報告は合計（{q.source or q.text}）"
+        return f"目標は{measure_said(comp.measures)}の値、報告は合計（{q.quote}）"
     return ""
 
 
@@ -151,7 +151,7 @@ def _labels_match(a: str, b: str) -> bool:
 def _sum(parts: list[Quantity], comp: Quantity) -> Quantity:
     total = sum((q.exact for q in parts), Decimal(0))
     return Quantity(value=float(total), unit=comp.unit, exact=total, label=comp.label,
-                    text="＋".join(q.text for q in parts), source="＋".join(q.source or q.text for q in parts))
+                    text="＋".join(q.text for q in parts), source="＋".join(q.quote for q in parts))
 
 
 def _settled(comp: Quantity, same: list[Quantity], target: Target, several: bool,
@@ -346,7 +346,7 @@ def pick(comp: Quantity, target: Target, res: Scan, several: bool) -> Pick:
     actual, candidates = _settled(comp, agree, target, several, res.overlap)
     if actual is not None and actual.exact < 0:  # 「▲35人（転出超過）」: a loss, not an amount reached
         return Pick(None, [], seen=len(same), results=len(results),
-                    why=f"報告の実績が負の値（{actual.source or actual.text}）で、目標への達成率にならない")
+                    why=f"報告の実績が負の値（{actual.quote}）で、目標への達成率にならない")
     return Pick(actual, candidates, differs if actual is None and not candidates else "", seen=len(same),
                 results=len(results))
 

@@ -58,13 +58,10 @@ def _others(names: list[str], k: int) -> str:
 
 
 def _duplicate_finding(rec: dict[str, Any], dept: str, year: str, others: str) -> dict[str, Any]:
-    from ..validation import RULES
+    from ..findings import RULES
 
     sheet = rec["goals"][0]["sheet"] if rec.get("goals") else ""
     return RULES["duplicate-workbook"].finding(
-        sheet, "A1",
-        {"goal": None, "item": None, "subitem": None, "field": None},
-        f"{dept}の{year}のブックがほかにもあります（{others}）。いずれも集計しています。"
-        "差し替え前のブックが残っていないか確認してください。",
-    ).to_dict()
+        sheet, "A1", {"goal": None, "item": None, "subitem": None, "field": None},
+        department=dept, year=year, others=others).to_dict()
 
