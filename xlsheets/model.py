@@ -298,6 +298,13 @@ def wareki(year: int) -> str:
     return f"{year}年度"
 
 
+def year_label(year: Any) -> str:
+    """2020 → '令和2年度（2020）', as headings and titles show a fiscal year (data columns keep 2020)."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        return str(year if year not in (None, "") else "年度不明")
+    return f"{wareki(year)}（{year}）"
+
+
 # ---------------------------------------------------------------- dict → model
 
 

@@ -105,7 +105,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "Unbalanced brackets, or a text cut off mid-phrase (ends in 以, の, を, 、 …)."),
     Rule("duplicate-workbook", WARNING, "同じ部局・年度のブックが複数ある",
          "Roll-up: two or more workbooks of one department and fiscal year hold the same goal (a replaced "
-         "workbook left in the folder); all are counted, and each is flagged."),
+         "workbook left in the folder); each is flagged, and all are counted (--duplicates all) or only the one "
+         "saved last (--duplicates latest: the others are listed as superseded and counted nowhere else)."),
 ]}
 
 

@@ -41,3 +41,10 @@ GRADE_ORDER = ("◎", "○", "△", "×", "－")
 
 RATE_CAP = 100  # averages and charts count a rate above this as this (one 1300 % would hide 8 shortfalls)
 
+
+
+CITY = "市全体"  # the 部局名 of a year's row for the whole city on 集計
+
+
+STATUS_COLUMNS = ["年度", "部局名", "状況", "ファイル", "最終保存", "重点目標", "取組", "中間報告 記入", "中間報告 記入率",
+                  "期末報告 記入", "期末報告 記入率", "エラー", "警告", "重複"]

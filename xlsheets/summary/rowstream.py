@@ -1,0 +1,120 @@
+"""The data rows of the long tables (一覧, 要確認) written straight out as sheet XML.
+
+XlsxWriter keeps a cell object per value until the workbook is saved, then turns each into XML
+(about half of a city roll-up's writing time). Here each row becomes its XML text at once, into a
+temporary file that the worksheet copies into its part when XlsxWriter assembles it; XlsxWriter
+still writes everything else of the sheet (its header row and notes, the columns, the Table,
+filters, conditional formats, links, print setup). Texts go into the workbook's shared strings,
+or inline (``t="inlineStr"``, as XlsxWriter's constant_memory mode writes them) for a sheet too long
+to keep every text in memory. The cells are those XlsxWriter writes for the same values.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..grid import col_letter
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPED_LOOK = re.compile(r"_x[0-9a-fA-F]{4}_")  # literal text Excel would read as an escape
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+MAX_LINKS = 65530  # Excel's limit of links on one sheet; beyond it the text stays, without a link
+
+
+def escaped(text: str) -> str:
+    """Text as XML element content, control characters as Excel's _xHHHH_ escapes."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "_x" in text:
+        text = _ESCAPED_LOOK.sub(lambda m: "_x005F" + m.group(0), text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return text
+
+
+class StreamedSheet(Worksheet):
+    """A worksheet whose data rows are streamed (see the module): begin(), row() for each, finish()."""
+
+    def begin(self, first_row: int, formats: Sequence[Any], tmpdir: str, inline: bool) -> None:
+        """Rows from first_row on, one format per column (None: no format); inline: texts inline."""
+        self._stream = tempfile.TemporaryFile("w+", encoding="utf-8", dir=tmpdir)  # noqa: SIM115 - closed in _write_rows
+        self._first = self._next = first_row
+        self._styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in formats]
+        self._letters = [col_letter(j + 1) for j in range(len(formats))]
+        self._inline = inline
+        self._strings = self.str_table
+
+    def row(self, values: Sequence[Any], height: float | None = None, link: tuple[int, Any, str] | None = None) -> int:
+        """The next row: values (str, int, float or None for a blank), its height in points, and
+        link: (column, XlsxWriter Url or HYPERLINK formula text, the text shown). Returns its row."""
+        r = self._next
+        n = r + 1
+        cells = []
+        for j, v in enumerate(values):
+            if v is None:
+                continue
+            ref = f"{self._letters[j]}{n}"
+            if type(v) is str:
+                cells.append(self._text(ref, self._styles[j], v))
+            else:
+                cells.append(f'<c r="{ref}"{self._styles[j]}><v>{v:.16G}</v></c>')
+        if link is not None:
+            cells.append(self._link(r, ref_col=link[0], target=link[1], shown=link[2]))
+        if height:
+            px = int(height * 4.0 / 3.0 + 0.5)  # as XlsxWriter rounds a height: to whole pixels
+            self._stream.write(f'<row r="{n}" ht="{px * 0.75:.16g}" customHeight="1">{"".join(cells)}</row>')
+        else:
+            self._stream.write(f'<row r="{n}">{"".join(cells)}</row>')
+        self._next = n
+        return r
+
+    def _text(self, ref: str, style: str, v: str) -> str:
+        if not self._inline:
+            return f'<c r="{ref}"{style} t="s"><v>{self._strings._get_shared_string_index(v)}</v></c>'
+        space = ' xml:space="preserve"' if _EDGE_SPACE.search(v) else ""
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped(v)}</t></is></c>'
+
+    def _link(self, r: int, ref_col: int, target: Any, shown: str) -> str:
+        """The linked cell: a text with a link kept by XlsxWriter, or a HYPERLINK formula (a str target)."""
+        ref = f"{self._letters[ref_col]}{r + 1}"
+        style = self._styles[ref_col]
+        if isinstance(target, str):
+            return f'<c r="{ref}"{style} t="str"><f>{escaped(target.removeprefix("="))}</f><v>{escaped(shown)}</v></c>'
+        if target is not None and self.hlink_count < MAX_LINKS:
+            self.hlink_count += 1
+            self.hyperlinks[r][ref_col] = target
+        return self._text(ref, style, shown)
+
+    def finish(self, last_col: int) -> None:
+        """After the last row: the sheet's extent covers the streamed rows."""
+        if self._next > self._first:
+            self._check_dimensions(self._first, 0)
+            self._check_dimensions(self._next - 1, last_col)
+
+    def _write_rows(self) -> None:
+        """XlsxWriter's own rows above and below the streamed ones, and the streamed ones between."""
+        if getattr(self, "_stream", None) is None:
+            super()._write_rows()
+            return
+        low, high = self.dim_rowmin, self.dim_rowmax
+        try:
+            self.dim_rowmax = min(high, self._first - 1)
+            super()._write_rows()
+            self._stream.seek(0)
+            shutil.copyfileobj(self._stream, self.fh, 1 << 20)
+            self.dim_rowmin, self.dim_rowmax = max(low, self._next), high
+            super()._write_rows()
+        finally:
+            self.dim_rowmin, self.dim_rowmax = low, high
+            self._stream.close()
+            self._stream = None
