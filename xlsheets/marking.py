@@ -177,7 +177,23 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
         if original_note != UNKNOWN_NOTE:  # a user's note this engine cannot read is left alone
             writer.set_note(sheet, r, c, (original_note + "\n\n" + text) if original_note else text)
     rows, legend_fills = _legend()
-    rows.append(["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"])
+    links = results_table(reports, rows, lambda f: f"#'{f.sheet}'!{f.cell}")
+    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=RESULTS_WIDTHS,
+                       header_row=RESULTS_HEADER_ROW, landscape=True)
+    for (r, c), colour in legend_fills.items():
+        writer.set_fill(RESULTS_SHEET, r, c, colour)
+    writer.write_sheet(MARKS_SHEET, marks, hidden=True)
+    return len(per_cell)
+
+
+RESULTS_COLUMNS = ["重大度", "コード", "シート", "セル", "重点目標", "取組項目", "番号", "欄", "内容"]
+RESULTS_WIDTHS = [8, 22, 30, 7, 9, 9, 6, 12, 70]
+
+
+def results_table(reports: list[Report], rows: list[list[Any]], link) -> dict[tuple[int, int], Any]:
+    """The 検証結果 table appended to rows (its header, then a finding a row); returns the links of
+    its セル column, (row, column) → link(finding), 1-based, for the findings that name a cell."""
+    rows.append(list(RESULTS_COLUMNS))
     links = {}
     for rep in reports:
         for f in rep.findings:
@@ -185,13 +201,8 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
             rows.append([SEVERITY_JA[f.severity], f.code, f.sheet, f.cell, loc.get("goal"), loc.get("item"),
                          loc.get("subitem"), loc.get("field"), f.message])
             if f.cell:
-                links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
-    writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=[8, 22, 30, 7, 9, 9, 6, 12, 70],
-                       header_row=RESULTS_HEADER_ROW, landscape=True)
-    for (r, c), colour in legend_fills.items():
-        writer.set_fill(RESULTS_SHEET, r, c, colour)
-    writer.write_sheet(MARKS_SHEET, marks, hidden=True)
-    return len(per_cell)
+                links[(len(rows), 4)] = link(f)
+    return links
 
 
 def _legend() -> tuple[list[list[Any]], dict[tuple[int, int], str]]:

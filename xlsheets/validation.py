@@ -136,6 +136,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # per report cell on a numeric target: the 達成率 and what it was computed from (for JSON)
     achievements: list[dict[str, Any]] = field(default_factory=list)
+    department: str = ""  # of the workbook checked (validate of folders: one line and one sheet per workbook)
+    fiscal_year: Any = None
 
     @property
     def errors(self) -> int:
@@ -440,7 +442,8 @@ def validate(result: ReadResult, stage: str | None = None, settings: Settings = 
     rates: ``rates.compute_rates()`` of the same department with the same settings, when the caller has them.
     """
     checker = _Checker(result, stage, settings, rates)
-    return Report(result.path, checker.run(), checker.achievements)
+    dept = result.department
+    return Report(result.path, checker.run(), checker.achievements, dept.department.strip(), dept.fiscal_year)
 
 
 def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:

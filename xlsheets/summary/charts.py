@@ -79,14 +79,22 @@ def grade_chart(wb, layout: SummaryLayout):
     return chart
 
 
-def overview_charts(wb, ws, layout: SummaryLayout, by_goal, cap: float | None, row: int) -> None:
-    """概要: the mean rate by department of each of the latest years (two charts a row)."""
+def overview_charts(wb, ws, layout: SummaryLayout, tables, cap: float | None, row: int) -> None:
+    """概要: the mean rate by department of each of the latest years that have a rate (two charts a row)."""
     mean = _mean_column(layout.columns)
     if mean is None:
         return
-    axis = axis_top(by_goal, cap)
+    axis = axis_top(tables.by_goal, cap)
     dept_col, mean_col = layout.columns["部局名"], layout.columns[mean]
-    years = [(fy, rows) for fy, rows in layout.years.items() if rows.last >= rows.first][:OVERVIEW_CHARTS]
+    rated = tables.summary[mean].notna()
+    years = [(fy, rows) for fy, rows in layout.years.items()
+             if rows.last >= rows.first and rated.iloc[rows.first - 2:rows.last - 1].any()]
+    unrated = [year_label(fy) for fy in layout.years if fy not in dict(years)]
+    if unrated or len(years) > OVERVIEW_CHARTS:
+        ws.write(row - 1, 0, "グラフのない年度: " + "、".join(
+            [*(f"{y}（達成率が1件もない）" for y in unrated),
+             *(f"{year_label(fy)}（集計シートを参照）" for fy, _rows in years[OVERVIEW_CHARTS:])]))
+    years = years[:OVERVIEW_CHARTS]
     for k, (fy, rows) in enumerate(years):
         n = rows.last - rows.first + 1
         title = f"{year_label(fy)} 部局別の平均達成率{mean[len('平均達成率'):]}"
@@ -107,7 +115,7 @@ def _chart(wb, kind: str, title: str, series: list[tuple[str, str, str]], width:
         labels = {} if label_format is None else {"data_labels": {"value": True} | (
             {"num_format": label_format} if label_format else {})}
         chart.add_series({"name": name, "categories": cats, "values": vals} | labels)
-    chart.set_title({"name": title})
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
     chart.set_legend({"none": True})
     chart.set_size({"width": width, "height": height})
     return chart

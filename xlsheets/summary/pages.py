@@ -64,8 +64,8 @@ def overview_table(ws, f: Formats, overview, lines: list[str]) -> int:
     fmts = {c: f.dec for c in overview.columns if is_average(str(c))}
     last = table(ws, overview, "概要", f, fmts, f.plain, first_row=first)
     ws.set_column(0, 0, 20)
-    ws.set_column(1, len(overview.columns) - 2, 8)
-    ws.set_column(len(overview.columns) - 1, len(overview.columns) - 1, 12)
+    ws.set_column(1, len(overview.columns) - 2, 9)
+    ws.set_column(len(overview.columns) - 1, len(overview.columns) - 1, 14)
     print_setup(ws, 0, pages_tall=1)  # one A4 landscape page, whatever it holds
     return last + 2
 
@@ -75,7 +75,7 @@ def made_line(read: int, errors: int, skipped: dict[str, int], superseded: int, 
     from .inputs import accounting
 
     today = dt.date.today()
-    lines = [f"作成日 {today:%Y年%-m月%-d日}（{year_label(today.year if today.month > 3 else today.year - 1)}）",
+    lines = [f"作成日 {today.year}年{today.month}月{today.day}日",
              accounting(read, errors, skipped) + (f"・差し替え前として外したブック {superseded} 冊" if superseded else "")]
     if missing:
         shown = "、".join(missing[:5]) + (f" ほか {len(missing) - 5} 部局" if len(missing) > 5 else "")
@@ -145,9 +145,17 @@ def summary(ws, f: Formats, df) -> SummaryLayout:
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 16)
     ws.set_column(2, max(2, len(df.columns) - 1), 9)
+    _average_widths(ws, df)
     ws.freeze_panes(2, 2)
     print_setup(ws, (1, 1))
     return layout
+
+
+def _average_widths(ws, df) -> None:
+    """「平均達成率（上限100%）」 on two even lines."""
+    for j, c in enumerate(df.columns):
+        if is_average(str(c)):
+            ws.set_column(j, j, 11)
 
 
 def by_goal(ws, f: Formats, df, layout: SummaryLayout) -> None:
@@ -163,6 +171,7 @@ def by_goal(ws, f: Formats, df, layout: SummaryLayout) -> None:
     ws.set_column(2, max(2, len(df.columns) - 1), 9)
     if "重点目標" in df.columns:
         ws.set_column(3, 3, GOAL_WIDTH)
+    _average_widths(ws, df)
     ws.freeze_panes(2, 0)
     print_setup(ws, (1, 1))
     layout.goal_columns = {str(c): j for j, c in enumerate(df.columns)}
@@ -189,7 +198,8 @@ def years(ws, f: Formats, df) -> None:
     print_setup(ws)
 
 
-STATUS_WIDTHS = {"年度": 6, "部局名": 16, "状況": 7, "ファイル": 28, "最終保存": 15}
+STATUS_WIDTHS = {"年度": 6, "部局名": 16, "状況": 7, "ファイル": 28, "最終保存": 15, "中間報告 記入": 10,
+                 "中間報告 記入率": 10, "期末報告 記入": 10, "期末報告 記入率": 10}
 
 
 def status(ws, f: Formats, df, put_link: Callable, unreadable: int) -> None:
@@ -203,7 +213,7 @@ def status(ws, f: Formats, df, put_link: Callable, unreadable: int) -> None:
     last = table(ws, shown, "提出状況", f, rates, f.plain, first_row=1)
     file_col = list(shown.columns).index("ファイル")
     for i, (path, name) in enumerate(zip(df["_path"], df["ファイル"], strict=True)):
-        if path:
+        if isinstance(path, str) and path:  # 未提出: no file
             put_link(ws, 2 + i, file_col, path, None, "", text(name))
     state = list(shown.columns).index("状況")
     ws.conditional_format(2, state, max(2, last), state, {"type": "cell", "criteria": "==", "value": f'"{MISSING}"',

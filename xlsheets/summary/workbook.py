@@ -203,7 +203,7 @@ class RollupBook:
             lines = pages.made_line(counts[0], len(tables.errors), counts[1], superseded,
                                     missing_departments(tables.status)) + notes
             row = pages.overview_table(self.ws["概要"], self.f, tables.overview, lines)
-            charts.overview_charts(self.wb, self.ws["概要"], layout, tables.by_goal, cap, row)
+            charts.overview_charts(self.wb, self.ws["概要"], layout, tables, cap, row + 1)
         self.wb.define_name(L.N_ROLLUP, '="xlsheets"')  # a later roll-up of this folder must not count it
         self.wb.close()
 
