@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from city import make_city
+from tests.city import make_city
 from xlsheets import rollup
 from xlsheets.cli import main
 from xlsheets.settings import load_settings
@@ -74,7 +74,7 @@ def test_each_submitted_file_on_the_status_sheet_opens_the_workbook(city):
 
 
 def test_a_department_of_the_year_before_without_a_book_this_year_is_missing_without_a_list(sample_books, tmp_path):
-    from city import department
+    from tests.city import department
     from xlsheets.filling import fill
 
     src = tmp_path / "in"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from city import ORDER, department, make_city
+from tests.city import ORDER, department, make_city
 from xlsheets import rollup
 from xlsheets.filling import fill
 from xlsheets.settings import load_settings
