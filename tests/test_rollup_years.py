@@ -176,3 +176,13 @@ def test_a_rollup_settings_file_with_rounding_rates_every_workbook_with_it(city,
     rates = up.set_index("参照元")["期末達成率"].fillna(0), down.set_index("参照元")["期末達成率"].fillna(0)
     assert (rates[0] >= rates[1].reindex(rates[0].index)).all()
     assert (rates[0] > rates[1].reindex(rates[0].index)).any()  # 66.7 % is 67 rounded up, not 66
+
+
+def test_goals_of_several_departments_are_compared_across_years_each_in_its_own_row(sample_books, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, base in (("総務部", "fy2024"), ("福祉部", "fy2020")):
+        for year in (2023, 2024):
+            fill(department(base, name, year, goals=2), src / f"{name}_{year}.xlsx")
+    years = _sheet(rollup([src], tmp_path / "r.xlsx").path, "経年比較")
+    assert list(years["部局名"]) == ["総務部", "総務部", "福祉部", "福祉部"]  # a goal without a rate too

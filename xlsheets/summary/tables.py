@@ -180,9 +180,9 @@ def _across_years(listing, cap: float | None = RATE_CAP, rank: dict[str, int] | 
     if df.empty:
         return empty
     titles = df.assign(_y=[year_key(y) for y in df["年度"]]).sort_values("_y").groupby(["部局名", "_key"])["重点目標"].first()
-    # a year without a rate yet (carried forward) keeps its column
-    table = df.pivot_table(index=["部局名", "_key"], columns="年度", values="_mean", aggfunc="mean", dropna=False)
-    table = table[sorted(table.columns, key=year_key, reverse=True)]
+    # every goal, every year: a goal or a year without a rate yet (carried forward) keeps its row or column
+    table = df.groupby(["部局名", "_key", "年度"])["_mean"].mean().unstack("年度")
+    table = table.reindex(columns=sorted(set(df["年度"]), key=year_key, reverse=True))
     table.columns = [capped(f"{year_label(c)} 平均達成率", cap) for c in table.columns]
     table = table.round(1).reset_index()
     names = titles.to_dict()
