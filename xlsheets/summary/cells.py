@@ -147,13 +147,22 @@ def add_table(ws, first_row: int, last_row: int, headers: list[str], name: str, 
     """An Excel Table (style Medium 2, with filters); header_formats: one per column, or one for all."""
     if not isinstance(header_formats, list):
         header_formats = [header_formats] * len(headers)
+    from xlsxwriter.utility import xl_range
+
     columns = [{"header": h} | ({"header_format": fmt} if fmt is not None else {})
                for h, fmt in zip(headers, header_formats, strict=True)]
-    ws.add_table(first_row, first_col, max(last_row, first_row + 1), first_col + len(headers) - 1,
+    last_col = first_col + len(headers) - 1
+    # XlsxWriter notes every cell of a table to refuse an overlapping one later (a tenth of 一覧's
+    # writing, and more memory than the cells): these tables never overlap, so the table is added
+    # over its first two rows and then given its full range (its filter's too)
+    ws.add_table(first_row, first_col, first_row + 1, last_col,
                  {"name": name, "style": "Table Style Medium 2", "columns": columns})
-    # XlsxWriter notes every cell of a table to refuse an overlapping one later: these tables never
-    # overlap, and the notes would cost more memory than the cells themselves
     ws.table_cells.clear()
+    table = ws.tables[-1]
+    full = xl_range(first_row, first_col, max(last_row, first_row + 1), last_col)
+    table["range"] = table["a_range"] = full
+    if table.get("autofilter"):
+        table["autofilter"] = full
 
 
 def is_number_column(df, col) -> bool:

@@ -25,6 +25,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED_LOOK = re.compile(r"_x[0-9a-fA-F]{4}_")  # literal text Excel would read as an escape
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 MAX_LINKS = 65530  # Excel's limit of links on one sheet; beyond it the text stays, without a link
+MAX_TEXT = 32767  # characters in one cell
+_INF = float("inf")
 
 
 def escaped(text: str) -> str:
@@ -53,23 +55,26 @@ class StreamedSheet(Worksheet):
         self._letters = [col_letter(j + 1) for j in range(len(formats))]
         self._inline = inline
         self._strings = self.str_table
+        self._links: list[tuple[str, str, str]] = []  # (cell, relationship target, location) of each link
 
     def row(self, values: Sequence[Any], height: float | None = None, link: tuple[int, Any, str] | None = None) -> int:
-        """The next row: values (str, int, float or None for a blank), its height in points, and
-        link: (column, XlsxWriter Url or HYPERLINK formula text, the text shown). Returns its row."""
+        """The next row: values (text, numbers; None, '' and NaN are blanks), its height in points, and
+        link: (column, its target, the text shown); the target is (file, cell in it) for a link, a
+        HYPERLINK formula's text, or None for the text alone. Returns the row."""
         r = self._next
         n = r + 1
         cells = []
         for j, v in enumerate(values):
-            if v is None:
-                continue
-            ref = f"{self._letters[j]}{n}"
-            if type(v) is str:
-                cells.append(self._text(ref, self._styles[j], v))
-            else:
-                cells.append(f'<c r="{ref}"{self._styles[j]}><v>{v:.16G}</v></c>')
+            t = type(v)
+            if t is str:
+                if v:
+                    cells.append(self._text(f"{self._letters[j]}{n}", self._styles[j], v[:MAX_TEXT]))
+            elif (t is int or t is float) and v == v and v not in (_INF, -_INF):
+                cells.append(f'<c r="{self._letters[j]}{n}"{self._styles[j]}><v>{v:.16G}</v></c>')
+            elif v is not None and t is not float:  # anything else is shown as its text
+                cells.append(self._text(f"{self._letters[j]}{n}", self._styles[j], str(v)[:MAX_TEXT]))
         if link is not None:
-            cells.append(self._link(r, ref_col=link[0], target=link[1], shown=link[2]))
+            cells.append(self._link(n, *link))
         if height:
             px = int(height * 4.0 / 3.0 + 0.5)  # as XlsxWriter rounds a height: to whole pixels
             self._stream.write(f'<row r="{n}" ht="{px * 0.75:.16g}" customHeight="1">{"".join(cells)}</row>')
@@ -84,15 +89,14 @@ class StreamedSheet(Worksheet):
         space = ' xml:space="preserve"' if _EDGE_SPACE.search(v) else ""
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped(v)}</t></is></c>'
 
-    def _link(self, r: int, ref_col: int, target: Any, shown: str) -> str:
-        """The linked cell: a text with a link kept by XlsxWriter, or a HYPERLINK formula (a str target)."""
-        ref = f"{self._letters[ref_col]}{r + 1}"
-        style = self._styles[ref_col]
+    def _link(self, n: int, col: int, target: Any, shown: str) -> str:
+        """The linked cell: its text (the link kept for <hyperlinks>), or a HYPERLINK formula (a str target)."""
+        ref = f"{self._letters[col]}{n}"
+        style = self._styles[col]
         if isinstance(target, str):
             return f'<c r="{ref}"{style} t="str"><f>{escaped(target.removeprefix("="))}</f><v>{escaped(shown)}</v></c>'
-        if target is not None and self.hlink_count < MAX_LINKS:
-            self.hlink_count += 1
-            self.hyperlinks[r][ref_col] = target
+        if target is not None and len(self._links) < MAX_LINKS:
+            self._links.append((ref, *target))
         return self._text(ref, style, shown)
 
     def finish(self, last_col: int) -> None:
@@ -118,3 +122,18 @@ class StreamedSheet(Worksheet):
             self.dim_rowmin, self.dim_rowmax = low, high
             self._stream.close()
             self._stream = None
+
+    def _write_hyperlinks(self) -> None:
+        """The streamed rows' links, as XlsxWriter writes an external link (a relationship each)."""
+        links = getattr(self, "_links", None)
+        if not links:
+            super()._write_hyperlinks()
+            return
+        if self.hyperlinks:  # XlsxWriter's own links beside streamed ones: not on the sheets that stream
+            raise ValueError("a streamed sheet holds links of its own rows only")
+        self._xml_start_tag("hyperlinks")
+        for ref, target, location in links:
+            self.rel_count += 1
+            self._xml_empty_tag("hyperlink", [("ref", ref), ("r:id", f"rId{self.rel_count}"), ("location", location)])
+            self.external_hyper_links.append(["/hyperlink", target, "External"])
+        self._xml_end_tag("hyperlinks")

@@ -83,6 +83,7 @@ class RollupBook:
         self._targets: dict[str, tuple[str, str]] = {}  # source path → (link target, file name)
         self._links: dict[str, int] = {}  # links written per sheet
         self._urls: dict[str, Any] = {}  # link to a source file (parsed and escaped once) → its Url
+        self._rel_targets: dict[str, str] = {}  # the same → its relationship target
 
     def link(self, path: str, sheet: str | None, cell: str) -> str | None:
         """A link that opens the source cell (sheet None: the file), relative to the roll-up (it
@@ -149,18 +150,25 @@ class RollupBook:
         return link
 
     def _source_link(self, ws, path: str, sheet: str, cell: str) -> tuple[Any, str]:
-        """The 参照元 of a streamed row: (its link: a Url, a HYPERLINK formula on a long sheet, or None;
-        「file / sheet / cell」)."""
+        """The 参照元 of a streamed row: (its link: (file, cell) as a relationship target and a location,
+        a HYPERLINK formula on a long sheet, or None; 「file / sheet / cell」)."""
         shown = f"{self._name(path)} / {sheet} / {cell}" if cell else f"{self._name(path)} / {sheet}"
         url = self.link(path, sheet, cell)
         if url is None:
             return None, shown
         if ws.long:
             return _hyperlink_formula(url.removeprefix("file:///"), shown), shown
+        file_part, _, anchor = url.partition("#")
         try:
-            return self._url(url, shown), shown
+            return (self._file_target(file_part), anchor), shown
         except ValueError:  # a path the link format cannot hold: the text, without a link
             return None, shown
+
+    def _file_target(self, file_part: str) -> str:
+        """The relationship target XlsxWriter makes of a file link, with '/' kept (see _url); once a file."""
+        if file_part not in self._rel_targets:
+            self._rel_targets[file_part] = self._url(file_part, "")._target()
+        return self._rel_targets[file_part]
 
     def write(self, gathered, tables, *, overwrite: bool, limit: int = 1_048_575,
               beside: dict[str, Path] | None = None, counts: tuple[int, dict[str, int]] = (0, {}),
@@ -238,7 +246,7 @@ class RollupBook:
         link_col = len(cols)
         for row in rows:
             target, shown = self._source_link(ws, *(row[k] for k in source))
-            ws.row([value(row[k]) for k in at], row[height], (link_col, target, shown))
+            ws.row([row[k] for k in at], row[height], (link_col, target, shown))
         ws.finish(link_col)
         for col in ("中間達成率", "期末達成率"):
             j = LIST_SHEET_COLUMNS.index(col)
