@@ -15,7 +15,7 @@ from .pages import SummaryLayout
 CHART_LIMIT = 40  # per-department charts; beyond that 重点目標別 speaks for itself
 CHART_ROWS = 16  # rows a chart takes on グラフ (288 px of 20-px rows, and a gap)
 OVERVIEW_CHARTS = 4  # years with a chart on 概要 (two a row): the latest ones
-OVERVIEW_ROWS = 14  # rows a chart takes on 概要
+OVERVIEW_WIDTH = 500  # pixels: two charts side by side fill an A4 landscape page
 
 
 def axis_top(by_goal, cap: float | None) -> float:
@@ -95,16 +95,17 @@ def overview_charts(wb, ws, layout: SummaryLayout, tables, cap: float | None, ro
             [*(f"{y}（達成率が1件もない）" for y in unrated),
              *(f"{year_label(fy)}（集計シートを参照）" for fy, _rows in years[OVERVIEW_CHARTS:])]))
     years = years[:OVERVIEW_CHARTS]
+    height = 440 if len(years) <= 2 else 240  # the page filled, whichever the number of charts
     for k, (fy, rows) in enumerate(years):
         n = rows.last - rows.first + 1
         title = f"{year_label(fy)} 部局別の平均達成率{mean[len('平均達成率'):]}"
         chart = _chart(wb, "column", title, [(title, sheet_range("集計", rows.first, dept_col, rows.last, dept_col),
                                               sheet_range("集計", rows.first, mean_col, rows.last, mean_col))],
-                       500, 260, RATE_FMT if n <= 12 else None)
-        chart.set_y_axis({"min": 0, "max": axis, "num_format": RATE_FMT})
+                       OVERVIEW_WIDTH, height, RATE_FMT if n <= 12 else None)
+        chart.set_y_axis({"min": 0, "max": axis, "major_unit": axis / 5, "num_format": RATE_FMT})
         if n > 8:
             chart.set_x_axis({"num_font": {"rotation": -45}})
-        ws.insert_chart(row + OVERVIEW_ROWS * (k // 2), 0, chart, {"x_offset": 510 * (k % 2)})
+        ws.insert_chart(row + (height // 20 + 1) * (k // 2), 0, chart, {"x_offset": (OVERVIEW_WIDTH + 10) * (k % 2)})
 
 
 def _chart(wb, kind: str, title: str, series: list[tuple[str, str, str]], width: int, height: int,

@@ -55,6 +55,7 @@ def years_said(years) -> str:
 def overview_table(ws, f: Formats, overview, lines: list[str]) -> int:
     """概要's title, its lines (made, files read…) and the table by year; returns the next free row."""
     ws.write(0, 0, "重点目標 集計の概要", f.title)
+    ws.set_row(0, 22)
     for k, line in enumerate(lines, start=1):
         ws.write(k, 0, line, f.plain)
     first = len(lines) + 2
@@ -65,7 +66,7 @@ def overview_table(ws, f: Formats, overview, lines: list[str]) -> int:
     last = table(ws, overview, "概要", f, fmts, f.plain, first_row=first)
     ws.set_column(0, 0, 20)
     ws.set_column(1, len(overview.columns) - 2, 9)
-    ws.set_column(len(overview.columns) - 1, len(overview.columns) - 1, 14)
+    ws.set_column(len(overview.columns) - 1, len(overview.columns) - 1, 22)  # 「平均達成率（上限100%）」 on one line
     print_setup(ws, 0, pages_tall=1)  # one A4 landscape page, whatever it holds
     return last + 2
 
