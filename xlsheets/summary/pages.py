@@ -110,13 +110,14 @@ def cover(ws, f: Formats, books: list[dict[str, Any]], put_link: Callable, notes
         ws.set_row(r, TITLE_POINTS)
         ws.write(r + 1, 0, "部局名", f.bold)
         ws.write(r + 1, 1, text(rec["department"] or "（部局名なし）"), f.bold)
+        ws.set_row(r + 1, ROW_POINTS)  # every height stated: Excel and LibreOffice then fill a page alike
         r += 2
         for g, height in zip(goals, heights, strict=True):
             put(ws, r, 0, str(g["priority"] if g["priority"] is not None else ""), f.plain)
             put_link(ws, r, 1, rec["path"], g["sheet"], "A1", _title(g), wrap=True)
-            if height > ROW_POINTS:
-                ws.set_row(r, height)
+            ws.set_row(r, height)
             r += 1
+        ws.set_row(r, ROW_POINTS)
         r += 1
     if breaks:
         ws.set_h_pagebreaks(breaks)
