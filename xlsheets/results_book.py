@@ -21,7 +21,7 @@ _NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\']")  # what a sheet name cannot hold
 
 def report_order(reports: list[Report], settings: Settings | None = None) -> list[Report]:
     """The reports latest year first, then in the city's order of departments, then by file."""
-    from .summary.tables import year_key
+    from .summary.columns import year_key
 
     rank = {d: k for k, d in enumerate(order_departments(sorted({r.department for r in reports}), settings))}
     return sorted(reports, key=lambda r: (year_key(r.fiscal_year), rank[r.department], r.path))

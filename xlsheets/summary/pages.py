@@ -15,7 +15,7 @@ from typing import Any
 from ..model import year_label
 from ..textwidth import text_lines
 from .cells import Formats, is_average, lines_height, print_setup, put, rate_colours, table, text
-from .columns import CITY
+from .columns import CITY, year_key
 from .status import MISSING
 
 GOAL_WIDTH = 36  # the 重点目標 column of 重点目標別
@@ -47,13 +47,12 @@ class SummaryLayout:
 
 def years_said(years) -> str:
     """「令和6年度（2024）・令和2年度（2020）」: the years a sheet holds, latest first."""
-    from .tables import year_key
-
     return "・".join(year_label(y) for y in sorted(set(years), key=year_key))
 
 
 def overview_table(ws, f: Formats, overview, lines: list[str]) -> int:
     """概要's title, its lines (made, files read…) and the table by year; returns the next free row."""
+    print_setup(ws, 0, pages_tall=1)  # one A4 landscape page, whatever it holds
     ws.write(0, 0, "重点目標 集計の概要", f.title)
     ws.set_row(0, 22)
     for k, line in enumerate(lines, start=1):
@@ -67,11 +66,10 @@ def overview_table(ws, f: Formats, overview, lines: list[str]) -> int:
     ws.set_column(0, 0, 20)
     ws.set_column(1, len(overview.columns) - 2, 9)
     ws.set_column(len(overview.columns) - 1, len(overview.columns) - 1, 22)  # 「平均達成率（上限100%）」 on one line
-    print_setup(ws, 0, pages_tall=1)  # one A4 landscape page, whatever it holds
     return last + 2
 
 
-def made_line(read: int, errors: int, skipped: dict[str, int], superseded: int, missing: list[str]) -> list[str]:
+def overview_lines(read: int, errors: int, skipped: dict[str, int], superseded: int, missing: list[str]) -> list[str]:
     """概要's lines under its title: when it was made, and what became of every file."""
     from .inputs import accounting
 

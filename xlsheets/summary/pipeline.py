@@ -11,12 +11,12 @@ from typing import Any
 
 from ..errors import XlsheetsError
 from ..settings import DEFAULT_SETTINGS, Settings
-from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS
+from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS, year_key
 from .duplicates import ALL, LATEST, mark_duplicates
 from .gathered import Gathered
 from .inputs import is_url, scan_inputs
 from .status import missing_departments
-from .tables import department_ranks, frames, year_key
+from .tables import department_ranks, frames
 from .tidy import write_overflow, write_tidy
 from .workers import run_extract
 

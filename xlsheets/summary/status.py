@@ -10,7 +10,7 @@ from typing import Any
 
 from ..model import STAGES, year_label
 from ..settings import plain_name
-from .columns import STATUS_COLUMNS
+from .columns import STATUS_COLUMNS, year_key
 from .saved import shown
 
 SUBMITTED, MISSING = "提出済", "未提出"
@@ -19,8 +19,6 @@ SUBMITTED, MISSING = "提出済", "未提出"
 def submission_status(books: list[dict[str, Any]], order: Sequence[str], rank: dict[str, int]):
     """The 提出状況 table (STATUS_COLUMNS, and _path: the first workbook, for the file's link)."""
     import pandas as pd
-
-    from .tables import year_key
 
     groups: dict[tuple[Any, str], list[dict[str, Any]]] = {}
     for b in books:

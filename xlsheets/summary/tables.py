@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from ..model import year_label
 from ..settings import order_departments
-from .columns import CITY, GRADE_ORDER, RATE_CAP, ROW_FIELDS, SUMMARY_COLUMNS
+from .columns import CITY, GRADE_ORDER, RATE_CAP, ROW_FIELDS, SUMMARY_COLUMNS, year_key
 from .gathered import Gathered, gather
 from .status import submission_status
 
@@ -30,11 +30,6 @@ class Tables(NamedTuple):
     errors: Any  # the files that could not be read (取込エラー)
     status: Any  # 提出状況: one row per department and year, 未提出 ones included
     overview: Any  # 概要: one row per year
-
-
-def year_key(year: Any) -> tuple:
-    """Latest fiscal year first; a year that is not a number after all of them."""
-    return (0, -year, "") if isinstance(year, int) and not isinstance(year, bool) else (1, 0, str(year))
 
 
 def frames(records: Gathered | list[dict[str, Any]], stage: str | None = None, cap: float | None = RATE_CAP,
