@@ -209,7 +209,7 @@ class RollupBook:
             charts.graph_sheet(self.wb, self.ws["グラフ"], self.f, tables.by_goal, layout, cap)
             superseded = sum(1 for b in gathered.books if b.get("superseded"))
             lines = pages.overview_lines(counts[0], len(tables.errors), counts[1], superseded,
-                                    missing_departments(tables.status)) + notes
+                                         missing_departments(tables.status)) + notes
             row = pages.overview_table(self.ws["概要"], self.f, tables.overview, lines)
             charts.overview_charts(self.wb, self.ws["概要"], layout, tables, cap, row + 1)
         self.wb.define_name(L.N_ROLLUP, '="xlsheets"')  # a later roll-up of this folder must not count it
