@@ -23,7 +23,7 @@ from ..grid import col_letter
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED_LOOK = re.compile(r"_x[0-9a-fA-F]{4}_")  # literal text Excel would read as an escape
-_EDGE_SPACE = re.compile(r"^\s|\s$")
+_TO_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x")  # one search tells whether a text needs any
 MAX_LINKS = 65530  # Excel's limit of links on one sheet; beyond it the text stays, without a link
 MAX_TEXT = 32767  # characters in one cell
 _INF = float("inf")
@@ -31,6 +31,8 @@ _INF = float("inf")
 
 def escaped(text: str) -> str:
     """Text as XML element content, control characters as Excel's _xHHHH_ escapes."""
+    if not _TO_ESCAPE.search(text):
+        return text
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -86,7 +88,7 @@ class StreamedSheet(Worksheet):
     def _text(self, ref: str, style: str, v: str) -> str:
         if not self._inline:
             return f'<c r="{ref}"{style} t="s"><v>{self._strings._get_shared_string_index(v)}</v></c>'
-        space = ' xml:space="preserve"' if _EDGE_SPACE.search(v) else ""
+        space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped(v)}</t></is></c>'
 
     def _link(self, n: int, col: int, target: Any, shown: str) -> str:
