@@ -175,27 +175,29 @@ def is_number_column(df, col) -> bool:
 
 def table(ws, df, name: str, f: Formats, fmts: dict[str, Any], default, first_row: int = 0,
           row_formats: dict[int, dict[str, Any]] | None = None, widths: dict[str, float] | None = None,
-          header_lines: int = 2) -> int:
-    """Write a (small) DataFrame as an Excel Table; returns the last row.
+          header_lines: int = 2, links: dict[int, tuple[int, Any, str]] | None = None) -> int:
+    """Write a (small) DataFrame as an Excel Table on a StreamedSheet; returns the last row.
 
     Each header sits as its column's values do: right over numbers, left over text. row_formats:
     the formats of some rows (by position in df: a total row), column by column; widths: the
-    wrapped text columns, by which a row grows; header_lines: the header row's height.
+    wrapped text columns, by which a row grows; header_lines: the header row's height; links:
+    a row's link (column, target, text shown), as StreamedSheet.row takes it.
     """
-    widths, row_formats = widths or {}, row_formats or {}
+    widths, row_formats, links = widths or {}, row_formats or {}, links or {}
     cols = [str(c) for c in df.columns]
     headers = [f.header_right if is_number_column(df, c) else f.header for c in df.columns]
     add_table(ws, first_row, first_row + len(df), cols, name, headers)
     ws.set_row(first_row, lines_height(header_lines))  # room for 「平均達成率（上限100%）」 on two lines
+    formats = [fmts.get(c, default) for c in cols]
+    ws.begin(first_row + 1, formats)
     values = [df[c].tolist() for c in df.columns]
-    for i in range(len(df)):
-        special = row_formats.get(i, {})
-        for j, col in enumerate(values):
-            put(ws, first_row + 1 + i, j, col[i], special.get(cols[j]) or fmts.get(cols[j], default))
-        lines = max((text_lines(col[i], widths[cols[j]]) for j, col in enumerate(values)
-                     if cols[j] in widths and isinstance(col[i], str)), default=1)
-        if lines > 1:  # the row grows with its wrapped text
-            ws.set_row(first_row + 1 + i, lines_height(lines))
+    for i, row in enumerate(zip(*values, strict=True)):
+        lines = max((text_lines(v, widths[c]) for c, v in zip(cols, row, strict=True) if c in widths and isinstance(v, str)),
+                    default=1)
+        special = row_formats.get(i)
+        own = [special.get(c) or formats[j] for j, c in enumerate(cols)] if special else None
+        ws.row([clean(v) for v in row], lines_height(lines), links.get(i), own)
+    ws.finish(len(cols) - 1)
     return first_row + max(1, len(df))
 
 

@@ -199,10 +199,10 @@ def years(ws, f: Formats, df) -> None:
 
 
 STATUS_WIDTHS = {"年度": 6, "部局名": 16, "状況": 7, "ファイル": 28, "最終保存": 15, "中間報告 記入": 10,
-                 "中間報告 記入率": 10, "期末報告 記入": 10, "期末報告 記入率": 10}
+                 "中間報告 記入率": 12, "期末報告 記入": 10, "期末報告 記入率": 12}
 
 
-def status(ws, f: Formats, df, put_link: Callable, unreadable: int) -> None:
+def status(ws, f: Formats, df, file_link: Callable, unreadable: int) -> None:
     """提出状況: one row per department and year (未提出 in red), each file a link to it."""
     title = "提出状況"
     if len(df):
@@ -210,11 +210,10 @@ def status(ws, f: Formats, df, put_link: Callable, unreadable: int) -> None:
     ws.write(0, 0, title, f.title)
     shown = df.drop(columns="_path")
     rates = {c: f.rate for c in shown.columns if str(c).endswith("記入率")}
-    last = table(ws, shown, "提出状況", f, rates, f.plain, first_row=1)
     file_col = list(shown.columns).index("ファイル")
-    for i, (path, name) in enumerate(zip(df["_path"], df["ファイル"], strict=True)):
-        if isinstance(path, str) and path:  # 未提出: no file
-            put_link(ws, 2 + i, file_col, path, None, "", text(name))
+    links = {i: (file_col, file_link(path), text(name)) for i, (path, name) in enumerate(zip(df["_path"], df["ファイル"],
+             strict=True)) if isinstance(path, str) and path}  # 未提出: no file
+    last = table(ws, shown, "提出状況", f, rates | {"ファイル": f.link}, f.plain, first_row=1, links=links)
     state = list(shown.columns).index("状況")
     ws.conditional_format(2, state, max(2, last), state, {"type": "cell", "criteria": "==", "value": f'"{MISSING}"',
                                                           "format": f.bad})

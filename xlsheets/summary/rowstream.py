@@ -46,36 +46,49 @@ def escaped(text: str) -> str:
     return text
 
 
+def _styles(formats: Sequence[Any]) -> list[str]:
+    """The s="…" attribute of each column's format ('' for none)."""
+    return [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in formats]
+
+
 class StreamedSheet(Worksheet):
     """A worksheet whose data rows are streamed (see the module): begin(), row() for each, finish()."""
 
-    def begin(self, first_row: int, formats: Sequence[Any], tmpdir: str, inline: bool) -> None:
-        """Rows from first_row on, one format per column (None: no format); inline: texts inline."""
-        self._stream = tempfile.TemporaryFile("w+", encoding="utf-8", dir=tmpdir)  # noqa: SIM115 - closed in _write_rows
+    def begin(self, first_row: int, formats: Sequence[Any], tmpdir: str | None = None, inline: bool = False) -> None:
+        """Rows from first_row on, one format per column (None: no format); inline: texts inline;
+        tmpdir: where the rows wait (the workbook's own temporary folder when not given)."""
+        self._stream = tempfile.TemporaryFile(  # noqa: SIM115 - closed in _write_rows
+            "w+", encoding="utf-8", dir=tmpdir or self.tmpdir)
         self._first = self._next = first_row
-        self._styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in formats]
+        self._styles = _styles(formats)
         self._letters = [col_letter(j + 1) for j in range(len(formats))]
         self._inline = inline
         self._strings = self.str_table
         self._links: list[tuple[str, str, str]] = []  # (cell, relationship target, location) of each link
 
-    def row(self, values: Sequence[Any], height: float | None = None, link: tuple[int, Any, str] | None = None) -> int:
-        """The next row: values (text, numbers; None, '' and NaN are blanks), its height in points, and
-        link: (column, its target, the text shown); the target is (file, cell in it) for a link, a
-        HYPERLINK formula's text, or None for the text alone. Returns the row."""
+    def row(self, values: Sequence[Any], height: float | None = None, link: tuple[int, Any, str] | None = None,
+            formats: Sequence[Any] | None = None) -> int:
+        """The next row: values (text, numbers; None, '' and NaN are blanks), its height in points,
+        link: (column, its target, the text shown; the target is (file, cell in it or None) for a link,
+        a HYPERLINK formula's text, or None for the text alone), and formats: this row's own, one a
+        column (a total row). Returns the row."""
         r = self._next
         n = r + 1
+        styles = self._styles if formats is None else _styles(formats)
+        at = link[0] if link is not None else -1
         cells = []
         for j, v in enumerate(values):
             t = type(v)
-            if t is str:
+            if j == at:  # the cells of a row in column order: the link in its place
+                cells.append(self._link(n, *link))
+            elif t is str:
                 if v:
-                    cells.append(self._text(f"{self._letters[j]}{n}", self._styles[j], v[:MAX_TEXT]))
+                    cells.append(self._text(f"{self._letters[j]}{n}", styles[j], v[:MAX_TEXT]))
             elif (t is int or t is float) and v == v and v not in (_INF, -_INF):
-                cells.append(f'<c r="{self._letters[j]}{n}"{self._styles[j]}><v>{v:.16G}</v></c>')
+                cells.append(f'<c r="{self._letters[j]}{n}"{styles[j]}><v>{v:.16G}</v></c>')
             elif v is not None and t is not float:  # anything else is shown as its text
-                cells.append(self._text(f"{self._letters[j]}{n}", self._styles[j], str(v)[:MAX_TEXT]))
-        if link is not None:
+                cells.append(self._text(f"{self._letters[j]}{n}", styles[j], str(v)[:MAX_TEXT]))
+        if at >= len(values):
             cells.append(self._link(n, *link))
         if height:
             px = int(height * 4.0 / 3.0 + 0.5)  # as XlsxWriter rounds a height: to whole pixels
@@ -136,6 +149,7 @@ class StreamedSheet(Worksheet):
         self._xml_start_tag("hyperlinks")
         for ref, target, location in links:
             self.rel_count += 1
-            self._xml_empty_tag("hyperlink", [("ref", ref), ("r:id", f"rId{self.rel_count}"), ("location", location)])
+            place = [("location", location)] if location else []
+            self._xml_empty_tag("hyperlink", [("ref", ref), ("r:id", f"rId{self.rel_count}"), *place])
             self.external_hyper_links.append(["/hyperlink", target, "External"])
         self._xml_end_tag("hyperlinks")

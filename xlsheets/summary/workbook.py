@@ -164,6 +164,14 @@ class RollupBook:
         except ValueError:  # a path the link format cannot hold: the text, without a link
             return None, shown
 
+    def file_link(self, path: str) -> tuple[str, None] | None:
+        """A streamed cell's link that opens a source file (None: no link can hold its path)."""
+        url = self.link(path, None, "")
+        try:
+            return (self._file_target(url), None) if url is not None else None
+        except ValueError:
+            return None
+
     def _file_target(self, file_part: str) -> str:
         """The relationship target XlsxWriter makes of a file link, with '/' kept (see _url); once a file."""
         if file_part not in self._rel_targets:
@@ -189,7 +197,6 @@ class RollupBook:
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(str(path), BOOK_OPTIONS | {"tmpdir": tmpdir})
-        self.tmpdir = tmpdir
         self.f = Formats(self.wb)
         books = gathered.counted()
         sizes = {"一覧": min(gathered.row_count(), limit), "要確認": min(gathered.finding_count(), limit),
@@ -204,7 +211,7 @@ class RollupBook:
             layout = pages.summary(self.ws["集計"], self.f, tables.summary)
             pages.by_goal(self.ws["重点目標別"], self.f, tables.by_goal, layout)
             pages.years(self.ws["経年比較"], self.f, tables.years)
-            pages.status(self.ws["提出状況"], self.f, tables.status, self.put_link, len(tables.errors))
+            pages.status(self.ws["提出状況"], self.f, tables.status, self.file_link, len(tables.errors))
             pages.errors(self.ws["取込エラー"], self.f, tables.errors)
             charts.graph_sheet(self.wb, self.ws["グラフ"], self.f, tables.by_goal, layout, cap)
             superseded = sum(1 for b in gathered.books if b.get("superseded"))
@@ -216,11 +223,11 @@ class RollupBook:
         self.wb.close()
 
     def _sheet(self, name: str, long: bool):
-        """A worksheet: 一覧 and 要確認 stream their rows; a long 表紙 is in constant_memory mode
-        (XlsxWriter takes it per sheet when added)."""
+        """A worksheet: the tables stream their rows; a long 表紙 is in constant_memory mode (XlsxWriter
+        takes it per sheet when added), グラフ holds charts only."""
         from .rowstream import StreamedSheet
 
-        if name in ("一覧", "要確認"):
+        if name not in ("表紙", "グラフ"):
             ws = self.wb.add_worksheet(name, worksheet_class=StreamedSheet)
             ws.long = long
             return ws
@@ -242,7 +249,7 @@ class RollupBook:
             ws.set_column(j, j, LIST_WIDTHS[c], formats[j] if c in cols else None)
         last = max(1, n)
         self._header(ws, 0, last, LIST_SHEET_COLUMNS, "一覧", 27)
-        ws.begin(1, formats, self.tmpdir, inline=ws.long)
+        ws.begin(1, formats, inline=ws.long)
         link_col = len(cols)
         for row in rows:
             target, shown = self._source_link(ws, *(row[k] for k in source))
@@ -267,7 +274,7 @@ class RollupBook:
             ws.write(0, 0, "検証で指摘された問題はありません。", f.bold)
             return
         self._header(ws, 0, n, FINDING_COLUMNS, "要確認")
-        ws.begin(1, formats, self.tmpdir, inline=ws.long)
+        ws.begin(1, formats, inline=ws.long)
         for path, x in itertools.islice(findings, n):  # the first n
             message = value(x["message"])
             target, shown = self._source_link(ws, path, x["sheet"], x["cell"])
