@@ -26,10 +26,10 @@ def book_cells(path) -> dict[str, Any]:
 
 
 def results(cells: dict[str, Any]) -> dict[str, Any]:
+    from xlsheets.grammar import parse_target
     from xlsheets.grid import BookGrid, SheetGrid, attach_names
     from xlsheets.rates import achievement, compute_rates, load_settings
     from xlsheets.reading import read_book
-    from xlsheets.targets import parse_target
     from xlsheets.validation import validate
 
     grids = [SheetGrid(s["name"], s["rows"], [], origin=tuple(s["origin"])) for s in cells["sheets"]]

@@ -13,7 +13,7 @@ import xlsheets
 # what each public name must be: (module that defines it, kind)
 DOCUMENTED = {
     "fill": ("xlsheets.filling", "function"), "read": ("xlsheets.reading", "function"),
-    "carry_forward": ("xlsheets.carry", "function"), "parse_target": ("xlsheets.targets", "function"),
+    "carry_forward": ("xlsheets.carry", "function"), "parse_target": ("xlsheets.grammar.measure", "function"),
     "achievement": ("xlsheets.rates", "function"), "validate_path": ("xlsheets.validation", "function"),
     "rollup": ("xlsheets.summary.pipeline", "function"), "XlsheetsError": ("xlsheets.errors", "type"),
     "Department": ("xlsheets.model", "type"), "Goal": ("xlsheets.model", "type"),

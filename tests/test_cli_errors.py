@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -40,6 +41,7 @@ class Case:
     kind: str  # missing, unreadable, unwritable, wrong type, wrong extension, existing output, bad option
     args: tuple[str, ...]
     as_user: bool = False  # run as an unprivileged user (permissions)
+    says: str = ""  # what the message must say, when a wording was found wrong before
 
 
 CASES = [
@@ -53,6 +55,7 @@ CASES = [
     Case("fill", "bad option", ("fill", "data.json")),
     Case("fill", "bad option", ("fill", "badyear.json", "-o", "new.xlsx")),
     Case("fill", "bad option", ("fill", "nogoals.json", "-o", "new.xlsx")),
+    Case("fill", "wrong type", ("fill", "empty", "-o", "new.xlsx"), says="フォルダです"),
     # read
     Case("read", "missing", ("read", "nothere.xlsx")),
     Case("read", "unreadable", ("read", "secret.xlsx"), as_user=True),
@@ -74,6 +77,8 @@ CASES = [
     Case("validate", "bad option", ("validate", "book.xlsx", "-o", "m.xlsx")),
     Case("validate", "bad option", ("validate", "book.xlsx", "--in-place")),
     Case("validate", "bad option", ("validate", "book.xlsx", "--annotate", "--clear", "-o", "m.xlsx")),
+    Case("validate", "in use", ("validate", "opened.xlsx", "--annotate", "--in-place"), says="Excel か LibreOffice で開かれています"),
+    Case("validate", "in use", ("validate", "writing.xlsx", "--annotate", "--in-place"), says="ほかの人（または別の処理）"),
     # achieve
     Case("achieve", "missing", ("achieve", "nothere.xlsx", "-o", "a.xlsx")),
     Case("achieve", "unreadable", ("achieve", "secret.xlsx", "-o", "a.xlsx"), as_user=True),
@@ -83,6 +88,10 @@ CASES = [
     Case("achieve", "wrong extension", ("achieve", "book.xlsx", "-o", "a.pdf")),
     Case("achieve", "existing output", ("achieve", "book.xlsx", "-o", "existing.xlsx")),
     Case("achieve", "bad option", ("achieve", "book.xlsx", "-o", "a.xlsx", "--settings", "bad_settings.json")),
+    Case("achieve", "bad option", ("achieve", "book.xlsx"), says="-o で指定するか、--in-place"),
+    Case("achieve", "in use", ("achieve", "opened.xlsx", "--in-place"), says="Excel か LibreOffice で開かれています"),
+    Case("achieve", "in use", ("achieve", "writing.xlsx", "--in-place"), says="ほかの人（または別の処理）"),
+    Case("achieve", "existing output", ("achieve", "book.xlsx", "-o", "existing.xlsx"), says="--force を付けて"),
     # carry-forward
     Case("carry-forward", "missing", ("carry-forward", "nothere.xlsx", "--to-year", "2021", "-o", "c.xlsx")),
     Case("carry-forward", "unwritable", ("carry-forward", "book.xlsx", "--to-year", "2021", "-o", "locked/c.xlsx"),
@@ -102,9 +111,12 @@ CASES = [
     Case("render", "missing", ("render", "nothere.xlsx", "-o", "r.pdf")),
     Case("render", "unwritable", ("render", "book.xlsx", "-o", "locked/r.pdf"), as_user=True),
     Case("render", "wrong type", ("render", "data.json", "-o", "r.pdf")),
+    Case("render", "wrong type", ("render", "data.json", "-o", "r.pdf", "--sheets", "表紙")),
     Case("render", "wrong extension", ("render", "book.xlsx", "-o", "r.xlsx")),
     Case("render", "existing output", ("render", "book.xlsx", "-o", "existing.pdf")),
     Case("render", "existing output", ("render", "book.xlsx", "-o", "pages.pdf", "--png")),
+    Case("render", "bad option", ("render", "book.xlsx", "-o", "r.pdf", "--dpi", "10"), says="30 以上 600 以下"),
+    Case("render", "bad option", ("render", "book.xlsx", "-o", "r.pdf", "--sheets", "3_なし"), says="シートがありません: 3_なし"),
     # rollup
     Case("rollup", "missing", ("rollup", "nothere", "-o", "r.xlsx")),
     Case("rollup", "missing", ("rollup", "empty", "-o", "r.xlsx")),
@@ -116,6 +128,17 @@ CASES = [
     Case("rollup", "bad option", ("rollup", "book.xlsx", "-o", "r.xlsx", "--scheduler", "foo")),
     Case("rollup", "bad option", ("rollup", "book.xlsx", "-o", "r.xlsx", "--stage", "後期")),
     Case("rollup", "bad option", ("rollup", "book.xlsx")),
+    # publish
+    Case("publish", "missing", ("publish", "nothere", "-o", "site")),
+    Case("publish", "unreadable", ("publish", "secret.xlsx", "-o", "site"), as_user=True),
+    Case("publish", "unwritable", ("publish", "book.xlsx", "-o", "locked/site"), as_user=True),
+    Case("publish", "wrong type", ("publish", "data.json", "-o", "site")),
+    Case("publish", "wrong extension", ("publish", "book.xlsx", "-o", "site.xlsx")),
+    Case("publish", "existing output", ("publish", "book.xlsx", "-o", "setup")),
+    Case("publish", "existing output", ("publish", "book.xlsx", "-o", "setup", "--force")),
+    Case("publish", "bad option", ("publish", "book.xlsx", "-o", "site", "--cap", "0")),
+    Case("publish", "bad option", ("publish", "book.xlsx", "-o", "site", "--stage", "後期")),
+    Case("publish", "bad option", ("publish", "book.xlsx")),
     # convert
     Case("convert", "missing", ("convert", "nothere.xls", "-o", "c.xlsx")),
     Case("convert", "unreadable", ("convert", "secret.xlsx", "-o", "c.xlsx"), as_user=True),
@@ -128,11 +151,15 @@ CASES = [
     Case("excel-setup", "missing", ("excel-setup", "nothere")),
     Case("excel-setup", "unwritable", ("excel-setup", "locked"), as_user=True),
     Case("excel-setup", "existing output", ("excel-setup", "setup")),
+    Case("excel-setup", "wrong type", ("excel-setup", "data.json"), says="フォルダではありません（ファイルです）"),
     # demo
     Case("demo", "unwritable", ("demo", "--out", "locked"), as_user=True),
     Case("demo", "existing output", ("demo", "--out", "olddemo")),
+    # serve (the refusals that come before any server starts; a port in use: tests/test_server.py)
+    Case("serve", "bad option", ("serve", "--port", "70000"), says="1 以上 65535 以下"),
+    Case("serve", "bad option", ("serve", "--host", "nosuchhost.invalid", "--no-auth"), says="アドレスが分かりません"),
     # the command line itself
-    Case("(any)", "bad option", ("fil", "data.json")),
+    Case("(any)", "bad option", ("fil", "data.json"), says="そのようなコマンドはありません: fil（もしかして fill）"),
     Case("(any)", "bad option", ("read", "book.xlsx", "--bogus")),
 ]
 
@@ -154,6 +181,11 @@ def playground(sample_books):
     for name in ("existing.xlsx", "existing.json", "existing.pdf"):
         (base / name).write_text("前からあるファイル", encoding="utf-8")
     (base / "pages-1.png").write_bytes(b"an old page")
+    for name in ("opened.xlsx", "writing.xlsx"):  # open in Excel; being written by another xlsheets process
+        shutil.copyfile(book, base / name)
+    (base / "~$opened.xlsx").write_bytes(b"\x06Tanaka" + b" " * 158)
+    host = socket.gethostname()  # this test's own process: alive, so the lock is not stale
+    (base / ".~lock.writing.xlsx#").write_text(f"xlsheets,user,{host},01.04.2026 09:00,xlsheets-pid-{os.getpid()}@{host};")
     shutil.copyfile(book, base / "ro.xlsx")
     (base / "ro.xlsx").chmod(0o444)
     for name in ("secret.json", "secret.xlsx"):
@@ -237,6 +269,7 @@ def test_every_command_refuses_every_kind_of_bad_input_cleanly(playground, capsy
             ("first line not Japanese", not JAPANESE.search(first)),
             ("traceback", "Traceback" in output),
             ("files changed", snapshot(playground) != before),
+            (f"does not say {case.says!r}", case.says not in output),
         ) if bad]
         if problems:
             failures.append(f"{' '.join(case.args)} [{case.kind}]: {', '.join(problems)}\n    {output[:300]!r}")
@@ -250,10 +283,10 @@ def test_every_command_refuses_every_kind_of_bad_input_cleanly(playground, capsy
 
 
 def test_the_table_covers_every_command_and_every_kind():
-    kinds = {"missing", "unreadable", "unwritable", "wrong type", "wrong extension", "existing output", "bad option"}
+    kinds = {"missing", "unreadable", "unwritable", "wrong type", "wrong extension", "existing output", "bad option",
+             "in use"}
     assert {c.kind for c in CASES} == kinds
-    known = set(main.commands) - {"serve"}  # serve's refusals are tests/test_server.py's
-    assert known <= {c.command for c in CASES}
+    assert set(main.commands) <= {c.command for c in CASES}
 
 
 # ---------------------------------------------------------------- one regression test per finding
@@ -482,8 +515,9 @@ def test_demo_lists_errors_first_and_rolls_up_only_the_two_originals(tmp_path):
     res = run("demo", "--out", tmp_path / "d")
     assert res.exit_code == 0, res.output
     assert "ブック 2 件" in res.output
+    assert "検証（期末報告）" in res.output and "検証（中間報告）" in res.output and "final" not in res.output
     for line in res.output.splitlines():
-        m = re.search(r"エラー (\d+) 件・警告 \d+ 件（([\w-]+)", line)
+        m = re.search(r"エラー (\d+) 件・警告 \d+ 件（多い指摘 \d+ 種: ([\w-]+)", line)
         if m and int(m.group(1)):
             assert m.group(2) in {"missing-report", "required-empty", "invalid-date", "rate-mismatch"}, line
 
@@ -507,3 +541,60 @@ def test_demo_forced_over_a_users_file_keeps_it_as_a_backup(tmp_path):
 def test_the_command_alone_shows_the_help_not_an_error():
     res = CliRunner().invoke(main, [])
     assert "Usage:" in res.output and "エラー" not in res.output
+
+
+# ---------------------------------------------------------------- the Python API names its own parameters
+
+
+def _api_cases(base: Path):
+    """(what is called, the call, what its message must say): the remedy in Python's words."""
+    from xlsheets import fill, rollup
+    from xlsheets.demo import run_demo
+    from xlsheets.ops import achieve_file, annotate_file, clear_file, convert_file
+    from xlsheets.render import render_pdf
+
+    book, data = base / "book.xlsx", base / "data.json"
+    xlsb = Path(__file__).parent / "data" / "fy2020.xlsb"
+    return [
+        ("fill over an existing file", lambda: fill(data, base / "existing.xlsx"), "overwrite=True"),
+        ("achieve with no output", lambda: achieve_file(book), "in_place=True"),
+        ("achieve with both outputs", lambda: achieve_file(book, base / "a.xlsx", in_place=True), "out と in_place=True"),
+        ("annotate over an existing file", lambda: annotate_file(book, base / "existing.xlsx"), "overwrite=True"),
+        ("clear into a read-only file", lambda: clear_file(base / "ro.xlsx", in_place=True), 'out="新しいファイル名.xlsx"'),
+        ("achieve an .xlsb in place", lambda: achieve_file(xlsb, in_place=True), 'out="新しいファイル名.xlsx"'),
+        ("convert over an existing file", lambda: convert_file(book, base / "existing.xlsx"), "overwrite=True"),
+        ("render over an existing file", lambda: render_pdf(book, base / "existing.pdf"), "overwrite=True"),
+        ("roll up over an existing file", lambda: rollup([book], base / "existing.xlsx", jobs=1), "overwrite=True"),
+        ("demo over its own files", lambda: run_demo(base / "olddemo", echo=lambda _line: None), "overwrite=True"),
+        ("roll up with no worker", lambda: rollup([book], base / "r.xlsx", jobs=0), "jobs="),
+        ("roll up on a bad scheduler", lambda: rollup([book], base / "r.xlsx", scheduler="foo"), "scheduler="),
+    ]
+
+
+def test_the_python_api_names_its_parameters_not_the_commands_options(playground):
+    from xlsheets.errors import XlsheetsError
+
+    before = snapshot(playground)
+    failures = []
+    for what, call, says in _api_cases(playground):
+        try:
+            call()
+        except XlsheetsError as e:
+            text = str(e)
+            if says not in text or re.search(r"(?<![\w-])--?[a-z]", text):
+                failures.append(f"{what}: {text!r}")
+        else:
+            failures.append(f"{what}: no error")
+    assert not failures, "\n".join(failures)
+    assert snapshot(playground) == before
+
+
+def test_an_excel_button_says_what_to_do_in_excel(tmp_path):
+    """The words of a refusal inside a button: no command-line option, no Python parameter."""
+    from xlsheets.errors import EXCEL, XlsheetsError, speaking_to
+    from xlsheets.saving import check_output
+
+    (tmp_path / "x.xlsx").write_bytes(b"")
+    with speaking_to(EXCEL), pytest.raises(XlsheetsError) as e:
+        check_output(tmp_path / "x.xlsx", False)
+    assert "もう一度押してください" in e.value.ja and "--force" not in str(e.value) and "overwrite" not in str(e.value)

@@ -131,3 +131,30 @@ def test_text_that_looks_like_a_formula_is_sent_as_text(sample_books):
     action = writer.book.json()["actions"][0]
     assert action["values"] == [["'=HYPERLINK(\"http://x\")"]]
 
+
+
+def test_validate_twice_in_a_row_works_and_gives_the_same_result(sample_books, tmp_path):
+    """The second 検証 reads the annotated workbook (検証結果 included) as the first read the original."""
+    src = sample_books["fy2024"]
+    first = remote_book(src, active=0)
+    said = x.validate_sheet(first)
+    once = replay(first.json()["actions"], src, tmp_path / "once.xlsx")
+    assert "xs_own_sheet" in load_workbook(once)["検証結果"].defined_names
+    for active in (0, "検証結果"):  # the cover, or the results sheet itself: every goal sheet
+        again = remote_book(once, active=active)
+        assert x.validate_sheet(again) == said
+        twice = replay(again.json()["actions"], once, tmp_path / "twice.xlsx")
+        assert _results_sheet(twice) == _results_sheet(once)
+        assert read(twice).to_dict() == read(src).to_dict()
+
+
+def test_achievement_on_an_annotated_workbook_writes_only_into_goal_sheets(sample_books, tmp_path):
+    src = sample_books["fy2024"]
+    first = remote_book(src, active=0)
+    x.validate_sheet(first)
+    once = replay(first.json()["actions"], src, tmp_path / "once.xlsx")
+    book = remote_book(once, active=0)
+    x.compute_achievement(book)
+    names = load_workbook(once).sheetnames
+    touched = {names[a["sheet_position"]] for a in book.json()["actions"] if a.get("sheet_position") is not None}
+    assert touched == set(names[1:5])  # the four goal sheets: not 表紙, 検証結果 or xlsheets_marks

@@ -38,6 +38,7 @@ def rich_openpyxl(path: Path) -> Path:
     ws.title = "表"
     ws["A1"] = CellRichText([TextBlock(InlineFont(b=True), "重点"), "目標"])
     ws.merge_cells("A1:D1")
+    ws.append(["部局名", "総務部"])  # with 重点目標: the form's signature (a table alone is not a goal sheet)
     ws.append(["番号", "方法・手段", "数値目標", "中間報告"])
     for k in range(1, 30):
         ws.append([k, f"方法{k}", f"{k}件以上", f"{k + 1}件実施"])
@@ -165,6 +166,52 @@ def test_validate_gives_the_same_findings_for_every_format(corpus):
     assert want  # the sample has findings to compare
     for ext in ("xls", "ods", "xlsb"):
         assert findings(corpus[f"fy2020.{ext}"]) == want, ext
+
+
+# ---------------------------------------------------------------- a name that says another format
+
+
+MISNAMED = [("fy2020.xlsx", "xls"), ("fy2020.xls", "xlsx"), ("fy2020.ods", "xls"), ("fy2020.xlsb", "xlsx"),
+            ("fy2020.xlsx", "ods")]
+
+
+@pytest.mark.parametrize(("src", "ext"), MISNAMED)
+def test_a_misnamed_file_is_read_by_its_bytes_and_the_mismatch_said_once(corpus, tmp_path, src, ext):
+    wrong = Path(shutil.copy(corpus[src], tmp_path / f"福祉部.{ext}"))
+    want = json.loads(run("read", corpus["fy2020.xlsx"]).output)
+    res = run("read", wrong)
+    assert res.exit_code == 0, res.output
+    assert res.output.count("中身のとおりに読みました") == 1
+    assert json.loads(res.output[res.output.index("{"):]) == want
+    doc = json.loads(run("validate", wrong, "--format", "json").output)
+    said = [f for f in doc["files"][0]["findings"] if f["code"] == "file-misnamed"]
+    assert [(f["severity"], f["sheet"], f["cell"]) for f in said] == [("info", "", "")]
+    for command in (["achieve"], ["convert"], ["validate", "--annotate"]):
+        out = tmp_path / f"{command[0]}.xlsx"
+        res = run(command[0], wrong, *command[1:], "-o", out)
+        assert res.exit_code in (0, 1), res.output
+        assert read_dict(out) == want, command
+    summary = rollup([wrong], tmp_path / "r.xlsx")
+    assert summary.read == 1 and not summary.errors
+
+
+def read_dict(path: Path) -> dict:
+    doc = json.loads(run("read", path).output)
+    for goal in doc["goals"]:
+        goal.pop("id", None)
+        for item in goal["items"]:
+            for sub in item["subitems"]:
+                sub.pop("achievement", None)
+    return doc
+
+
+def test_a_misnamed_xlsx_is_written_as_xlsx_never_in_place(corpus, tmp_path):
+    wrong = Path(shutil.copy(corpus["fy2020.xlsx"], tmp_path / "福祉部.xls"))
+    res = run("achieve", wrong, "-o", tmp_path / "out.xls")
+    assert res.exit_code == 2 and ".xlsx" in res.output
+    res = run("achieve", wrong, "--in-place")
+    assert res.exit_code == 2 and "上書きしません" in res.output
+    assert wrong.read_bytes() == corpus["fy2020.xlsx"].read_bytes()
 
 
 # ---------------------------------------------------------------- writes stay .xlsx

@@ -221,10 +221,19 @@ def _rules(path: Path) -> list[tuple]:
 
 
 def test_in_place_writes_keep_every_rule(fy2020):
+    """The template's rules and live checks stay, in their order; annotate only adds its marks (which
+    clear takes away again)."""
+    from xlsheets.ops import clear_file
+    from xlsheets.writers import MARK_FORMULA
+
     before = _rules(fy2020)
     achieve_file(fy2020, in_place=True, backup=False)
     annotate_file(fy2020, in_place=True, backup=False)
-    assert len(before) > 20 and _rules(fy2020) == before and lossy_parts(fy2020) == []
+    after = _rules(fy2020)
+    assert len(before) > 20 and [r for r in after if r[2] != [MARK_FORMULA]] == before and lossy_parts(fy2020) == []
+    assert len(after) > len(before)
+    clear_file(fy2020, in_place=True, backup=False)
+    assert _rules(fy2020) == before
 
 
 def _protect(path: Path, out: Path) -> Path:

@@ -6,8 +6,9 @@ import pytest
 
 from tests.legacy import legacy_workbook
 from xlsheets.grid import book_from_openpyxl
+from xlsheets.handmade import split_numbered
 from xlsheets.model import department_from_dict
-from xlsheets.reading import read, read_book, split_numbered
+from xlsheets.reading import read, read_book
 from xlsheets.saving import save_workbook
 
 

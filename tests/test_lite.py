@@ -22,8 +22,8 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings as xw  # noqa: E402
 from xlwings.pro.udfs_officejs import custom_functions_meta, custom_scripts_call, custom_scripts_meta  # noqa: E402
 
-from tests import pyodide_probe  # noqa: E402
-from tests.xlwings_payload import remote_book, replay  # noqa: E402
+from tests import pyodide_probe, pyodide_wheels  # noqa: E402
+from tests.xlwings_payload import payload_from_file, remote_book, replay  # noqa: E402
 from xlsheets.cli import main as cli  # noqa: E402
 from xlsheets.interchange import department_to_long_records  # noqa: E402
 from xlsheets.ops import achieve_file, annotate_file, clear_file  # noqa: E402
@@ -37,7 +37,7 @@ SAMPLES = ["fy2020", "fy2024"]
 # Python 3.14.2, ABI 2026_0; test_the_kept_pyodide_list_matches_the_npm_package checks it when present.
 PYODIDE_VERSION = "314.0.8"
 PYODIDE_PACKAGES = {"numpy", "pandas", "pillow", "pyarrow", "python-calamine", "pyyaml", "click", "rich",
-                    "pygments", "python-dateutil", "pytz", "six", "tzdata"}
+                    "pygments", "python-dateutil", "pytz", "six", "tzdata", "jinja2", "markupsafe"}
 PYODIDE_ENV = {"sys_platform": "emscripten", "platform_system": "Emscripten", "platform_machine": "wasm32",
                "os_name": "posix", "implementation_name": "cpython", "platform_python_implementation": "CPython",
                "python_version": "3.14", "python_full_version": "3.14.2", "extra": ""}
@@ -61,6 +61,13 @@ def _run(lite, script: str, path: Path, out: Path) -> Path:
 
 def _results_sheet(path: Path):
     return [[c.value for c in row] for row in load_workbook(path)["検証結果"].iter_rows()]
+
+
+def _live_checks(path: Path):
+    """Every goal sheet's conditional formats in order: (range, formula, stop if true, colour)."""
+    return {ws.title: [(str(cf.sqref), r.formula, bool(r.stopIfTrue), r.dxf.fill.bgColor.rgb[-6:].upper())
+                       for cf in ws.conditional_formatting for r in sorted(cf.rules, key=lambda r: r.priority)]
+            for ws in load_workbook(path).worksheets}
 
 
 def _rates(path: Path):
@@ -94,8 +101,18 @@ def test_lite_validate_and_clear_equal_the_cli(lite, sample_books, tmp_path, nam
     live = _run(lite, "xs_validate", src, tmp_path / "live.xlsx")
     cli_out, report = annotate_file(src, tmp_path / "cli.xlsx")
     assert report.findings and _results_sheet(live) == _results_sheet(cli_out.path)
+    assert _live_checks(live) == _live_checks(cli_out.path) != _live_checks(src)  # the marks, placed first
     cleared = _run(lite, "xs_clear", live, tmp_path / "live_clear.xlsx")
-    assert load_workbook(cleared).sheetnames == load_workbook(clear_file(cli_out.path, tmp_path / "c.xlsx").path).sheetnames
+    cli_cleared = clear_file(cli_out.path, tmp_path / "c.xlsx").path
+    assert load_workbook(cleared).sheetnames == load_workbook(cli_cleared).sheetnames
+    assert _live_checks(cleared) == _live_checks(cli_cleared) == _live_checks(src)
+
+
+def test_lite_validate_twice_in_a_row_gives_the_same_result(lite, sample_books, tmp_path):
+    once = _run(lite, "xs_validate", sample_books["fy2024"], tmp_path / "once.xlsx")
+    twice = _run(lite, "xs_validate", once, tmp_path / "twice.xlsx")
+    assert _results_sheet(twice) == _results_sheet(once)
+    assert read(twice).to_dict() == read(sample_books["fy2024"]).to_dict()
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -159,17 +176,23 @@ def _requirement(line: str):
 
 
 @pytest.fixture(scope="module")
-def wheel_requirements(tmp_path_factory) -> list[str]:
-    """Requires-Dist of the wheel built from this checkout (hatchling, as pip would build it)."""
+def xlsheets_wheel(tmp_path_factory) -> Path:
+    """The wheel built from this checkout (hatchling, as pip would build it)."""
     out = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    import zipfile
-
     (whl,) = out.glob("xlsheets-*.whl")
     assert whl.name.endswith("-py3-none-any.whl")
-    with zipfile.ZipFile(whl) as zf:
+    return whl
+
+
+@pytest.fixture(scope="module")
+def wheel_requirements(xlsheets_wheel) -> list[str]:
+    """Requires-Dist of the wheel built from this checkout."""
+    import zipfile
+
+    with zipfile.ZipFile(xlsheets_wheel) as zf:
         meta = zf.read(next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))).decode()
     return [line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Requires-Dist:")]
 
@@ -275,3 +298,85 @@ def test_the_core_in_pyodide_gives_cpythons_results(sample_books, tmp_path):
         here = pyodide_probe.results(books[name])
         assert here["subitems"] > 0 and here["findings"] and any(r[0] is not None for r in here["rates"])
         assert got["results"][name] == json.loads(json.dumps(here)), name
+
+
+
+# ---------------------------------------------------------------- the buttons themselves in Pyodide
+
+LITE_RUNNER = r"""
+const path = require("path");
+const [pyodideDir, stage] = process.argv.slice(2);
+const { loadPyodide } = require(path.join(pyodideDir, "pyodide.js"));
+(async () => {
+  const quiet = () => {};
+  const py = await loadPyodide({ indexURL: pyodideDir + path.sep, packageCacheDir: path.join(stage, "wheels"),
+                                 stdout: quiet });
+  await py.loadPackage("micropip", { messageCallback: quiet });
+  py.FS.mkdirTree("/stage");
+  py.FS.mount(py.FS.filesystems.NODEFS, { root: stage }, "/stage");
+  await py.runPythonAsync(`
+import importlib, json, os, sys
+import micropip
+job = json.load(open("/stage/job.json", encoding="utf-8"))
+await micropip.install(["emfs:/stage/wheels/" + name for name in job["wheels"]], deps=False)
+os.environ["XLWINGS_ON_SERVER"] = "true"  # what xlwings Lite's runtime sets before xlwings is imported
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+found = {m: getattr(importlib.import_module(m), "__version__", "") for m in job["modules"]}  # a failed fetch says so here
+import xlwings as xw
+from xlwings.server import custom_scripts_call
+sys.path.insert(0, "/stage")
+import main
+actions = {}
+for sample, payload in job["payloads"].items():
+    for script in job["scripts"]:
+        book = xw.Book(json=json.loads(json.dumps(payload)))  # a fresh request: xlwings adds to what it is given
+        await custom_scripts_call(main, script, typehint_to_value={xw.Book: book})
+        actions[f"{sample} {script}"] = book.json()["actions"]
+json.dump({"platform": sys.platform, "modules": found, "actions": actions}, open("/stage/out.json", "w"),
+          ensure_ascii=False)
+`);
+})().catch((e) => { console.error(String(e)); process.exit(1); });
+"""
+LITE_MODULES = ["xlwings", "python_calamine", "openpyxl", "et_xmlfile", "defusedxml", "xlsxwriter", "xlrd", "xlsheets"]
+LITE_SCRIPTS = ["xs_validate", "xs_achievement"]
+
+
+def _need_lite_wheels(pyodide_dir: Path) -> Path:
+    folder = Path(os.environ.get("XLSHEETS_PYODIDE_WHEELS", pyodide_wheels.FOLDER))
+    lacking = pyodide_wheels.missing(folder, pyodide_dir)
+    if lacking:
+        pytest.skip(f"wheels for Pyodide missing in {folder}: {', '.join(lacking)} "
+                    "(.ci/run fetches them: python -m tests.pyodide_wheels)")
+    return folder
+
+
+def test_lite_buttons_in_pyodide_return_cpythons_actions(lite, sample_books, xlsheets_wheel, tmp_path):
+    """lite/main.py's 検証 and 達成率計算 inside Pyodide (Node) as xlwings Lite runs them: xlwings' own Pyodide
+    wheel, xlsheets' wheel and its pure dependencies installed by micropip, the book from the JSON an
+    Office.js client sends; the actions they return equal CPython's on both samples."""
+    pyodide_dir = _need_pyodide()
+    folder = _need_lite_wheels(pyodide_dir)
+    stage = tmp_path / "stage"
+    (stage / "wheels").mkdir(parents=True)
+    wanted = [pyodide_wheels.wheel(folder, r) for group in pyodide_wheels.wanted(pyodide_dir).values() for r in group]
+    for whl in [*wanted, xlsheets_wheel]:
+        shutil.copy(whl, stage / "wheels")
+    shutil.copy(ROOT / "lite" / "main.py", stage / "main.py")
+    payloads = {name: json.loads(json.dumps(payload_from_file(sample_books[name], active=0))) for name in SAMPLES}
+    installs = sorted(p.name for p in (stage / "wheels").iterdir() if not p.name.startswith(("micropip-", "packaging-")))
+    job = {"wheels": installs, "modules": LITE_MODULES, "payloads": payloads, "scripts": LITE_SCRIPTS}
+    (stage / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "run.js").write_text(LITE_RUNNER)
+    proc = subprocess.run(["node", str(tmp_path / "run.js"), str(pyodide_dir), str(stage)], capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads((stage / "out.json").read_text(encoding="utf-8"))
+    assert got["platform"] == "emscripten" and got["modules"]["xlwings"] == xw.__version__
+    assert set(got["modules"]) == set(LITE_MODULES)
+    for name in SAMPLES:
+        for script in LITE_SCRIPTS:
+            book = xw.Book(json=json.loads(json.dumps(payloads[name])))
+            asyncio.run(custom_scripts_call(lite, script, typehint_to_value={xw.Book: book}))
+            here = json.loads(json.dumps(book.json()["actions"]))
+            assert any(a["func"] != "alert" for a in here), (name, script)
+            assert got["actions"][f"{name} {script}"] == here, (name, script)

@@ -27,6 +27,9 @@ def _cells(path, skip_cols=frozenset()):
         out[(ws.title, "merges")] = sorted(str(m) for m in ws.merged_cells.ranges)
         out[(ws.title, "print")] = (ws.print_area, ws.print_title_rows, ws.page_setup.orientation)
         out[(ws.title, "heights")] = {r: d.height for r, d in ws.row_dimensions.items()}
+        out[(ws.title, "live checks")] = [(str(cf.sqref), r.type, r.formula, r.priority, r.stopIfTrue,
+                                            r.dxf.fill.bgColor.rgb if r.dxf and r.dxf.fill else None)
+                                           for cf in ws.conditional_formatting for r in cf.rules]
         for row in ws.iter_rows():
             for c in row:
                 if c.column in skip_cols:
@@ -156,3 +159,76 @@ def test_annotating_findings_keeps_the_rate_evidence(fy2020, tmp_path):
     achieved = achieve_file(fy2020, tmp_path / "a.xlsx").path
     annotated, _report = annotate_file(achieved, tmp_path / "b.xlsx")
     assert load_workbook(annotated.path).worksheets[4]["J13"].comment.text.startswith("[xlsheets] 根拠: ")
+
+
+# ---------------------------------------------------------------- marks over the template's live checks
+
+
+def _colour_areas(pdfs, colours: dict[str, str]) -> dict[str, dict[str, int]]:
+    """{pdf stem: {name: pixels of that colour}} over every page, rendered at 50 dpi."""
+    from PIL import Image
+
+    from xlsheets.render import pdf_to_png
+
+    out = {}
+    for pdf in pdfs:
+        counts = dict.fromkeys(colours, 0)
+        for png in pdf_to_png(pdf, pdf.with_suffix(""), dpi=50):
+            for n, rgb in Image.open(png).convert("RGB").getcolors(1 << 24):
+                for name, hexa in colours.items():
+                    want = [int(hexa[i:i + 2], 16) for i in (0, 2, 4)]
+                    counts[name] += n * all(abs(a - b) <= 2 for a, b in zip(rgb, want, strict=True))
+        out[pdf.stem] = counts
+    return out
+
+
+def _goal_sheets_only(src, dst, *, live_checks: bool = True):
+    """A copy without 検証結果 (its legend shares the colours), and without the template's live checks
+    when live_checks is False (the marks, which are conditional formats too, stay)."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    from xlsheets.writers import MARK_FORMULA
+
+    wb = load_workbook(src)
+    if "検証結果" in wb.sheetnames:
+        del wb["検証結果"]
+    for ws in wb.worksheets:
+        if not live_checks:
+            keep = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules
+                    if r.formula == [MARK_FORMULA]]
+            ws.conditional_formatting = ConditionalFormattingList()
+            for sqref, r in keep:
+                ws.conditional_formatting.add(sqref, r)
+    wb.save(dst)
+    return dst
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice not installed")
+def test_marks_show_over_the_templates_live_checks_and_clear_gives_the_checks_back(sample_books, tmp_path):
+    """Rendered by LibreOffice: the marked area is the same with and without the template's conditional
+    formats, and after --clear the live checks colour what they coloured before annotating."""
+    from xlsheets.guides import NO_DIGIT_FILL, REQUIRED_FILL
+    from xlsheets.render import convert
+    from xlsheets.validation import WARNING
+
+    marked, _report = annotate_file(sample_books["fy2020"], tmp_path / "marked.xlsx", stage="final")
+    cleared = clear_file(marked.path, tmp_path / "cleared.xlsx").path
+    files = [_goal_sheets_only(marked.path, tmp_path / "with_checks.xlsx"),
+             _goal_sheets_only(marked.path, tmp_path / "without_checks.xlsx", live_checks=False),
+             _goal_sheets_only(cleared, tmp_path / "after_clear.xlsx"),
+             _goal_sheets_only(sample_books["fy2020"], tmp_path / "before.xlsx")]
+    convert(files, "pdf", tmp_path)
+    colours = {"error": SEVERITY_FILL[ERROR], "warning": SEVERITY_FILL[WARNING], "required": REQUIRED_FILL,
+               "no digit": NO_DIGIT_FILL}
+    area = _colour_areas([f.with_suffix(".pdf") for f in files], colours)
+    assert area["without_checks"]["error"] > 0 and area["without_checks"]["warning"] > 0
+    assert {k: area["with_checks"][k] for k in ("error", "warning")} == \
+        {k: area["without_checks"][k] for k in ("error", "warning")}
+    assert area["before"]["required"] > 0 and area["before"]["no digit"] > 0  # the sample trips both checks
+    assert area["after_clear"] == area["before"]
+
+
+def test_the_results_sheet_is_never_read_as_a_goal_sheet(sample_books, tmp_path):
+    """検証結果 lists the form's own field names (重点目標, 数値目標, 方法・手段…): still not a goal sheet."""
+    marked, _report = annotate_file(sample_books["fy2020"], tmp_path / "m.xlsx", stage="final")
+    assert read(marked.path).to_dict() == read(sample_books["fy2020"]).to_dict()

@@ -9,6 +9,7 @@ import pytest
 from xlsheets.rates import (
     AMBIGUOUS,
     EMPTY_REPORT,
+    MEASURE_MISMATCH,
     NO_RESULT,
     NO_TARGET,
     UNIT_MISMATCH,
@@ -257,3 +258,106 @@ def test_validate_and_read_json_carry_the_evidence(fy2020, tmp_path):
     read = json.loads(CliRunner().invoke(main, ["read", str(achieved), "--format", "json"]).output)
     sub = read["goals"][3]["items"][1]["subitems"][2]
     assert sub["achievement"]["final"] == {"rate": 106, "grade": "◎", "evidence": h13["evidence"]}
+
+
+# ---------------------------------------------------------------- what a report's amount measures
+
+@pytest.mark.parametrize(("target", "result", "rate", "says"), [
+    # units convert within their dimension, and the evidence says so
+    ("自転車道の整備 1km", "整備延長 950m", 95, "実績 0.95km（整備延長 950m）"),
+    ("待ち時間 2時間以内", "平均 90分", 133, "目標 2時間（待ち時間 2時間以内） ÷ 実績 1.5時間（平均 90分）"),
+    ("現場到着 平均7分以内", "平均 6分40秒", 105, "実績 6.67分（平均 6分40秒）"),
+    ("森林整備 3ha", "整備 28,000㎡", 93, "実績 2.8ha（整備 28,000m2）"),  # quoted as normalised (NFKC)
+    ("基金 0.3億円", "積立 2,400万円", 80, "実績 24,000,000円（積立 2,400万円）"),
+    # shares
+    ("女性委員の割合 4分の1以上", "女性委員 30％", 120, ""),
+    ("参加率 半数以上", "対象20件中17件で実施", 170, "実績 85％"),
+    ("受診率 50％", "300件／400件", 150, ""),
+    ("高齢者の5人に1人が参加", "4人に1人が参加", 125, ""),
+    # a multiplier, a condition, a comparator
+    ("出前講座 5校で各3回", "4校で各3回、1校で2回", 93, ""),
+    ("30日以内の回答率 90％以上", "30日以内の回答率 93.5％", 103, ""),
+    ("待機児童数 10人を下回る", "待機児童 8人", 125, ""),
+    # what the report's amount is
+    ("相談 50件", "目標30件のうち27件を実施", 54, ""),
+    ("相談 60件", "目標60件まであと3件の57件", 95, ""),
+    ("相談 50件", "12月末で40件（年度末見込み 55件）", 80, ""),
+    ("受診率 50％", "受診率 48％（全国平均 52％）", 96, ""),
+])
+def test_a_report_amount_is_taken_when_it_measures_what_the_target_measures(target, result, rate, says):
+    a = achievement(target, result)
+    assert a.rate == rate, (a.status, a.reason, a.evidence)
+    assert says in a.evidence
+
+
+@pytest.mark.parametrize(("target", "result", "why"), [
+    ("来館者 1日平均 80人以上", "令和6年度の来館者は年間24,000人", "目標は1日平均、報告は年間の値"),
+    ("平均待ち時間 30分以内", "最長 60分", "目標は平均、報告は最大の値"),
+    ("延べ 500人", "実人数 120人", "目標は延べ、報告は実人数・実数の値"),
+    ("登録者 600人（累計）", "今年度 70人", "目標は累計、報告は今年度の新規の値"),
+    ("申請から交付まで 7日以内", "受付から審査まで 5日", "目標は申請から交付まで、報告は受付から審査までの値"),
+    ("断水 1回当たり4時間以内", "断水時間 計19時間", "目標は1回当たりの値、報告は合計（計19時間）"),
+    ("自殺死亡率（人口10万人当たり）15以下", "人口10万対 14.2（1日当たり 0.3人）", ""),
+    ("電子納付 8,000件", "電子納付は月700件前後で推移", "目標は年間（期間全体）の値、報告は1か月当たりの値"),
+])
+def test_an_amount_that_measures_something_else_gives_no_rate_and_says_what_differs(target, result, why):
+    a = achievement(target, result)
+    if why:
+        assert (a.rate, a.status, a.reason) == (None, MEASURE_MISMATCH, why)
+    else:  # the 10万 of 「人口10万対」 is the basis, 14.2 the rate
+        assert a.rate == 105
+
+
+@pytest.mark.parametrize(("target", "result"), [
+    ("住民健診の受診者 3,000人", "受診者 約2,900〜3,100人"),  # a range is not one amount
+    ("来場者 8,000人", "来場者 8千人超"),  # a bound is not one amount
+    ("出展 60団体", "出展 約60団体（最終確認中、58〜62団体）"),
+    ("乗合タクシー利用者 年間1万2千人", "第1四半期 2,800人、第2四半期 3,100人、第3四半期 3,000人"),  # not the year
+    ("住宅相談 年240件", "4月 22件、5月 18件、6月 20件"),
+    ("ISO 9001 の認証取得 1件", "ISO 9001 認証を取得"),  # 9001 names the standard
+])
+def test_what_is_not_one_actual_amount_gives_no_rate(target, result):
+    assert achievement(target, result).rate is None
+
+
+def test_a_negative_result_gives_no_rate_and_says_so():
+    a = achievement("転入超過数 200人", "▲35人（転出超過）")
+    assert (a.rate, a.status) == (None, NO_RESULT) and "▲35人" in a.reason
+    assert achievement("合計特殊出生率 1.50以上", "1.38（R5）").rate == 92  # a decimal, not a date
+
+
+def test_unplanned_amounts_of_a_report_that_says_nothing_was_done_give_zero():
+    a = achievement("交流会 10か所", "未実施（3月に10か所で実施予定）")
+    assert (a.rate, a.grade) == (0, "×")
+
+
+_DIFFERENT = [  # (target qualifier, an amount's words that measure something else, the same)
+    ("1日平均", "年間", "1日平均"), ("平均", "最長", "平均"), ("延べ", "実人数", "延べ"),
+    ("月", "年間", "月"), ("累計", "前年度", "累計"),
+]
+
+
+@st.composite
+def _qualified(draw):
+    """(target, report, the rate of the agreeing amount or None): a report holding an amount whose qualifier
+    differs from the target's, noise, and maybe an amount with the target's own qualifier."""
+    own, other, same = draw(st.sampled_from(_DIFFERENT))
+    unit = draw(st.sampled_from(["人", "件", "回"]))
+    level = draw(st.integers(10, 900))
+    wrong = draw(st.integers(1, 90000))
+    parts = [f"{other}{wrong:,}{unit}"]
+    right = draw(st.one_of(st.none(), st.integers(1, 2000)))
+    if right is not None:
+        parts.append(f"{same}{right:,}{unit}")
+    parts += [n(unit, draw) for n in draw(st.lists(st.sampled_from(_NOISE[:4]), max_size=2))]
+    parts = draw(st.permutations(parts))
+    target = f"{own}{level}{unit}" if own != "累計" else f"登録者 {level}{unit}（累計）"
+    return target, "、".join(parts), None if right is None else right * 100 // level
+
+
+@settings(max_examples=300, deadline=None)
+@given(_qualified())
+def test_an_amount_whose_qualifier_differs_from_the_targets_is_never_the_result(case):
+    target, report, rate = case
+    a = achievement(target, report)
+    assert a.rate is None or a.rate == rate, (target, report, a.evidence)

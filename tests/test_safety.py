@@ -294,3 +294,98 @@ def test_images_survive_a_write(fy2020, tmp_path):
     out = achieve_file(fy2020, in_place=True).path
     with zipfile.ZipFile(out) as zf:
         assert any(n.startswith("xl/media/") for n in zf.namelist())
+
+
+# ---------------------------------------------------------------- no lost update
+
+
+def _lock_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(("~$", ".~lock.", ".xlsheets-")))
+
+
+def test_two_in_place_writes_at_once_never_lose_one(sample_books, tmp_path):
+    """achieve --in-place and validate --annotate --in-place, two processes started together on one file:
+    every one that says it wrote has its change in the file; the other is refused (exit 2) and wrote nothing."""
+    import subprocess
+    import sys
+
+    book = tmp_path / "w.xlsx"
+    commands = {"rates": ["achieve", str(book), "--in-place", "--no-backup"],
+                "marks": ["validate", str(book), "--annotate", "--in-place", "--no-backup"]}
+    outcomes = []
+    for _trial in range(4):
+        book.write_bytes(sample_books["fy2020"].read_bytes())
+        procs = {what: subprocess.Popen([sys.executable, "-m", "xlsheets.cli", *args], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True) for what, args in commands.items()}
+        done = {what: (p.wait(timeout=300), p.stderr.read()) for what, p in procs.items()}
+        wrote = {what for what, (code, _err) in done.items() if code in (0, 1)}  # validate exits 1: errors found
+        for what, (code, err) in done.items():
+            if what not in wrote:
+                assert code == 2 and err.startswith("エラー: ほかの人（または別の処理）"), err
+        has = {"rates": read(book).goals[3].items[1].subitems[1].achievement is not None,
+               "marks": "検証結果" in load_workbook(book).sheetnames}
+        assert {what for what, yes in has.items() if yes} == wrote, (done, has)
+        assert _lock_files(tmp_path) == []
+        outcomes.append(tuple(sorted(wrote)))
+    assert all(outcomes)  # at least one of each pair wrote
+
+
+def _hold_lock(path: Path):
+    """Another process that holds path's lock files until it is killed."""
+    import subprocess
+    import sys
+
+    code = ("import sys, time\nfrom xlsheets.locking import edit_lock\n"
+            f"with edit_lock({str(path)!r}):\n    print('held', flush=True)\n    time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_lock_held_by_another_process_is_respected_and_a_stale_one_ignored(fy2020):
+    before = fy2020.read_bytes()
+    holder = _hold_lock(fy2020)
+    try:
+        assert sorted(_lock_files(fy2020.parent)) == [".~lock.fy2020.xlsx#", "~$fy2020.xlsx"]
+        assert b"xlsheets" in (fy2020.parent / ".~lock.fy2020.xlsx#").read_bytes()[:9]  # who LibreOffice names
+        res = CliRunner().invoke(main, ["achieve", str(fy2020), "--in-place"])
+        assert res.exit_code == 2 and "ほかの人（または別の処理）" in res.output and fy2020.read_bytes() == before
+    finally:
+        holder.kill()  # as a crash would: its lock files stay behind
+        holder.wait(timeout=30)
+    assert len(_lock_files(fy2020.parent)) == 2
+    res = CliRunner().invoke(main, ["achieve", str(fy2020), "--in-place"])
+    assert res.exit_code == 0, res.output  # the stale lock (its process is gone) is taken over
+    assert read(fy2020).goals[3].items[1].subitems[1].achievement is not None
+    assert _lock_files(fy2020.parent) == []
+
+
+def test_excel_and_libreoffice_locks_are_never_taken_as_stale(fy2020):
+    import os
+    import time
+
+    lock = fy2020.parent / "~$fy2020.xlsx"
+    lock.write_bytes(b"\x06Tanaka" + b" " * 150)  # Excel's owner file
+    old = time.time() - 30 * 86400
+    os.utime(lock, (old, old))
+    res = CliRunner().invoke(main, ["validate", str(fy2020), "--annotate", "--in-place"])
+    assert res.exit_code == 2 and "Excel か LibreOffice で開かれています" in res.output and "~$fy2020.xlsx" in res.output
+
+
+def test_a_file_changed_after_it_was_read_is_not_replaced(fy2020):
+    """A writer that ignores the locks changes the file between xlsheets' read and its save: nothing is written."""
+    from xlsheets.errors import ChangedMeanwhile
+    from xlsheets.locking import edit_lock
+
+    with edit_lock(fy2020) as before:
+        ours = load_workbook(fy2020)
+        ours.worksheets[1]["C2"] = "xlsheets の変更"
+        theirs = load_workbook(fy2020)
+        theirs.worksheets[1]["C3"] = "ほかの人の変更"
+        theirs.save(fy2020)
+        changed = fy2020.read_bytes()
+        with pytest.raises(ChangedMeanwhile, match="ほかの人（または別の処理）がこのファイルを変更しました。もう一度実行してください"):
+            saving.save_workbook(ours, fy2020, overwrite=True, expect=before)
+    assert fy2020.read_bytes() == changed and not (fy2020.parent / "fy2020.bak.xlsx").exists()
+    assert _lock_files(fy2020.parent) == []
+    assert ChangedMeanwhile("x").exit_code == 2

@@ -50,6 +50,22 @@ def test_each_script_returns_the_desktop_functions_actions(client, sample_books,
     assert any(a["func"] == "alert" for a in res.json()["actions"])
 
 
+def test_validate_twice_on_the_server_gives_the_same_result(client, sample_books, tmp_path):
+    from tests.xlwings_payload import replay
+
+    first = _post(client, "xs_validate", payload_from_file(sample_books["fy2024"]))
+    once = replay(first.json()["actions"], sample_books["fy2024"], tmp_path / "once.xlsx")
+    second = _post(client, "xs_validate", payload_from_file(once))
+    assert second.status_code == 200
+    twice = replay(second.json()["actions"], once, tmp_path / "twice.xlsx")
+    alerts = [[a["args"][0] for a in r.json()["actions"] if a["func"] == "alert"] for r in (first, second)]
+    assert alerts[0] == alerts[1] and "エラー 0 件、警告 25 件" in alerts[0][0]
+    from openpyxl import load_workbook
+
+    rows = [[[c.value for c in row] for row in load_workbook(p)["検証結果"].iter_rows()] for p in (once, twice)]
+    assert rows[0] == rows[1]
+
+
 def _ids_masked(actions):
     """New-year goal ids are random: compare everything else."""
     import re
@@ -321,7 +337,7 @@ def test_xlsheets_serve_with_a_token_lets_in_only_its_holders(sample_books):
 
 @pytest.mark.parametrize(("host", "env", "says"), [
     ("0.0.0.0", {}, "XLSHEETS_SERVER_TOKEN"),
-    ("192.168.10.5", {}, "--no-auth"),
+    (socket.gethostname(), {}, "--no-auth"),  # a name: it may be reached from the network
     ("127.0.0.1", {"XLSHEETS_SERVER_TOKEN": "short"}, "16 文字以上"),
 ])
 def test_xlsheets_serve_refuses_to_listen_unprotected(host, env, says):
@@ -335,6 +351,49 @@ def test_xlsheets_serve_refuses_to_listen_unprotected(host, env, says):
     err = err.decode()
     assert proc.returncode == 2 and says in err and "Traceback" not in err
     assert "xlsheets サーバー:" not in err
+
+
+def _refused(proc: subprocess.Popen) -> str:
+    """stderr of a serve that must end by itself (a server that started would time out here)."""
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    return err.decode()
+
+
+def test_serve_on_a_port_in_use_says_so_before_any_ready_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        proc = _serve(taken.getsockname()[1])
+        err = _refused(proc)
+    assert proc.returncode == 2, err
+    assert err.startswith("エラー: ポート") and "ほかのプログラムが使っています" in err
+    assert "xlsheets サーバー:" not in err and "Errno" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("host", "says"), [
+    ("nosuchhost.invalid", "待ち受けるアドレスが分かりません"),
+    ("192.0.2.1", "このコンピューターのアドレスではありません"),  # TEST-NET-1: never an address of this machine
+])
+def test_serve_on_a_wrong_address_says_so_before_any_ready_line(host, says):
+    proc = _serve(_free_port(), "--host", host, "--no-auth")
+    err = _refused(proc)
+    assert proc.returncode == 2 and err.startswith(f"エラー: {host}" if "192" in host else "エラー: ") and says in err
+    assert "xlsheets サーバー:" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("missing", ["uvicorn", "xlwings_server"])
+def test_serve_without_the_server_extra_says_how_to_install_it(missing):
+    """The package cannot be imported (as without `pip install 'xlsheets[server]'`)."""
+    code = (f"import sys; sys.modules[{missing!r}] = None\n"  # what Python does for a package that is not there
+            "from xlsheets.cli import main; sys.argv = ['xlsheets', 'serve', '--port', '1']; main()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("エラー: サーバー版の部品") and missing in proc.stderr
+    assert "pip install 'xlsheets[server]'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_no_auth_lets_a_network_bind_through_with_a_warning(client):

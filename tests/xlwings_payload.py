@@ -15,6 +15,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from python_calamine import CalamineWorkbook
 
 from xlsheets.grid import read_defined_names
@@ -35,13 +36,12 @@ def payload_from_file(path: Path, active: int | str = 0) -> dict[str, Any]:
     with zipfile.ZipFile(path) as zf:
         entries = read_defined_names(zf)
     names = []
-    for name, text, local in entries:
-        scope = {"book_scope": local is None}
-        if local is not None:
-            scope["scope_sheet_name"] = names_in_order[local]
+    for name, text, local in entries:  # as the Office.js client sends them (xlwings_server's named-items.js)
+        scope = {"book_scope": local is None, "scope_sheet_name": None if local is None else names_in_order[local],
+                 "scope_sheet_index": local, "refers_to": "=" + text}
         m = re.match(r"^'?(.*?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$", text)
         if not m:  # a constant (a goal's id, the fiscal year): no range, only its definition
-            names.append({"name": name, "sheet_index": None, "address": None, "refers_to": "=" + text, **scope})
+            names.append({"name": name, "sheet_index": None, "address": None, **scope})
             continue
         sheet = m.group(1).replace("''", "'")
         address = f"{m.group(2)}{m.group(3)}" + (f":{m.group(4)}{m.group(5)}" if m.group(4) else "")
@@ -101,14 +101,70 @@ def replay(actions: list[dict[str, Any]], path: Path, out: Path) -> Path:
             order.pop(pos)
         elif func == "setSheetVisibility":
             ws.sheet_state = "visible" if a["args"][0] == "Visible" else "hidden"
+        elif func == "namesAdd":  # a sheet's own name (xlsheets marks the sheets it adds), else the workbook's
+            name, refers_to = a["args"]
+            names = ws.defined_names if ws is not None else wb.defined_names
+            names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
         elif func == "addHyperlink":
             ws.cell(r0, c0).hyperlink = a["args"][0]
+        elif func == "addConditionalFormat":
+            _add_rule_first(ws, _sqref(r0, c0, rows, cols), a["args"][0])
+        elif func == "deleteConditionalFormat":
+            _delete_rule(ws, _sqref(r0, c0, rows, cols), *a["args"])
         elif func in ("alert",):
             continue
         else:
             raise AssertionError(f"replay does not know the action {func}")
     wb.save(out)
     return out
+
+
+def _sqref(r0: int, c0: int, rows: int, cols: int) -> str:
+    from openpyxl.utils import get_column_letter as col
+
+    first, last = f"{col(c0)}{r0}", f"{col(c0 + cols - 1)}{r0 + rows - 1}"
+    return first if first == last else f"{first}:{last}"
+
+
+def _rules(ws) -> list[tuple[str, Any]]:
+    return sorted(((str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules), key=lambda x: x[1].priority)
+
+
+def _set_rules(ws, rules) -> None:
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    fresh = ConditionalFormattingList()
+    for k, (sqref, rule) in enumerate(rules, start=1):
+        rule.priority = k
+        fresh.add(sqref, rule)
+    ws.conditional_formatting = fresh
+
+
+def _add_rule_first(ws, sqref: str, spec: dict[str, Any]) -> None:
+    """What Excel does with addConditionalFormat: a custom rule at the top of the sheet's order."""
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+
+    assert spec["type"] == "Custom", spec
+    rgb = "FF" + spec["fill_color"].lstrip("#").upper()
+    rule = Rule(type="expression", formula=[spec["formula"].lstrip("=")], stopIfTrue=spec.get("stop_if_true"),
+                dxf=DifferentialStyle(fill=PatternFill(fill_type="solid", fgColor=rgb, bgColor=rgb)))
+    _set_rules(ws, [(sqref, rule), *_rules(ws)])
+
+
+def _delete_rule(ws, sqref: str, position: int, expected: dict[str, Any]) -> None:
+    """deleteConditionalFormat: the position-th rule touching the range, refused (as Excel does) when it
+    is not the one described."""
+    from openpyxl.utils import get_column_letter as col
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    cells = [f"{col(c)}{r}" for rng in MultiCellRange(sqref) for r, c in rng.cells]
+    touching = [(q, r) for q, r in _rules(ws) if any(a in MultiCellRange(q) for a in cells)]
+    q, rule = touching[position]
+    seen = {"type": "Custom" if rule.type == "expression" else rule.type, "formula": "=" + rule.formula[0],
+            "stop_if_true": bool(rule.stopIfTrue)}
+    assert all(seen[k] == v for k, v in expected.items()), f"rule changed since it was read: {seen} != {expected}"
+    _set_rules(ws, [(q2, r2) for q2, r2 in _rules(ws) if r2 is not rule])
 
 
 __all__ = ["payload_from_file", "remote_book", "replay"]

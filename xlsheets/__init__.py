@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 _API = {
     "fill": ".filling", "read": ".reading", "carry_forward": ".carry", "XlsheetsError": ".errors",
     "Department": ".model", "Goal": ".model", "Item": ".model", "SubItem": ".model",
-    "parse_target": ".targets", "achievement": ".rates", "validate_path": ".validation",
+    "parse_target": ".grammar", "achievement": ".rates", "validate_path": ".validation",
     "rollup": ".summary.pipeline",
 }
 __all__ = [
@@ -22,11 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .carry import carry_forward
     from .errors import XlsheetsError
     from .filling import fill
+    from .grammar import parse_target
     from .model import Department, Goal, Item, SubItem
     from .rates import achievement
     from .reading import read
     from .summary.pipeline import rollup
-    from .targets import parse_target
     from .validation import validate_path
 
 

@@ -7,6 +7,7 @@ User mistakes (missing file, not a workbook, output exists…) print a Japanese 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections import Counter
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from .errors import XlsheetsError
+from .errors import CLI, XlsheetsError, speaking_to
 from .model import STAGE_JA, STAGES
 
 FORMATS = click.Choice(["json", "yaml", "csv"])
@@ -27,7 +28,8 @@ def friendly(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with speaking_to(CLI):  # a message's remedy names the command's options (--force, -o …)
+                return fn(*args, **kwargs)
         except XlsheetsError as e:
             click.echo(f"エラー: {e}", err=True)
             sys.exit(e.exit_code)
@@ -55,7 +57,7 @@ def _accepted(param: click.Parameter | None) -> str:
     if isinstance(kind, click.Choice):
         return f"（使えるのは {' / '.join(map(str, kind.choices))}）"
     if isinstance(kind, click.IntRange) and kind.min is not None:
-        return f"（{kind.min} 以上の整数）"
+        return f"（{kind.min} 以上{'' if kind.max is None else f' {kind.max} 以下'}の整数）"
     if isinstance(kind, click.types.IntParamType):
         return "（整数）"
     return ""
@@ -76,7 +78,7 @@ def usage_error_ja(e: click.ClickException) -> str:
     elif isinstance(e, click.BadParameter):
         ja = f"{name or '引数'} の値が正しくありません{_accepted(param)}"
     elif isinstance(e, click.UsageError) and "No such command" in e.message:
-        ja = "そのようなコマンドはありません（xlsheets -h で一覧を表示）"
+        ja = f"そのようなコマンドはありません{_did_you_mean(e)}（xlsheets -h で一覧を表示）"
     elif isinstance(e, click.UsageError) and "extra argument" in e.message:
         ja = "余分な引数があります"
     else:
@@ -84,6 +86,15 @@ def usage_error_ja(e: click.ClickException) -> str:
     ctx = getattr(e, "ctx", None)
     usage = f"\n使い方: {ctx.command_path} -h" if ctx is not None else ""
     return f"エラー: {ja}。\n({e.format_message()}){usage}"
+
+
+def _did_you_mean(e: click.UsageError) -> str:
+    """The command typed and click's suggestion ("Did you mean 'read'?"), for the Japanese half too."""
+    import re
+
+    found = re.search(r"No such command '([^']*)'", e.message)
+    maybe = sorted(getattr(e, "possibilities", None) or [])
+    return (f": {found.group(1)}" if found else "") + (f"（もしかして {' / '.join(maybe)}）" if maybe else "")
 
 
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click ≥ 8.2
@@ -179,16 +190,20 @@ def fill(data: Path, out: Path, template: Path | None, force: bool, no_backup: b
 def read(file: Path, fmt: str | None, out: Path | None, force: bool) -> None:
     """シートを読み込み JSON/YAML/CSV で出力する (read a filled sheet back)."""
     from .interchange import dump, dump_bytes
-    from .reading import read as do_read
+    from .reading import read_result
     from .saving import check_output, write_bytes_atomic
 
     fmt = _format_for(out, fmt, DATA_SUFFIXES)
     if out:
         check_output(out, force, _suffixes(DATA_SUFFIXES, fmt))
-        write_bytes_atomic(dump_bytes(do_read(file), fmt), out, overwrite=force, suffixes=_suffixes(DATA_SUFFIXES, fmt))
+    result = read_result(file)
+    _warn(result.said_once())
+    if out:
+        write_bytes_atomic(dump_bytes(result.department, fmt), out, overwrite=force,
+                           suffixes=_suffixes(DATA_SUFFIXES, fmt))
         click.echo(f"書き出しました: {out}", err=True)
     else:
-        click.echo(dump(do_read(file), fmt), nl=False)
+        click.echo(dump(result.department, fmt), nl=False)
 
 
 @main.command("carry-forward")
@@ -203,12 +218,14 @@ def carry_forward(file: Path, to_year: str, out: Path, template: Path | None, fo
     from .carry import carry_forward as do_carry
     from .filling import fill as do_fill
     from .model import parse_fiscal_year
-    from .reading import read as do_read
+    from .reading import read_result
 
     year = parse_fiscal_year(to_year)
     if year is None:
         raise XlsheetsError(f"年度が読み取れません: {to_year}", f"cannot parse year {to_year!r}")
-    report = do_fill(do_carry(do_read(file), year), out, template=template, overwrite=force)
+    result = read_result(file)
+    _warn(result.said_once())
+    report = do_fill(do_carry(result.department, year), out, template=template, overwrite=force)
     _warn(report.warnings)
     click.echo(f"新年度のシートを作成しました: {report.path}（{year}年度、重点目標 {len(report.sheets)} 件）")
 
@@ -244,19 +261,23 @@ def sample(name: str, out: Path, fmt: str | None, force: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する PDF")
 @click.option("--png", is_flag=True, help="PNG画像（1ページ1枚）も作る")
+@click.option("--dpi", type=click.IntRange(min=30, max=600), default=150, show_default=True,
+              help="PNG の解像度（1インチあたりの点の数）")
+@click.option("--sheets", multiple=True, help="印刷するシート（名前をコンマで区切る。省略時はすべて）")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @friendly
-def render(file: Path, out: Path, png: bool, force: bool) -> None:
+def render(file: Path, out: Path, png: bool, dpi: int, sheets: tuple[str, ...], force: bool) -> None:
     """LibreOffice で PDF に印刷する (render to PDF as printed)."""
-    from .render import check_png_pages, pdf_to_png, render_pdf
+    from .render import check_png_pages, pdf_to_png, render_pdf, sheet_list
 
     if png:  # said before LibreOffice runs
         check_png_pages(out.with_suffix(""), force)
-    pdf = render_pdf(file, out, overwrite=force)
+    pdf = render_pdf(file, out, overwrite=force, sheets=sheet_list(file, sheets))
     click.echo(f"作成しました: {pdf}")
     if png:
-        for p in pdf_to_png(pdf, pdf.with_suffix(""), overwrite=force):
-            click.echo(f"  {p}")
+        pages = pdf_to_png(pdf, pdf.with_suffix(""), dpi=dpi, overwrite=force)
+        click.echo(f"PNG {len(pages)} 枚（{dpi} dpi）: {pdf.parent.resolve()}{os.sep}"
+                   f"（{pages[0].name} ～ {pages[-1].name}）" if pages else "PNG は作られませんでした（ページがありません）")
 
 
 @main.command()
@@ -395,7 +416,8 @@ def _report_text(reports, failed, skipped) -> None:
     for r in reports:
         click.echo(f"■ {r.path}")
         for f in r.findings:
-            click.echo(f"  [{SEVERITY_JA[f.severity]}] {f.sheet}!{f.cell} {f.code}: {f.message}")
+            where = f"{f.sheet}!{f.cell} " if f.cell else f"{f.sheet} " if f.sheet else ""
+            click.echo(f"  [{SEVERITY_JA[f.severity]}] {where}{f.code}: {f.message}")
         if not r.findings:
             click.echo("  問題は見つかりませんでした。")
     for p, why in failed:
@@ -494,7 +516,8 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
     settings = load_settings(settings_path) if settings_path else None
     res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)
     _warn(res.notes)
-    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件）")
+    typed = f"、手入力の値を置き換えたセル {res.replaced} 件（元の値はセルのメモに）" if res.replaced else ""
+    click.echo(f"達成率を書き込みました: {res.path}（達成率を計算できた取組 {res.count} 件{typed}）")
 
 
 @main.command()
@@ -558,6 +581,33 @@ def _rollup_notes(res) -> None:
 
 
 @main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())  # as rollup: folders, files, URLs
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成するサイトのフォルダ")
+@click.option("--stage", type=STAGE, help="集計に使う段階（省略時は各取組の最新の報告）")
+@click.option("--cap", default="100", callback=_cap, show_default=True,
+              help="平均とグラフでは達成率をこの値（%）で頭打ちにする（none: しない）。取組の表は元の値のまま")
+@click.option("--title", help="サイトの名前（省略時は「重点目標と達成状況」）")
+@click.option("--force", is_flag=True, help="前に作ったサイトのフォルダを作り直す（xlsheets が作ったサイトか空のフォルダだけ）")
+@friendly
+def publish(inputs, out, stage, cap, title, force) -> None:
+    """Web ページとオープンデータ（CSV・JSON）を作る (publish the sheets as a static site with open data)."""
+    from .publish.pipeline import SITE_TITLE
+    from .publish.pipeline import publish as do_publish
+    from .summary.inputs import accounting
+
+    with _progress("読み込み中") as update:
+        res = do_publish(inputs, out, stage=stage, cap=cap, title=title or SITE_TITLE, overwrite=force,
+                         progress=update)
+    click.echo(f"公開用のサイトを作りました: {res.path / 'index.html'}（ページ {res.pages}・年度 {res.years}・"
+               f"部局 {res.departments}・重点目標 {res.goals}）")
+    click.echo(accounting(res.read, len(res.errors), res.skipped))
+    for path, why in res.errors:
+        click.echo(f"取込エラー: {path}: {why}", err=True)
+    for line in res.duplicates:
+        click.echo(f"注意: {line}（いずれも公開しました）", err=True)
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="作成する .xlsx")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
@@ -587,20 +637,26 @@ def excel_setup(folder: Path, force: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="待ち受けるアドレス（127.0.0.1 以外は認証が必要）")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(min=1, max=65535))
 @click.option("--no-auth", is_flag=True, help="認証なしで 127.0.0.1 以外に待ち受けることを許す")
 @friendly
 def serve(host: str, port: int, no_auth: bool) -> None:
-    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth)."""
-    import os
+    """xlwings Server（Office.js アドイン）を起動する (start the server face; off loopback only with auth).
+
+    The address is taken before the "ready" line: a port in use or a wrong address is said (exit 2)
+    instead of a server that announces itself and then fails."""
+    import importlib.util
 
     try:
         import uvicorn
 
-        from .server import check_bind, create_app
+        from .server import check_bind, create_app, listening_socket
+        if importlib.util.find_spec("xlwings_server") is None:  # not imported: create_app configures it first
+            raise ModuleNotFoundError(name="xlwings_server")
     except ImportError as e:
-        raise XlsheetsError("サーバー版の部品がありません: pip install 'xlsheets[server]'",
-                            "install the server extra: pip install 'xlsheets[server]'") from e
+        raise XlsheetsError(f"サーバー版の部品（{e.name}）がありません。pip install 'xlsheets[server]' で入れてください。",
+                            f"{e.name} is missing: pip install 'xlsheets[server]'") from e
+    sock = listening_socket(host, port)  # first: a wrong address is said as such, not as a lack of auth
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
         click.echo("注意: xlwings Server を PolyForm Noncommercial ライセンスで起動します（README の「ライセンス」参照）。",
@@ -609,7 +665,7 @@ def serve(host: str, port: int, no_auth: bool) -> None:
     if warning := check_bind(host, no_auth):
         _warn([warning])
     click.echo(f"xlsheets サーバー: http://{host}:{port}/taskpane.html （Ctrl+C で終了）", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from .model import ERA_FIRST_DAYS
+from .grammar.eras import ERA_FIRST_DAYS, ERA_LETTERS
 
 # Excel's built-in date formats as Japanese Excel shows them (ids 14, 27-36, 50-58)
 BUILTIN = {
@@ -24,8 +24,8 @@ BUILTIN = {
     58: '[$-411]ggge"年"m"月"d"日"',
 }
 # (first day, ggg, gg, g) of each era, the latest first
-_ERAS = [(_dt.date(*first), era, era[0], letter)
-         for (era, first), letter in zip(ERA_FIRST_DAYS.items(), "RHST", strict=True)]
+_LETTER = {era: letter for letter, era in ERA_LETTERS.items()}
+_ERAS = [(_dt.date(*first), era, era[0], _LETTER[era]) for era, first in ERA_FIRST_DAYS.items()]
 _TOKEN = re.compile(r'"[^"]*"|\\.|yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|ggg|gg|g|ee|e|[hsHS]|AM/PM|A/P|\[[^\]]*\]|.', re.I)
 
 

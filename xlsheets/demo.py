@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import XlsheetsError
+from .errors import XlsheetsError, remedy
 from .filling import fill
+from .model import STAGE_JA
 from .ops import achieve_file, annotate_file
 from .samples import SAMPLES, sample_dict
 from .validation import ERROR, WARNING
 
 ROLLUP_NAME = "集計.xlsx"
+TOP_CODES = 4  # how many finding codes the demo names for each sample
 
 
 def demo_files(out_dir: Path, render: bool = False) -> list[Path]:
@@ -23,14 +25,12 @@ def demo_files(out_dir: Path, render: bool = False) -> list[Path]:
 def _refuse_existing(out_dir: Path, render: bool) -> None:
     there = [p.name for p in demo_files(out_dir, render) if p.exists()]
     if there:
-        raise XlsheetsError(
-            f"フォルダ {out_dir} に同じ名前のファイルがあります: {'、'.join(there)}（上書きするには --force を付けるか、"
-            f"--out で別のフォルダを指定してください）",
-            f"{out_dir} already holds {', '.join(there)} (use --force or another --out)",
-        )
+        ja, en = remedy("other_folder")
+        raise XlsheetsError(f"フォルダ {out_dir} に同じ名前のファイルがあります: {'、'.join(there)}（{ja}）",
+                            f"{out_dir} already holds {', '.join(there)} ({en})")
 
 
-def top_codes(by_code: dict[str, int], severities: dict[str, str], n: int = 4) -> str:
+def top_codes(by_code: dict[str, int], severities: dict[str, str], n: int = TOP_CODES) -> str:
     """The most frequent finding codes, errors before warnings before information."""
     rank = {ERROR: 0, WARNING: 1}
     ordered = sorted(by_code.items(), key=lambda kv: (rank.get(severities.get(kv[0], ""), 2), -kv[1]))
@@ -56,7 +56,8 @@ def run_demo(out_dir: Path, render: bool = False, echo=print, overwrite: bool = 
         top = top_codes(s["by_code"], {f.code: f.severity for f in report.findings})
         d = sample_dict(name)
         echo(f"■ {d['department']} {d['fiscal_year']}年度（{name}）: 重点目標 {len(d['goals'])} 件 → {path}")
-        echo(f"  検証（{stage}）: エラー {s['error']} 件・警告 {s['warning']} 件（{top}）→ {marked.path}")
+        echo(f"  検証（{STAGE_JA[stage]}報告）: エラー {s['error']} 件・警告 {s['warning']} 件"
+             f"（多い指摘 {TOP_CODES} 種: {top}）→ {marked.path}")
         for f in report.findings:
             if f.code in ("rate-mismatch", "invalid-date", "unit-mismatch"):
                 echo(f"    {f.sheet}!{f.cell} {f.code}: {f.message}")

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import layout as L
-from .errors import XlsheetsError
+from .errors import EXCEL, XlsheetsError, speaking_to
 from .grid import UNKNOWN_NOTE, BookGrid, SheetGrid, attach_names
+from .writers import MARK_FORMULA
 
 try:  # worksheet functions need xlwings' decorators; the rest works on any Book-like object
     import xlwings as xw
@@ -130,6 +131,27 @@ class XlwingsWriter:
         else:  # pragma: no cover - older xlwings
             rng.note.text = text
 
+    def mark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """A conditional format on the cells, placed first with stop-if-true (xlwings puts it first on every
+        engine), so that the template's live checks do not hide the mark."""
+        rng = self._sheet(sheet).range((rows[0], col), (rows[1], col))
+        rng.conditional_formats.add_custom("=" + MARK_FORMULA, fill_color="#" + color, stop_if_true=True)
+
+    def unmark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Delete what mark() added on these cells. Excel on Windows lists a range's rules, so ours is found
+        by what it is; Office.js (server, Lite) cannot list them here: ours is the first, and Excel checks
+        that the first rule still is ours before deleting it (else an error, and nothing else is deleted)."""
+        rng = self._sheet(sheet).range((rows[0], col), (rows[1], col))
+        try:
+            rules = list(rng.conditional_formats)
+        except NotImplementedError:
+            _delete_first_rule(rng, {"type": "Custom", "formula": "=" + MARK_FORMULA, "stop_if_true": True})
+            return
+        want = tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))
+        for rule in rules:
+            if rule.type == "custom" and rule.formula == "=" + MARK_FORMULA and rule.fill_color == want:
+                rule.delete()
+
     def has_sheet(self, name: str) -> bool:
         return name in [s.name for s in self.book.sheets]
 
@@ -141,6 +163,8 @@ class XlwingsWriter:
         safe = [["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in r] for r in rows]
         if safe:
             sheet.range("A1").value = safe
+        with contextlib.suppress(Exception):  # the mark of xlsheets' own sheets; the name still says it
+            sheet.names.add(L.N_OWN_SHEET, f'="{name}"')
         for (r, c), target in (links or {}).items():
             text = rows[r - 1][c - 1]
             sheet.range((r, c)).add_hyperlink(target, str(text) if text is not None else target)
@@ -175,6 +199,13 @@ class XlwingsWriter:
         self._fills.clear()
 
 
+def _delete_first_rule(rng, snapshot: dict[str, Any]) -> None:
+    """Office.js: delete the first conditional format of rng if it still is the one described."""
+    from xlwings.pro._xlremote import ConditionalFormats
+
+    ConditionalFormats(rng.impl, [snapshot])(1).delete()
+
+
 def _runs(cells: dict[int, Any]):
     """{row: x} → [(first_row, [x, …])] for runs of consecutive rows."""
     rows = sorted(cells)
@@ -205,7 +236,8 @@ def button(fn):
     def wrapper(book=None, *args, **kwargs):
         book = _caller(book)
         try:
-            message = fn(book, *args, **kwargs)
+            with speaking_to(EXCEL):  # a remedy in a message says what to do in Excel, not an option
+                message = fn(book, *args, **kwargs)
         except XlsheetsError as e:
             _alert(book, e.ja, "xlsheets")
             return None
@@ -262,10 +294,12 @@ def _status(book, text: str | None) -> None:
 
 
 def _goal_sheets(book, grid: BookGrid) -> list[str]:
-    """The active goal sheet, or every goal sheet when the cover (or another sheet) is active."""
-    from .reading import is_goal_sheet
+    """The active goal sheet, or every goal sheet when the cover or one of xlsheets' own sheets (検証結果) is
+    active. Goal sheets are recognised as the CLI recognises them (``sheetkinds``)."""
+    from .sheetkinds import COVER, GOAL, OWN, classify
 
-    goal = [g.name for g in grid.sheets if is_goal_sheet(g)]
+    kinds = {k.name: k.kind for k in classify(grid)}
+    goal = [name for name, kind in kinds.items() if kind == GOAL]
     if not goal:
         raise NotAGoalSheetHere(
             "このブックには重点目標管理シートがありません。重点目標のシートを開いてから押してください。",
@@ -274,8 +308,7 @@ def _goal_sheets(book, grid: BookGrid) -> list[str]:
     active = book.sheets.active.name
     if active in goal:
         return [active]
-    cover = next((g.name for g in grid.sheets if L.N_COVER_TITLE in g.names), L.COVER_SHEET)
-    if active == cover:
+    if kinds.get(active) in (COVER, OWN) or active == L.COVER_SHEET:
         return goal
     raise NotAGoalSheetHere(
         f"「{active}」は重点目標管理シートではありません。重点目標のシートか表紙を選んでから押してください。",
@@ -285,14 +318,15 @@ def _goal_sheets(book, grid: BookGrid) -> list[str]:
 
 def _result(book, sheets: list[str] | None = None):
     """Read the live workbook (only the given sheets' goals)."""
-    from .reading import is_goal_sheet, read_book
+    from .reading import read_book
+    from .sheetkinds import goal_sheets
 
     grid = book_grid(book)
     chosen = _goal_sheets(book, grid) if sheets is None else sheets
     keep = BookGrid([g for g in grid.sheets if g.name in chosen or L.N_COVER_TITLE in g.names
                      or g.name == L.COVER_SHEET], grid.constants, grid.path)
     result = read_book(keep)
-    if len(result.department.goals) < sum(is_goal_sheet(g) for g in grid.sheets):
+    if len(result.department.goals) < len(goal_sheets(grid)):
         result.cover = []  # one sheet of several: the cover's list is checked when all are
     return grid, result
 
@@ -332,9 +366,10 @@ def compute_achievement(book=None) -> str:
 
     grid, result = _result(book)
     writer = XlwingsWriter(book)
-    n = write_achievement(result, writer, load_settings(book=grid))
+    done = write_achievement(result, writer, load_settings(book=grid))
     writer.flush()
-    return f"達成率を計算しました（計算できた取組 {n} 件）。"
+    typed = f"、手入力の値を置き換えたセル {done.replaced} 件（元の値はセルのメモに）" if done.replaced else ""
+    return f"達成率を計算しました（計算できた取組 {done.rated} 件{typed}）。"
 
 
 def _beside(book, name: str) -> Path:
@@ -353,14 +388,14 @@ def fill_sheets(book=None) -> str:
     from .filling import fill
     from .interchange import grid_records, long_table_to_dict
 
-    sheet = next((s for s in book.sheets if s.name == "入力"), None)
+    sheet = next((s for s in book.sheets if s.name == L.INPUT_SHEET), None)
     if sheet is None:
-        raise XlsheetsError("「入力」シートがありません。", "no 入力 sheet")
+        raise XlsheetsError(f"「{L.INPUT_SHEET}」シートがありません。", f"no {L.INPUT_SHEET} sheet")
     rows = sheet.used_range.options(ndim=2).value
     doc = long_table_to_dict(grid_records(rows))
     out = _beside(book, f"{doc['department'] or '部局'}_{doc['fiscal_year'] or ''}_重点目標管理シート.xlsx")
     report = fill(doc, out, overwrite=True)
-    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）"
+    return f"作成しました: {report.path}（重点目標 {len(report.sheets)} 件）{_cut_lines(report)}"
 
 
 @button
@@ -373,8 +408,13 @@ def new_year_book(book=None, to_year: int | None = None) -> str:
     dept = result.department
     year = next_year(dept, to_year)
     out = _beside(book, f"{dept.department}_{year}_重点目標管理シート.xlsx")
-    fill(carry_forward(dept, year), out, overwrite=False)
-    return f"新年度のシートを作成しました: {out}"
+    report = fill(carry_forward(dept, year), out, overwrite=False)
+    return f"新年度のシートを作成しました: {out}{_cut_lines(report)}"
+
+
+def _cut_lines(report) -> str:
+    """The cells whose text cannot print in full (fill's print_cuts), for a button's message."""
+    return "".join(f"\n\n注意: {cut.message()}" for cut in report.print_cuts)
 
 
 @button
@@ -408,8 +448,8 @@ def rollup_sheet(book=None) -> str:
     columns = [c for c in LIST_COLUMNS if c != "ファイル"]
     rows = [columns] + [[r[c] for c in columns] for r in rec["rows"]]
     writer = XlwingsWriter(book)
-    writer.write_sheet("集計", rows)
-    return f"「集計」シートを作りました（取組 {len(rec['rows'])} 件、指摘 {len(rec['findings'])} 件）。"
+    writer.write_sheet(L.LIVE_ROLLUP_SHEET, rows)
+    return f"「{L.LIVE_ROLLUP_SHEET}」シートを作りました（取組 {len(rec['rows'])} 件、指摘 {len(rec['findings'])} 件）。"
 
 
 @button
@@ -426,8 +466,8 @@ def carry_forward_sheet(book=None, to_year: int | None = None) -> str:
     year = next_year(dept, to_year)
     records = department_to_long_records(carry_forward(dept, year))
     rows = [list(records[0])] + [list(r.values()) for r in records] if records else [["（取組がありません）"]]
-    XlwingsWriter(book).write_sheet("新年度入力", rows)
-    return f"「新年度入力」シートを作りました（{year}年度、{len(records)} 行）。作成ボタンで正式なシートにできます。"
+    XlwingsWriter(book).write_sheet(L.NEW_YEAR_SHEET, rows)
+    return f"「{L.NEW_YEAR_SHEET}」シートを作りました（{year}年度、{len(records)} 行）。作成ボタンで正式なシートにできます。"
 
 
 # ---------------------------------------------------------------- worksheet functions
@@ -442,7 +482,7 @@ def _udf(fn):
 @_udf
 def XS_TARGET(text):  # noqa: N802 - Excel function names are upper case
     """=XS_TARGET(数値目標) → the level it states ("40 人 以上"), or a short note."""
-    from .targets import parse_target
+    from .grammar import parse_target
 
     t = parse_target(str(text or ""))
     if t is None:

@@ -22,6 +22,9 @@ def copy_workbook(folder: Path, overwrite: bool = False) -> Path:
     folder = Path(folder)
     if not folder.exists():
         raise XlsheetsError(f"フォルダがありません: {folder}", f"no such folder: {folder}")
+    if not folder.is_dir():
+        raise XlsheetsError(f"フォルダではありません（ファイルです）: {folder}。コピー先のフォルダを指定してください。",
+                            f"not a folder (a file): {folder}")
     return write_bytes_atomic(workbook_source().read_bytes(), folder / "xlsheets.xlsm", overwrite=overwrite,
                               suffixes=(".xlsm",))
 

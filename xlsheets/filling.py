@@ -21,12 +21,15 @@ from .inspection import check_package
 from .model import STAGES, SUBITEM_FIELDS, Department, Goal, circled, paren, priority_text, wareki
 from .saving import check_output, save_workbook
 from .sheetops import (
+    MAX_ROW_HEIGHT,
+    PrintCut,
     copy_row_format,
     copy_sheet_names,
     copy_sheet_rules,
     fit_rows,
     insert_rows,
     needed_height,
+    print_cuts,
     set_sheet_name,
     set_text,
     sheet_names,
@@ -41,6 +44,7 @@ class FillReport:
     path: Path | None = None
     sheets: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    print_cuts: list[PrintCut] = field(default_factory=list)  # also said in warnings
     changed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # a change → its (sheet, cell)s
 
     def group_changes(self, shown: int = 5) -> None:
@@ -118,6 +122,8 @@ def fill_workbook(dept: Department, template: str | Path | None = None, report: 
     _fill_cover(cover, dept, wb, report)
     report.group_changes()
     wb.remove(proto)
+    report.print_cuts = [cut for ws in wb.worksheets for cut in print_cuts(ws)]
+    report.warnings += [cut.message() for cut in report.print_cuts]
     if isinstance(dept.fiscal_year, int):
         wb.defined_names[L.N_FISCAL_YEAR] = DefinedName(L.N_FISCAL_YEAR, attr_text=str(dept.fiscal_year))
     wb.active = 0
@@ -257,7 +263,7 @@ def _fill_items(ws, goal: Goal, report: FillReport) -> None:
             need_pt = needed_height(ws, first, title_col, item.title)
             have_pt = sum(ws.row_dimensions[x].height or 15 for x in range(first, end + 1))
             if need_pt > have_pt:
-                ws.row_dimensions[end].height = min(409.0, (ws.row_dimensions[end].height or 15) + need_pt - have_pt)
+                ws.row_dimensions[end].height = min(MAX_ROW_HEIGHT, (ws.row_dimensions[end].height or 15) + need_pt - have_pt)
         r = end + 1
         i = j
 

@@ -23,7 +23,7 @@ DateCodes = dict[tuple[str, int, int], str]  # (sheet, row, col) of a date cell 
 def extra_parts(path: str | Path, kind: str, sheets: list[str]) -> tuple[list[NameEntry], dict[str, list[Range]],
                                                                         DateCodes]:
     """Defined names (name, text, index into sheets), merged ranges and the number formats of date
-    cells (.ods) that calamine does not read."""
+    and percentage cells (.ods) that calamine does not read."""
     if kind == "xls":
         return xls_names(path, sheets), {}, {}
     if kind == "ods":
@@ -80,13 +80,15 @@ _ODS_NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
 
 
 def ods_parts(path: str | Path) -> tuple[list[NameEntry], dict[str, list[Range]], DateCodes]:
-    """Named ranges/expressions, merged cells and date formats of an .ods (content.xml, streamed)."""
+    """Named ranges/expressions, merged cells, date formats and percentage cells ("0%") of an .ods
+    (content.xml, streamed)."""
     from defusedxml.ElementTree import iterparse
 
     t = _ODS_TABLE
     names: list[NameEntry] = []
     merges: dict[str, list[Range]] = {}
     dates: dict[tuple[str, int, int], str] = {}  # date cell → its cell style
+    percents: list[tuple[str, int, int]] = []  # cells stored as percentages (0.5 shown 50%)
     cell_styles: dict[str, str] = {}  # cell style → data style
     sheet_index, sheet, row, col = -1, "", 0, 0
     with zipfile.ZipFile(path) as zf:
@@ -106,8 +108,11 @@ def ods_parts(path: str | Path) -> tuple[list[NameEntry], dict[str, list[Range]]
                         span_r = int(el.get(t + "number-rows-spanned", "1"))
                         if span_c > 1 or span_r > 1:
                             merges[sheet].append((row, col, row + span_r - 1, col + span_c - 1))
-                        if el.get(_ODS_OFFICE + "value-type") == "date":
+                        kind = el.get(_ODS_OFFICE + "value-type")
+                        if kind == "date":
                             dates[(sheet, row, col)] = el.get(t + "style-name", "")
+                        elif kind == "percentage":
+                            percents.append((sheet, row, col))
                     continue
                 if tag in (t + "table-cell", t + "covered-table-cell"):
                     col += int(el.get(t + "number-columns-repeated", "1")) - 1
@@ -125,6 +130,7 @@ def ods_parts(path: str | Path) -> tuple[list[NameEntry], dict[str, list[Range]]
                 elif tag == _ODS_NUMBER + "date-style":
                     date_styles[el.get(_ODS_STYLE + "name", "")] = _ods_date_code(el)
     codes = {k: date_styles.get(cell_styles.get(style, ""), "") for k, style in dates.items()}
+    codes |= dict.fromkeys(percents, "0%")
     return names, merges, {k: c for k, c in codes.items() if c}
 
 

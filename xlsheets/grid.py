@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -39,6 +40,9 @@ class SheetGrid:
     names: dict[str, Ref] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)  # sheet-scoped constant names
     origin: tuple[int, int] = (1, 1)  # sheet row/col of rows[0][0]
+    # number formats of chosen cells, read on demand (a format None: this source cannot tell)
+    formats: Callable[[list[tuple[int, int]]], dict[tuple[int, int], str | None]] | None = field(
+        default=None, repr=False, compare=False)
     _merge_at: dict[tuple[int, int], Range] | None = field(default=None, repr=False)
 
     @property
@@ -72,6 +76,14 @@ class SheetGrid:
             self._merge_at = idx
         return self._merge_at.get((row, col))
 
+    def number_formats(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str | None]:
+        """The number format of each cell (None where the source cannot tell: xlwings Server/Lite, .xlsb)."""
+        if not cells:
+            return {}
+        if self.formats is None:
+            return dict.fromkeys(cells)
+        return self.formats(cells)
+
     def cells(self):
         """Yield (row, col, value) for every non-empty cell."""
         r0, c0 = self.origin
@@ -104,6 +116,8 @@ class CellWriter(Protocol):
     def get_fill(self, sheet: str, row: int, col: int) -> str: ...
     def get_note(self, sheet: str, row: int, col: int) -> str: ...
     def set_note(self, sheet: str, row: int, col: int, text: str | None) -> None: ...
+    def mark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None: ...
+    def unmark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None: ...
     def write_sheet(self, name: str, rows: list[list[Any]], *, links: dict | None = None, hidden: bool = False,
                     widths: list[float] | None = None, header_row: int = 1, landscape: bool = False) -> None: ...
     def delete_sheet(self, name: str) -> None: ...
@@ -205,6 +219,7 @@ class BookGrid:
     constants: dict[str, str] = field(default_factory=dict)
     path: str = ""
     kind: str = "xlsx"  # the file's format: xlsx (also .xlsm), xls, xlsb or ods
+    misnamed: str = ""  # what to say once when the file's name says another format than its bytes
 
 
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>")
@@ -275,7 +290,7 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
 
     max_cells = Limits().max_cells
     path = str(path)
-    wb = CalamineWorkbook.from_path(path)
+    wb = _open_calamine(CalamineWorkbook, path, kind)
     grids: list[SheetGrid] = []
     all_names = [m.name for m in wb.sheets_metadata]  # localSheetId counts every sheet, charts included
     try:
@@ -316,7 +331,32 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
     constants = attach_names(grids, remapped)
     if kind in ("xlsx", "xls"):
         _show_dates(path, grids, kind)
+        for g in grids:
+            g.formats = _formats_on_demand(path, kind, g)
     return BookGrid(grids, constants, path, kind)
+
+
+def _open_calamine(reader, path: str, kind: str):
+    """calamine picks its reader by the file's extension: a file whose name says another format than its
+    bytes (an .xlsx saved as .xls) is handed over as bytes, which calamine reads by their content."""
+    from .inspection import KIND_SUFFIXES
+
+    if Path(path).suffix.lower() in KIND_SUFFIXES.get(kind, ()):
+        return reader.from_path(path)
+    import io
+
+    return reader.from_filelike(io.BytesIO(Path(path).read_bytes()))
+
+
+def _formats_on_demand(path: str, kind: str, grid: SheetGrid):
+    """SheetGrid.formats of an .xlsx/.xls sheet: its cells' number formats, read when asked."""
+
+    def formats(cells: list[tuple[int, int]]) -> dict[tuple[int, int], str | None]:
+        at = {(r - grid.origin[0], c - grid.origin[1]): (r, c) for r, c in cells}
+        codes = (_xlsx_codes if kind == "xlsx" else _xls_codes)(path, [grid], {grid.name: list(at)}, numbers=True)
+        return {cell: codes.get((grid.name, *ij)) for ij, cell in at.items()}
+
+    return formats
 
 
 def _show_dates(path: str, grids: list[SheetGrid], kind: str) -> None:
@@ -327,7 +367,7 @@ def _show_dates(path: str, grids: list[SheetGrid], kind: str) -> None:
         return
     from .datefmt import shown
 
-    codes = _xlsx_date_codes(path, grids, todo) if kind == "xlsx" else _xls_date_codes(path, grids, todo)
+    codes = _xlsx_codes(path, grids, todo) if kind == "xlsx" else _xls_codes(path, grids, todo)
     for g in grids:
         for i, j in todo[g.name]:
             text = shown(g.rows[i][j], codes.get((g.name, i, j)))
@@ -335,8 +375,13 @@ def _show_dates(path: str, grids: list[SheetGrid], kind: str) -> None:
                 g.rows[i][j] = text
 
 
-def _xlsx_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
-    """The number format of each date cell of an .xlsx (its style in the sheet XML, styles.xml)."""
+# built-in number formats that are not dates (datefmt.BUILTIN has those): General, numbers, percentages
+NUMBER_BUILTIN = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%"}
+
+
+def _xlsx_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -> dict[tuple[str, int, int], str | None]:
+    """The number format of chosen cells (todo: sheet → grid indices) of an .xlsx (its style in the sheet XML,
+    styles.xml); numbers: the built-in number formats too (else dates' only)."""
     from .datefmt import code_for, xlsx_styles
 
     out: dict[tuple[str, int, int], str | None] = {}
@@ -347,22 +392,25 @@ def _xlsx_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str,
             return out
         parts = dict(xlsx_sheet_parts(zf))
         for g in grids:
-            if not todo[g.name] or g.name not in parts:
+            if not todo.get(g.name) or g.name not in parts:
                 continue
             wanted = {a1(g.origin[0] + i, g.origin[1] + j).encode(): (i, j) for i, j in todo[g.name]}
             styles = {m.group(1): int(m.group(2)) for m in _CELL_STYLE.finditer(zf.read(parts[g.name]))
-                      if m.group(1) in wanted}  # one pass over the sheet, however many dates it holds
+                      if m.group(1) in wanted}  # one pass over the sheet, however many cells are asked
             for ref, (i, j) in wanted.items():
                 style = styles.get(ref, 0)
-                out[(g.name, i, j)] = code_for(ids[style], custom) if style < len(ids) else None
+                fmt_id = ids[style] if style < len(ids) else -1
+                code = code_for(fmt_id, custom) if fmt_id >= 0 else None
+                out[(g.name, i, j)] = code or (NUMBER_BUILTIN.get(fmt_id) if numbers else None)
     return out
 
 
 _CELL_STYLE = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\ss="(\d+)"')
 
 
-def _xls_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, int, int], str | None]:
-    """The number format of each date cell of an .xls (xlrd's formatting records)."""
+def _xls_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -> dict[tuple[str, int, int], str | None]:
+    """The number format of chosen cells (todo: sheet → grid indices) of an .xls (xlrd's formatting records);
+    numbers: the built-in number formats too (else dates' only)."""
     import xlrd
 
     from .datefmt import BUILTIN
@@ -375,14 +423,15 @@ def _xls_date_codes(path: str, grids: list[SheetGrid], todo) -> dict[tuple[str, 
         return out
     try:
         for g in grids:
-            if not todo[g.name]:
+            if not todo.get(g.name):
                 continue
             sheet = book.sheet_by_name(g.name)
             for i, j in todo[g.name]:
                 r, c = g.origin[0] + i - 1, g.origin[1] + j - 1
                 key = book.xf_list[sheet.cell_xf_index(r, c)].format_key
                 fmt = book.format_map.get(key)
-                out[(g.name, i, j)] = BUILTIN.get(key) if key < 164 else (fmt.format_str if fmt else None)
+                code = BUILTIN.get(key) or (NUMBER_BUILTIN.get(key) if numbers else None)
+                out[(g.name, i, j)] = code if key < 164 else (fmt.format_str if fmt else None)
     except Exception:
         pass
     finally:
@@ -396,18 +445,28 @@ def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names:
     from .datefmt import shown
     from .formats import extra_parts
 
-    entries, merges, date_codes = extra_parts(path, kind, all_names)
+    entries, merges, codes = extra_parts(path, kind, all_names)
     for g in grids:
         if not g.merges and merges.get(g.name):
             g.merges = merges[g.name]
     by_name = {g.name: g for g in grids}
-    for (sheet, r, c), code in date_codes.items():
+    known: dict[str, dict[tuple[int, int], str]] = {}
+    for (sheet, r, c), code in codes.items():
         g = by_name.get(sheet)
         v = g.value(r, c) if g else None
+        known.setdefault(sheet, {})[(r, c)] = code
         text = shown(v, code) if isinstance(v, _dt.date) else None
         if text is not None:
             g.rows[r - g.origin[0]][c - g.origin[1]] = text
+    if kind == "ods":  # its content.xml says which cells are dates and percentages; the rest is General
+        for g in grids:
+            g.formats = _known_formats(known.get(g.name, {}))
     return entries
+
+
+def _known_formats(known: dict[tuple[int, int], str]):
+    """SheetGrid.formats from formats read with the sheet: the cells named, else General."""
+    return lambda cells: {cell: known.get(cell, "General") for cell in cells}
 
 
 # ---------------------------------------------------------------- openpyxl (a workbook being edited)
@@ -424,7 +483,8 @@ def grid_from_openpyxl(ws) -> SheetGrid:
                 code = ws.cell(i + 1, j + 1).number_format
                 row[j] = shown(v, BUILTIN[14] if code == "mm-dd-yy" else code) or v  # openpyxl's name for id 14
     merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    return SheetGrid(ws.title, rows, merges)
+    return SheetGrid(ws.title, rows, merges,
+                     formats=lambda cells: {(r, c): ws.cell(r, c).number_format for r, c in cells})
 
 
 def book_from_openpyxl(wb) -> BookGrid:

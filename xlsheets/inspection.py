@@ -130,6 +130,19 @@ def check_spreadsheet(path: str | Path, limits: Limits | None = None) -> tuple[s
     raise _not_a_spreadsheet(p, head)
 
 
+KIND_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "xlsb": (".xlsb",), "ods": (".ods",)}
+
+
+def misnamed(path: str | Path, kind: str) -> str | None:
+    """What to say once when a file's name says another format than its bytes (None when they agree)."""
+    p = Path(path)
+    if p.suffix.lower() in KIND_SUFFIXES.get(kind, ()):
+        return None
+    right = KIND_SUFFIXES[kind][0]
+    return (f"{p.name} の中身は {right} 形式です（拡張子 {p.suffix or 'なし'} と違います）。中身のとおりに読みました。"
+            f"名前を {p.stem}{right} に直すことをお勧めします（read as {right}: the name says {p.suffix or 'nothing'}）")
+
+
 def _zip_kind(p: Path, limits: Limits) -> tuple[str, bytes]:
     try:
         with zipfile.ZipFile(p) as zf:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import layout as L
 from .errors import XlsheetsError
 from .model import (
     NOTE_KEYS,
@@ -104,6 +105,8 @@ def load_document(path: Path) -> dict[str, Any]:
     """Read an interchange document from JSON, YAML, CSV or .xlsx (long table)."""
     if not path.exists():
         raise XlsheetsError(f"ファイルが見つかりません: {path}", f"file not found: {path}")
+    if path.is_dir():
+        raise XlsheetsError(f"フォルダです（データのファイルを指定してください）: {path}", f"is a folder, not a data file: {path}")
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
@@ -138,7 +141,7 @@ def _xlsx_records(path: Path) -> list[dict[str, Any]]:
 
     check_package(path)
     book = read_book_calamine(path)
-    sheet = next((s for s in book.sheets if s.name == "入力"), book.sheets[0] if book.sheets else None)
+    sheet = next((s for s in book.sheets if s.name == L.INPUT_SHEET), book.sheets[0] if book.sheets else None)
     if sheet is None:
         return []
     return grid_records(sheet.rows)

@@ -143,28 +143,49 @@ LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("title", re.compile(r"^重点目標(?:名|名称)?$")),
     ("department", re.compile(r"^(?:部局名?|部課名|部署名?|所属(?:部局)?|担当部局|所管部局|担当部署)$")),
     ("priority", re.compile(r"^(?:優先順位|優先度|順位)$")),
-    ("comprehensive_plan", re.compile(r"^総合計画における位置[付づ]け$")),
+    ("comprehensive_plan", re.compile(r"^総合計画(?:における|での|上の)?位置[付づ]け$")),
     ("regional_strategy", re.compile(r"まち・ひと・しごと")),
     ("sdgs", re.compile(r"SDGs", re.I)),
     ("admin_reform", re.compile(r"行(?:財)?政改革大綱")),
     ("reconstruction_plan", re.compile(r"再構築プラン")),
-    ("current_issues", re.compile(r"^現況・?課題$")),
-    ("purpose", re.compile(r"^目的・?効果$")),
+    ("current_issues", re.compile(r"^(?:現況|現状)(?:・|と|及び)?課題$")),
+    ("purpose", re.compile(r"^目的(?:・|と|及び)?(?:効果|期待される効果)$")),
     ("notes", re.compile(r"^特記事項$")),
 ]
 
 COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("method", re.compile(r"^(?:取組項目|取り組み項目|方法・?手段)")),
+    # 取組項目 and 方法・手段 in one column (the form's), or each in its own
+    ("item_method", re.compile(r"^(?:取組|取り組み)(?:項目)?(?:及び|および|と|並びに|・|、)?(?:その)?方法")),
+    ("item_title", re.compile(r"^(?:取組項目|取り組み項目|取組事項|取組|項目)名?(?:[(（].*)?$")),
+    ("method", re.compile(r"^(?:方法・?手段|方法|手段|具体的な?取組(?:内容)?|取組内容)(?:[(（].*)?$")),
+    ("item_no", re.compile(r"^(?:No\.?|NO\.?|№|番号|項番|項目番号)$")),
+    ("subitem_no", re.compile(r"^(?:細目番号|小項目番号|枝番号?)$")),
     # other departments' headers: the short ones must be the whole header (and its note in brackets)
     ("period", re.compile(r"^(?:期間|(?:期限|実施時期|実施期間|スケジュール)(?:[(（].*)?$)")),
     ("target", re.compile(r"^(?:数値目標|(?:目標値|目標数値|成果指標|成果目標|指標)(?:[(（].*)?$)")),
-    ("midterm", re.compile(r"^(?:中間報告|(?:中間実績|中間(?:時点の)?進捗(?:状況)?|上半期(?:実績|報告)|9月末(?:実績|現在))"
-                           r"(?:[(（].*)?$)")),
-    ("final", re.compile(r"^(?:期末報告|(?:期末実績|年度末(?:実績|報告)|最終報告|最終実績)(?:[(（].*)?$)")),
-    ("rate_midterm", re.compile(r"^達成率[(（]?中間")),
-    ("rate_final", re.compile(r"^達成率[(（]?期末")),
-    ("grade", re.compile(r"^(判定|評価)$")),
+    ("midterm", re.compile(r"^(?:中間報告|(?:中間|中間実績|中間(?:時点の)?進捗(?:状況)?|上半期(?:実績|報告)|9月末(?:実績|現在)"
+                           r"|実績[(（]中間[)）])(?:[(（].*)?$)")),
+    ("final", re.compile(r"^(?:期末報告|(?:期末|期末実績|年度末(?:実績|報告)|最終報告|最終実績|実績[(（]期末[)）])"
+                         r"(?:[(（].*)?$)")),
+    ("rate_midterm", re.compile(r"^(?:達成率[(（]?中間|中間達成率)")),
+    ("rate_final", re.compile(r"^(?:達成率[(（]?期末|期末達成率)")),
+    ("grade", re.compile(r"^(?:判定|評価)(?:[(（].*)?$")),
 ]
+# The column roles a table reads (an item_method column holds 取組項目 and 方法・手段 together).
+FORM_COLUMNS = {role for role, _rx in COLUMN_RULES}
+# Labels of what a department adds to the form (担当課, 作成日 …): known, and not read.
+EXTRA_LABEL = re.compile(r"^(?:担当(?:課|係|者)?|所管課|課名|係名|作成者|作成日|記入者|記入日|更新日|連絡先|電話(?:番号)?|内線"
+                         r"|備考|予算(?:額)?|事業費|関連事業|事業名)(?:[(（].*)?$")
+# A label and its value in one cell: 「部局名：福祉部」
+LABEL_VALUE = re.compile(r"^\s*([^:：]{2,30}?)\s*[:：]\s*(\S.*)$", re.S)
+
+# Sheets xlsheets itself writes into a department's workbook, or into its own xlsheets.xlsm: never read
+# as goals, wherever the workbook came from (with marking's 検証結果 and xlsheets_marks and the settings
+# sheet: sheetkinds.own_sheet_names()). The sheets it adds also carry the sheet-scoped constant N_OWN_SHEET.
+INPUT_SHEET, BUTTONS_SHEET, CONF_SHEET = "入力", "操作", "xlwings.conf"  # xlsheets.xlsm's
+NEW_YEAR_SHEET, LIVE_ROLLUP_SHEET = "新年度入力", "集計"  # the server face's 新年度作成 and 集計
+OWN_SHEETS = (INPUT_SHEET, BUTTONS_SHEET, CONF_SHEET, NEW_YEAR_SHEET, LIVE_ROLLUP_SHEET)
+N_OWN_SHEET = "xs_own_sheet"
 
 
 def _match(rules: list[tuple[str, re.Pattern[str]]], text: object, longest: int) -> str | None:

@@ -23,6 +23,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .grammar.eras import ERA_FIRST_DAYS, ERA_LETTERS, ERAS, era_year_in  # noqa: F401  (ERA_* kept importable here)
+from .grammar.numerals import numeral_value
+
 POSITIONING_KEYS = ("comprehensive_plan", "regional_strategy", "sdgs", "admin_reform", "reconstruction_plan")
 SUBITEM_FIELDS = ("method", "period", "target", "midterm", "final")
 NOTE_KEYS = ("participation", "effects")
@@ -76,6 +79,20 @@ class GoalSheet:
     legacy: bool = False  # a hand-made sheet read by its labels
     label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
     department: str = ""  # the 部局名 as this sheet writes it
+    # cells that no field took: (cell, its text, the heading of its column or where it is) → layout-unplaced
+    unplaced: list[tuple[Cell, str, str]] = field(default_factory=list)
+    # columns and labels the form does not have (担当課, 備考): (heading cell, heading), not read
+    ignored: list[tuple[Cell, str]] = field(default_factory=list)
+    right: int = 0  # the rightmost column the table's rows use (hand-made sheets: new columns go after it)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a sub-item's 達成率 and 判定 cells hold, read as shown: each stage's rate (the percent a
+    person sees: 0.5 formatted as a percentage is 50) with its text, and the 判定 as written."""
+
+    rates: dict[str, tuple[float, str]] = field(default_factory=dict)  # stage → (percent, as shown)
+    grade: str = ""
 
 
 def _where() -> Any:
@@ -93,6 +110,7 @@ class SubItem:
     final: str = ""
     achievement: dict[str, Any] | None = None  # {"midterm": {"rate", "grade"}, "final": {...}}
     cells: SubItemCells | None = _where()
+    typed: Typed | None = _where()  # the 達成率/判定 cells as read (None: empty, or not read from a sheet)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"no": self.no}
@@ -163,10 +181,6 @@ class Department:
 
 # ---------------------------------------------------------------- numbers and years
 
-ERAS = (("令和", 2018), ("平成", 1988), ("昭和", 1925))
-ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
-# the day each era began, the latest first (大正 too: a date cell of that era is still shown in it)
-ERA_FIRST_DAYS = {"令和": (2019, 5, 1), "平成": (1989, 1, 8), "昭和": (1926, 12, 25), "大正": (1912, 7, 30)}
 CIRCLED = (
     [chr(c) for c in range(0x2460, 0x2474)]  # ①..⑳
     + [chr(c) for c in range(0x3251, 0x3260)]  # ㉑..㉟
@@ -231,19 +245,8 @@ def parse_subitem_no(text: Any) -> Number | None:
     return _as_number(text, _subitem)
 
 
-_PRIORITY = re.compile(r"^(?:第|優先順位|優先|No\.?)?\s*[:]?\s*(\d+|[一二三四五六七八九十]{1,2})(?:\.0+)?\s*"
+_PRIORITY = re.compile(r"^(?:第|優先順位|優先|No\.?)?\s*[:]?\s*(\d+|[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?:\.0+)?\s*"
                        r"(?:位|番目|番)?\s*(?:\(.*\))?$")
-_KANJI_DIGITS = "一二三四五六七八九"
-
-
-def _kanji_number(s: str) -> int:
-    """一 … 九十九 (the small numbers a priority is written with)."""
-    if "十" not in s:
-        return _KANJI_DIGITS.index(s) + 1
-    tens, _, ones = s.partition("十")
-    return (_KANJI_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_KANJI_DIGITS.index(ones) + 1 if ones else 0)
-
-
 def parse_priority(text: Any) -> Number | None:
     """'1位', '１位', '第1位', '1番', '優先順位1', '一位', '1位（最重要）', ①, 1 → 1; empty → None;
     else the text as written."""
@@ -255,10 +258,8 @@ def parse_priority(text: Any) -> Number | None:
         if not m:
             return s
         n = m.group(1)
-        try:
-            return int(n) if n.isdigit() else _kanji_number(n)
-        except ValueError:  # 「十十」 and the like
-            return s
+        value = numeral_value(n)
+        return int(value) if value is not None and value == int(value) and value > 0 else s  # not 「十十」
 
     return _as_number(text, parse)
 
@@ -269,7 +270,6 @@ def priority_text(p: Number | None) -> str:
     return f"{p}位" if isinstance(p, int) else str(p)
 
 
-_YEAR = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d+)")
 _WESTERN = re.compile(r"((?:19|20)\d\d)")
 
 
@@ -280,11 +280,9 @@ def parse_fiscal_year(value: Any) -> int | None:
     if isinstance(value, (int, float)):
         return int(value) if 1900 <= value <= 2200 else None
     s = unicodedata.normalize("NFKC", str(value)).strip()
-    m = _YEAR.search(s)
-    if m:
-        era = ERA_LETTERS.get(m.group(1).upper(), m.group(1))
-        n = 1 if m.group(2) == "元" else int(m.group(2))
-        return dict(ERAS)[era] + n
+    year = era_year_in(s)
+    if year is not None:
+        return year
     m = _WESTERN.search(s)
     return int(m.group(1)) if m else None
 

@@ -8,16 +8,19 @@ cap) that refuses a hostile file before openpyxl would spend minutes or gigabyte
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RollupWorkbook, XlsheetsError
+from .errors import RollupWorkbook, XlsheetsError, remedy
 from .grid import BookGrid, book_from_openpyxl
-from .inspection import check_spreadsheet
+from .inspection import check_spreadsheet, misnamed
+from .locking import edit_lock
 from .marking import annotate, clear, write_achievement
 from .rates import Settings, load_settings
 from .reading import load_book, read_book
 from .saving import check_output, open_for_edit, refuse_lossy, save_workbook
+from .sheetops import print_cuts
 from .summary.inputs import SKIP_ROLLUP
 from .validation import Report, validate
 from .writers import OpenpyxlWriter
@@ -28,6 +31,7 @@ class WriteResult:
     path: Path
     count: int = 0
     notes: list[str] = field(default_factory=list)
+    replaced: int = 0  # achieve: typed 達成率/判定 values replaced by the computed ones
 
 
 def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Path:
@@ -35,23 +39,45 @@ def _target(path: Path, out: Path | None, in_place: bool, overwrite: bool) -> Pa
     (.xlsx stays .xlsx, .xlsm keeps its macros in an .xlsm); in place only when nothing is lost
     and the workbook is not read-only."""
     if in_place and out:
-        raise XlsheetsError("-o と --in-place は同時に指定できません。", "use either -o or --in-place")
+        raise XlsheetsError(*_sentence(remedy("not_both")))
     if not in_place and not out:
-        raise XlsheetsError("出力先を -o で指定するか、--in-place で上書きしてください。", "give -o OUT or --in-place")
+        raise XlsheetsError(*_sentence(remedy("out_or_in_place")))
     path = Path(path)
     kind = check_spreadsheet(path)[0]
     if in_place and kind != "xlsx":
-        raise XlsheetsError(
-            f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。"
-            f"-o 新しいファイル名.xlsx を指定すると、読み取った内容を公式様式の .xlsx に変換して書き込みます。",
-            f"cannot write into a .{kind} file: use -o NEW.xlsx to convert it into the official template",
-        )
+        ja, en = remedy("convert_output")
+        raise XlsheetsError(f"{path.name} は .{kind} 形式のため、上書きできません（書き込みは .xlsx だけです）。{ja}。",
+                            f"cannot write into a .{kind} file: {en}")
+    if in_place and misnamed(path, kind):
+        ja, en = remedy("other_output")
+        raise XlsheetsError(f"{path.name} の中身は .xlsx 形式で、名前（{path.suffix}）と違うため上書きしません。{ja}。",
+                            f"{path.name} holds an .xlsx under another name: not overwritten; {en}")
     target = path if in_place else Path(out)
-    # an .xlsx/.xlsm stays what it is; an .xls/.xlsb/.ods is converted into an .xlsx
-    check_output(target, overwrite or in_place, (path.suffix.lower(),) if kind == "xlsx" else (".xlsx",))
+    # an .xlsx/.xlsm stays what it is (by its bytes, whatever its name says); an .xls/.xlsb/.ods becomes an .xlsx
+    check_output(target, overwrite or in_place, (_xlsx_suffix(path),) if kind == "xlsx" else (".xlsx",))
     if in_place:
         refuse_lossy(path)
     return target
+
+
+def _reading(path: Path, in_place: bool):
+    """In place: hold the file's locks from reading it to replacing it, and yield what it was when read
+    (save_workbook replaces it only if it still is). Else nothing to hold."""
+    return edit_lock(path) if in_place else nullcontext(None)
+
+
+def _sentence(words: tuple[str, str]) -> tuple[str, str]:
+    return words[0] + "。", words[1]
+
+
+def _xlsx_suffix(path: Path) -> str:
+    """.xlsm for a workbook holding macros, else .xlsx (its name may say neither)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return path.suffix.lower()
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return ".xlsm" if "xl/vbaProject.bin" in zf.namelist() else ".xlsx"
 
 
 def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
@@ -83,6 +109,14 @@ def _keeping_phonetics(wb, src: Path):
     return write
 
 
+def print_cut_notes(wb) -> list[str]:
+    """A note for each cell of a printed sheet whose text cannot print in full (xlsheets' own sheets aside)."""
+    from .marking import RESULTS_SHEET
+
+    return [cut.message() for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULTS_SHEET
+            for cut in print_cuts(ws)]
+
+
 def converted_note(path: Path, kind: str) -> str:
     return (f"{path.name}（.{kind}）を読み取り、公式様式の .xlsx に変換しました（元のファイルはそのままです。"
             f"converted into the official template）")
@@ -92,11 +126,15 @@ def achieve_file(path: Path, out: Path | None = None, *, in_place: bool = False,
                  overwrite: bool = False, backup: bool = True) -> WriteResult:
     """Write 達成率（中間）/（期末）/判定 for every sub-item of a workbook."""
     target = _target(path, out, in_place, overwrite)
-    notes: list[str] = []
-    book, wb, save = _for_edit(path, notes)
-    result = read_book(book)
-    n = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    with _reading(path, in_place) as before:
+        notes: list[str] = []
+        book, wb, save = _for_edit(path, notes)
+        result = read_book(book)
+        notes += result.said_once()
+        done = write_achievement(result, OpenpyxlWriter(wb), settings or load_settings(book=book))
+        notes += print_cut_notes(wb)
+        saved = save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before)
+    return WriteResult(saved, done.rated, notes, done.replaced)
 
 
 def validate_files(paths: list[Path], stage: str | None = None, settings: Settings | None = None,
@@ -131,23 +169,29 @@ def annotate_file(path: Path, out: Path | None = None, *, in_place: bool = False
                   overwrite: bool = False, backup: bool = True) -> tuple[WriteResult, Report]:
     """Mark findings on their cells and add the 検証結果 sheet."""
     target = _target(path, out, in_place, overwrite)
-    notes: list[str] = []
-    book, wb, save = _for_edit(path, notes)
-    result = read_book(book)
-    result.path = str(path)
-    report = validate(result, stage, load_settings(book=book))
-    n = annotate([report], OpenpyxlWriter(wb), book)
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes), report
+    with _reading(path, in_place) as before:
+        notes: list[str] = []
+        book, wb, save = _for_edit(path, notes)
+        result = read_book(book)
+        result.path = str(path)
+        notes += result.notes  # (a misnamed file is said by the report: file-misnamed)
+        report = validate(result, stage, load_settings(book=book))
+        n = annotate([report], OpenpyxlWriter(wb), book)
+        notes += print_cut_notes(wb)
+        saved = save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before)
+    return WriteResult(saved, n, notes), report
 
 
 def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, overwrite: bool = False,
                backup: bool = True) -> WriteResult:
     """Remove what annotate added, nothing else."""
     target = _target(path, out, in_place, overwrite)
-    notes: list[str] = []
-    book, wb, save = _for_edit(path, notes)
-    n = clear(book, OpenpyxlWriter(wb))
-    return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup), n, notes)
+    with _reading(path, in_place) as before:
+        notes: list[str] = []
+        book, wb, save = _for_edit(path, notes)
+        n = clear(book, OpenpyxlWriter(wb))
+        return WriteResult(save_workbook(save, target, overwrite=overwrite or in_place, backup=backup, expect=before),
+                           n, notes)
 
 
 def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:
@@ -157,6 +201,8 @@ def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResu
 
     _target(path, out, False, overwrite)
     book = load_book(path)
-    dept = read_book(book).department
+    result = read_book(book)
+    dept = result.department
     wb = fill_workbook(dept)
-    return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), [converted_note(path, book.kind)])
+    notes = [*result.said_once(), converted_note(path, book.kind), *print_cut_notes(wb)]
+    return WriteResult(save_workbook(wb, out, overwrite=overwrite), len(dept.goals), notes)

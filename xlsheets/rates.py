@@ -9,11 +9,12 @@ Rate: higher is better ``floor(actual / target × 100)``; lower is better
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
+from .grammar import Quantity, Scan, Target, no_result_reason, parse_target, pick, scan
+from .grammar.units import dimension
 from .model import STAGES, Department, SubItem
 from .settings import (  # noqa: F401  (kept importable from here)
     DEFAULT_SETTINGS,
@@ -23,17 +24,17 @@ from .settings import (  # noqa: F401  (kept importable from here)
     settings_from_dict,
     settings_from_sheet,
 )
-from .targets import RESTATED, Quantity, Scan, Target, normalise, parse_target, scan
 
 # Why there is no rate (Achievement.status)
 NO_TARGET, EMPTY_REPORT, NO_RESULT, UNIT_MISMATCH, OK = "no-target", "empty-report", "no-result", "unit-mismatch", "ok"
-AMBIGUOUS = "ambiguous"
+AMBIGUOUS, MEASURE_MISMATCH = "ambiguous", "measure-mismatch"
 REASONS = {
     NO_TARGET: "数値目標がありません",
     EMPTY_REPORT: "報告が空です",
     NO_RESULT: "目標と比べられる実績が見つかりません",
     UNIT_MISMATCH: "目標と実績の単位が違います",
     AMBIGUOUS: "実績の数値が複数あり、どれを実績とするか決められません",
+    MEASURE_MISMATCH: "報告の数値は目標と別のものを測っています",
     OK: "",
 }
 
@@ -45,6 +46,7 @@ class ComponentResult:
     rate: int | None
     percent: Decimal | None = None
     candidates: list[Quantity] = field(default_factory=list)  # amounts that combine more than one way
+    differs: str = ""  # what the report's amounts in the target's unit measure instead of the target
 
 
 @dataclass
@@ -101,6 +103,8 @@ def evidence_line(ach: Achievement) -> str:
     """One line per component of what the rate was computed from; for no rate, why."""
     if ach.status == AMBIGUOUS:
         seen = "、".join(_said(q) for q in ach.ambiguous)
+        if ach.reason != REASONS[AMBIGUOUS]:  # 「報告の数値が範囲（…）で書かれており…」
+            return f"{ach.reason}。達成率なし"
         return f"実績の候補 {seen}：どれを実績とするか決められないため達成率なし"
     lines = []
     lower = ach.target is not None and ach.target.lower_is_better
@@ -116,78 +120,6 @@ def evidence_line(ach: Achievement) -> str:
     return "／".join(lines)
 
 
-def _labels_match(a: str, b: str) -> bool:
-    return bool(a and b) and (a in b or b in a)
-
-
-_PAST = ("累", "前年度", "前年", "昨年度", "昨年")  # 累: 累計 loses its 計 in labels
-
-
-def _sum(parts: list[Quantity], comp: Quantity) -> Quantity:
-    total = sum((q.exact for q in parts), Decimal(0))
-    return Quantity(value=float(total), unit=comp.unit, label=comp.label, exact=total,
-                    text="＋".join(q.text for q in parts), source="＋".join(q.source or q.text for q in parts))
-
-
-def _candidates(comp: Quantity, same: list[Quantity], target: Target) -> list[Quantity]:
-    """The report's amounts that may answer a target component: no restated target, no plan, no past year."""
-    # 「目標15件に対し12件」: an amount labelled as the target (or plan) restates it
-    same = [q for q in same if not q.label.endswith(RESTATED)] or same
-    same = [q for q in same if not q.not_done]  # 「1回は中止」「2件は次年度」
-    if target.cumulative:  # 「累計640人（今年度新規70人）」 for 「600人（累計）」
-        same = [q for q in same if "累" in q.label] or [q for q in same if "新規" not in q.label]
-    elif not any(w in comp.label for w in _PAST):
-        # 「新規30人、累計450人」「前年度1,100件」: past years' amounts, unless the target counts them too
-        same = [q for q in same if not any(w in q.label for w in _PAST)]
-    if comp.period:  # 「年間240件（月20件）」 for a monthly target: the monthly amount; never another period's
-        same = [q for q in same if q.period in ("", comp.period)]
-        same = [q for q in same if q.period == comp.period] or same
-    return same
-
-
-def _pick(comp: Quantity, same: list[Quantity], target: Target, several: bool) -> tuple[Quantity | None, list[Quantity]]:
-    """The amount of a report that answers one target component, or the candidates when it is not settled."""
-    same = _candidates(comp, same, target)
-    if not same:
-        return None, []
-    if several:
-        labelled = [q for q in same if _labels_match(comp.label, q.label)]
-        if labelled:
-            return labelled[0], []
-    totals = [q for q in same if q.total and not q.in_parens] or [q for q in same if q.total]
-    if totals:
-        return (totals[-1], []) if len({q.exact for q in totals}) == 1 else (None, totals)
-    whole = [q for q in same if not q.part]
-    named = [q for q in same if q.part and q.label and q.label in comp.label and
-             not any(q.label in w.label for w in whole)]
-    if len(named) == 1:  # 「相談320件、うち新規140件」 for 「新規相談150件」: the part the target names
-        return named[0], []
-    outside = [q for q in whole if not q.in_parens] or whole
-    if not outside:  # only parts of an amount the text does not state
-        return None, []
-    if any(q.each for q in outside):  # 「5月・11月 各1回」: per member of a list the text does not count
-        return None, outside
-    if len(outside) == 1:
-        return outside[0], []
-    return _combine(comp, outside, target)
-
-
-def _combine(comp: Quantity, parts: list[Quantity], target: Target) -> tuple[Quantity | None, list[Quantity]]:
-    """Several amounts in the target's unit: their sum when the text says they are parts, else none."""
-    labels = [q.label for q in parts]
-    target_text = normalise(target.text)
-    if all(labels) and len(set(labels)) == len(labels) and all(w in target_text for w in labels):
-        return _sum(parts, comp), []  # 「受給者2名、困窮者18名」 for 「受給者、困窮者の15名」
-    # the amount whose label the target's contains (「交付45件」 for 「交付40件」); not 「一般相談45件」 for 「相談」
-    labelled = [q for q in parts if q.label and q.label in comp.label]
-    if len(labelled) == 1 and all(labels):  # every amount named, one of them as the target is
-        return labelled[0], []  # 「申請50件、交付45件」 for 「交付40件」
-    whens = [q.when for q in parts]
-    if all(whens) and len(set(whens)) == len(whens) and not any(q.as_of for q in parts):
-        return _sum(parts, comp), []  # 「4月に1か所、10月に2か所」「上期2件、下期3件」
-    return None, parts
-
-
 def _percent(target: Quantity, actual: Decimal, lower: bool) -> Decimal | None:
     if lower:
         if actual == 0:
@@ -196,24 +128,6 @@ def _percent(target: Quantity, actual: Decimal, lower: bool) -> Decimal | None:
     if target.exact == 0:
         return None
     return actual / target.exact * 100
-
-
-_DECIMAL = re.compile(r"\d{1,2}\.\d{1,2}")
-
-
-def _same_unit(comp: Quantity, res: Scan) -> list[Quantity]:
-    """The report's amounts in the unit of a target component."""
-    # 「4地区×3回」 counts 12 回 too; in brackets such a product is the breakdown of an amount, not one
-    same = [q if q.unit == comp.unit else q._replace(unit=comp.unit) for q in res.quantities
-            if comp.unit in (q.unit, q.per_unit) and not (q.in_parens and q.per_unit)]
-    if same or comp.unit:
-        return same
-    if comp.exact == 0:  # 「苦情ゼロを維持」: counted in whatever single unit the report uses
-        counted = [q for q in res.quantities if q.unit and q.unit != "％"]
-        return counted if len({q.unit for q in counted}) == 1 else []
-    # a level without a unit (満足度4.0): "3.8" is that, not March 8
-    return [Quantity(float(d.text), "", exact=Decimal(d.text), text=d.text, source=d.text)
-            for d in res.dates if _DECIMAL.fullmatch(d.text)]
 
 
 def achievement(target_text: str | None, result_text: str | None, settings: Settings = DEFAULT_SETTINGS,
@@ -226,39 +140,82 @@ def achievement(target_text: str | None, result_text: str | None, settings: Sett
                            stated_rates=res.stated_rates)
     if not (result_text or "").strip():
         return Achievement(None, settings.grade(None), target, None, EMPTY_REPORT, REASONS[EMPTY_REPORT])
-    several = len(target.components) > 1
-    comps: list[ComponentResult] = []
-    used_units = {q.unit for q in res.quantities}
-    for k, comp in enumerate(target.components):
-        same = _same_unit(comp, res)
-        if several and not any(_labels_match(comp.label, q.label) for q in same):
-            # an amount labelled for another component does not answer this one (「通所2か所」 is no 訪問)
-            same = [q for q in same if not any(_labels_match(c.label, q.label) for c in target.components)]
-            same_unit_comps = [c for c in target.components if c.unit == comp.unit]
-            if len(same_unit_comps) > 1:
-                idx = same_unit_comps.index(comp)
-                same = [same[idx]] if idx < len(same) else []
-        actual, candidates = _pick(comp, same, target, several)
-        if actual is None and not same and res.zero_words and (not several or k == 0 or comp.unit not in used_units):
-            actual = Quantity(0.0, comp.unit, comp.label, exact=Decimal(0), text="なし", source="なし")
-        if actual is None:
-            comps.append(ComponentResult(comp, None, None, candidates=candidates))
-            continue
-        pct = _percent(comp, actual.exact, target.lower_is_better)
-        comps.append(ComponentResult(comp, actual, settings.round(pct) if pct is not None else None, pct))
+    comps, why = _components(target, res, settings)
     if any(c.candidates for c in comps):  # one unsettled component: its lowest rate is not known either
-        return Achievement(None, settings.grade(None), target, None, AMBIGUOUS, REASONS[AMBIGUOUS], comps,
+        return Achievement(None, settings.grade(None), target, None, AMBIGUOUS, why or REASONS[AMBIGUOUS], comps,
                            res.stated_rates)
     rated = [c for c in comps if c.rate is not None]
     if not rated:
-        other = sorted(u for u in used_units if u and u not in {c.unit for c in target.components})
-        status = UNIT_MISMATCH if other and not res.zero_words and target.components[0].unit else NO_RESULT
-        return Achievement(None, settings.grade(None), target, None, status, REASONS[status], comps,
-                           res.stated_rates, other)
+        return _no_rate(target, res, comps, why, settings)
     lowest = min(rated, key=lambda c: c.rate)
     reason = "" if len(rated) == len(comps) else "一部の目標に対応する実績が見つかりません"
     return Achievement(lowest.rate, settings.grade(lowest.rate), target, float(lowest.actual.exact), OK, reason,
                        comps, res.stated_rates)
+
+
+def _components(target: Target, res: Scan, settings: Settings) -> tuple[list[ComponentResult], str]:
+    """Each target component with the report's amount that answers it (and its rate), and the first reason
+    a component has none."""
+    several = len(target.components) > 1
+    used_units = {q.unit for q in res.quantities if q.role == "result"} if several else set()
+    comps: list[ComponentResult] = []
+    why = ""
+    for k, comp in enumerate(target.components):
+        found = pick(comp, target, _for_component(comp, target, res) if several else res, several)
+        actual = found.actual
+        # 「新規開設なし」「未実施（10か所で実施予定）」: none, when no amount of the unit is a result; 「治安悪化により
+        # 中止」: none, when the text has no amount of the unit at all
+        said_none = ((res.zero_words and not found.results) or (res.cancelled and not found.seen)) and (
+            counted(comp.unit) or comp.exact == 0)  # 「苦情ゼロを維持」 for 「苦情なし」
+        if (actual is None and not found.candidates and not found.differs and said_none
+                and (not several or k == 0 or comp.unit not in used_units)):
+            actual = Quantity(0.0, comp.unit, exact=Decimal(0), label=comp.label, text="なし", source="なし")
+        why = why or no_result_reason(found)
+        if actual is None:
+            comps.append(ComponentResult(comp, None, None, candidates=found.candidates, differs=found.differs))
+            continue
+        pct = _percent(comp, actual.exact, target.lower_is_better)
+        comps.append(ComponentResult(comp, actual, settings.round(pct) if pct is not None else None, pct))
+    return comps, why
+
+
+def counted(unit: str) -> bool:
+    """Whether nothing done means zero of this unit: a count (件, 人, か所, 円, km …), not a share (満足度 ％ is not
+    0 when no survey was made), a level without a unit, or a time (a waiting time of 0 分 is no result)."""
+    return bool(unit) and unit not in ("％", "ポイント") and dimension(unit) != "時間"
+
+
+def _for_component(comp: Quantity, target: Target, res: Scan) -> Scan:
+    """For a target of several components: only the report's amounts that may answer this one (an amount
+    labelled for another component does not: 「通所2か所」 is no 訪問), by position among same-unit ones."""
+    same = [q for q in res.quantities if q.unit == comp.unit]
+    if any(_labels_match(comp.label, q.label) for q in same):
+        return res
+    others = [q for q in res.quantities if not any(_labels_match(c.label, q.label) for c in target.components)]
+    same_unit_comps = [c for c in target.components if c.unit == comp.unit]
+    if len(same_unit_comps) > 1:
+        in_unit = [q for q in others if q.unit == comp.unit]
+        idx = same_unit_comps.index(comp)
+        others = [q for q in others if q.unit != comp.unit] + ([in_unit[idx]] if idx < len(in_unit) else [])
+    return Scan(others, res.dates, res.stated_rates, res.leftover_digits, res.zero_words)
+
+
+def _labels_match(a: str, b: str) -> bool:
+    return bool(a and b) and (a in b or b in a)
+
+
+def _no_rate(target: Target, res: Scan, comps: list[ComponentResult], why: str, settings: Settings) -> Achievement:
+    """No component rated: a report in another unit, amounts that measure something else, or nothing to compare."""
+    used_units = {q.unit for q in res.quantities}
+    other = sorted(u for u in used_units if u and u not in {c.unit for c in target.components})
+    if any(c.differs for c in comps):
+        status = MEASURE_MISMATCH
+    elif other and not res.zero_words and target.components[0].unit:
+        status, why = UNIT_MISMATCH, ""
+    else:
+        status = NO_RESULT
+    return Achievement(None, settings.grade(None), target, None, status, why or REASONS[status], comps,
+                       res.stated_rates, other)
 
 
 def add_evidence(read: dict[str, dict[str, Any]], target_text: str, reports: dict[str, str],

@@ -20,9 +20,9 @@ from typing import Any
 
 from . import layout as L
 from .errors import NotAGoalSheet, RollupWorkbook
-from .grid import BookGrid, SheetGrid, cell_text
+from .grid import BookGrid, SheetGrid, a1, cell_text
+from .handmade import read_labelled, set_typed
 from .model import (
-    CIRCLED,
     POSITIONING_KEYS,
     STAGES,
     SUBITEM_FIELDS,
@@ -39,6 +39,8 @@ from .model import (
     parse_priority,
     parse_subitem_no,
 )
+from .sheetkinds import COVER, GOAL, SKIPPED, SheetKind, classify, looks_like_cover
+from .typed import needs_format, typed_rate
 
 
 @dataclass
@@ -53,12 +55,20 @@ class CoverEntry:
 
 @dataclass
 class ReadResult:
-    """A read workbook: the department (each goal with its sheet and cells) and its cover."""
+    """A read workbook: the department (each goal with its sheet and cells), its cover, the sheets that
+    looked like goal sheets but were not read (and why), and what the faces say once (notes)."""
 
     department: Department
     path: str = ""
     cover_sheet: str = ""  # the department's cover (表紙), when the workbook has one
     cover: list[CoverEntry] = field(default_factory=list)
+    skipped: list[SheetKind] = field(default_factory=list)  # validation's sheet-skipped
+    notes: list[str] = field(default_factory=list)  # columns and labels not read (not fields of the form)
+    misnamed: str = ""  # the file's name says another format than its bytes (validation's file-misnamed)
+
+    def said_once(self) -> list[str]:
+        """What a face that does not validate says about the read (validation turns misnamed into a finding)."""
+        return [self.misnamed, *self.notes] if self.misnamed else list(self.notes)
 
 
 # ---------------------------------------------------------------- entry points
@@ -73,13 +83,15 @@ def load_book(path: str | Path) -> BookGrid:
     """Check a workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) and read all its sheets as grids (calamine)."""
     from .errors import UnreadableWorkbook
     from .grid import read_book_calamine
-    from .inspection import check_spreadsheet
+    from .inspection import check_spreadsheet, misnamed
 
     kind, workbook_xml = check_spreadsheet(path)
     try:
-        return read_book_calamine(path, workbook_xml, kind)
+        book = read_book_calamine(path, workbook_xml, kind)
     except Exception as e:  # calamine and the XML parser raise their own error types on broken parts
         raise UnreadableWorkbook(f"ブックを読めません: {path}（{e}）", f"cannot read workbook: {e}") from e
+    book.misnamed = misnamed(path, kind) or ""
+    return book
 
 
 def read_result(source: Any) -> ReadResult:
@@ -95,6 +107,7 @@ def read_result(source: Any) -> ReadResult:
 
 
 def read_book(book: BookGrid) -> ReadResult:
+    """Read every goal sheet of a workbook (recognised by the form's signature, see ``sheetkinds``)."""
     from .settings import SETTINGS_SHEET, load_settings
 
     if L.N_ROLLUP in book.constants:
@@ -108,13 +121,14 @@ def read_book(book: BookGrid) -> ReadResult:
     year: Any = None
     cover_year = None
     cover_sheet, cover = "", []
-    for sheet in book.sheets:
-        if is_goal_sheet(sheet):
+    kinds = classify(book)
+    for sheet, kind in zip(book.sheets, kinds, strict=True):
+        if kind.kind == GOAL:
             goal, d, y = read_goal_sheet(sheet, settings)
             goals.append(goal)
             dept_name = dept_name or d
             year = year if year is not None else y
-        elif L.N_COVER_TITLE in sheet.names or cover_year is None:
+        elif kind.kind == COVER and (L.N_COVER_TITLE in sheet.names or cover_year is None):
             found = _cover_info(sheet)
             if found:
                 cover_year = cover_year or found[0]
@@ -122,27 +136,18 @@ def read_book(book: BookGrid) -> ReadResult:
                 if not cover_sheet:
                     cover_sheet, cover = sheet.name, _cover_entries(sheet)
     if not goals:
+        why = "".join(f"\n・{k.name}: {k.reason}" for k in kinds if k.kind == SKIPPED)
         raise NotAGoalSheet(
-            f"重点目標管理シートが見つかりません（「重点目標」「数値目標」などの見出しがありません）: {book.path}",
+            f"重点目標管理シートが見つかりません（「重点目標」「数値目標」などの見出しがありません）: {book.path}{why}",
             f"no goal sheet found in {book.path}",
         )
     const_year = parse_fiscal_year(book.constants.get(L.N_FISCAL_YEAR))
     fy = const_year or year or cover_year or ""
-    return ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), book.path, cover_sheet, cover)
-
-
-def is_goal_sheet(sheet: SheetGrid) -> bool:
-    if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
-        return True
-    keys = set()
-    for r, _c, v in sheet.cells():
-        if isinstance(v, str):
-            k = L.match_label(v) or L.match_column(v)
-            if k:
-                keys.add(k)
-        if r > 400:
-            break
-    return {"title", "target"} <= keys and ("method" in keys or "midterm" in keys)
+    result = ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), book.path, cover_sheet, cover,
+                        [k for k in kinds if k.kind == SKIPPED], misnamed=book.misnamed)
+    result.notes = [f"シート「{g.sheet.name}」の「{heading}」（{a1(*cell)}）は様式にない欄のため読みませんでした"
+                     f"（not a field of the form: not read）" for g in goals for cell, heading in g.sheet.ignored]
+    return result
 
 
 def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
@@ -150,9 +155,10 @@ def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
         ref = sheet.names[L.N_COVER_TITLE]
         dept = sheet.names.get(L.N_COVER_DEPARTMENT)
         return parse_fiscal_year(sheet.text(ref.r1, ref.c1)), sheet.text(dept.r1, dept.c1) if dept else ""
-    for _r, _c, v in sheet.cells():
-        if isinstance(v, str) and "重点目標" in v and "年度" in v:
-            return parse_fiscal_year(v), ""
+    if looks_like_cover(sheet):
+        for _r, _c, v in sheet.cells():
+            if isinstance(v, str) and "重点目標" in v and "年度" in v:
+                return parse_fiscal_year(v), ""
     return None
 
 
@@ -195,7 +201,7 @@ def read_goal_sheet(sheet: SheetGrid, settings=None) -> tuple[Goal, str, int | N
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
         goal, dept, year = _read_named(sheet, settings)
     else:
-        goal, dept, year = _read_labelled(sheet, settings)
+        goal, dept, year = read_labelled(sheet, settings)
     goal.sheet.department = dept
     return goal, dept, year
 
@@ -245,6 +251,7 @@ def _read_named(sheet: SheetGrid, settings) -> tuple[Goal, str, int | None]:
     last = _rows_below_body(sheet, src, body.r2)
     src.body = (body.r1, last)
     goal.items = _rows_per_subitem(sheet, src, body.r1, last, settings)
+    _table_unplaced(sheet, src)
     year_cell = _at(sheet, L.N_SHEET_TITLE)
     year = parse_fiscal_year(sheet.text(*year_cell)) if year_cell else None
     return goal, text("department"), year
@@ -272,6 +279,9 @@ def _rows_per_subitem(sheet: SheetGrid, src: GoalSheet, first: int, last: int, s
     """The template's table: one row per sub-item, item number and title merged down."""
     cols = src.columns
     items: list[Item] = []
+    rate_cols = [c for stage in STAGES if (c := cols.get(f"rate_{stage}"))]
+    formats = sheet.number_formats([(r, c) for r in range(first, last + 1) for c in rate_cols
+                                    if needs_format(sheet.value(r, c))])
     cur: Item | None = None
     cur_span = 0
     for r in range(first, last + 1):
@@ -295,252 +305,44 @@ def _rows_per_subitem(sheet: SheetGrid, src: GoalSheet, first: int, last: int, s
             cells = {f: (r, cols[f]) for f in SUBITEM_FIELDS if f in cols}
             cells["no"] = (r, cols.get("subitem_no", cols.get("method", 1)))
             sub = SubItem(no=_or_blank(parse_subitem_no(sub_raw)), **texts, cells=SubItemCells(**cells))
-            _read_rates(sheet, src, r, sub, settings)
+            _read_rates(sheet, src, r, sub, settings, formats)
             cur.subitems.append(sub)
     return items
 
 
-def _read_rates(sheet: SheetGrid, src: GoalSheet, r: int, sub: SubItem, settings) -> None:
+def _read_rates(sheet: SheetGrid, src: GoalSheet, r: int, sub: SubItem, settings,
+                formats: dict[Cell, str | None]) -> None:
+    """The 達成率 and 判定 cells of a sub-item's row, read as shown (``typed``; formats: their number formats)."""
     cols = src.columns
     rates = {}
     for stage in STAGES:
         col = cols.get(f"rate_{stage}")
         v = sheet.value(r, col) if col else None
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            rates[stage] = int(v)
+        rate = typed_rate(v, formats.get((r, col)))
+        if rate is not None:
+            rates[stage] = rate
     grade = sheet.text(r, cols["grade"]).strip() if "grade" in cols else ""
-    sub.achievement = _achievement_dict(rates, grade, settings, sub)
+    set_typed(sub, rates, grade, settings)
 
 
-def _achievement_dict(rates: dict[str, int], grade: str, settings, sub: SubItem) -> dict[str, Any] | None:
-    """The computed columns as read (the 判定 cell belongs to the latest rated stage), with their evidence."""
-    if not rates:
-        return None
-    latest = "final" if "final" in rates else "midterm"
-    read = {stage: {"rate": rate, "grade": grade if stage == latest and grade else settings.grade(rate)}
-            for stage, rate in rates.items()}
-    from .rates import add_evidence
-
-    add_evidence(read, sub.target, {stage: getattr(sub, stage) for stage in STAGES}, settings)
-    return read
+def _table_unplaced(sheet: SheetGrid, src: GoalSheet) -> None:
+    """Cells of the named table's rows outside its columns: a column the form does not have (a heading:
+    ignored, said once) or text with no heading (layout-unplaced)."""
+    known = set(src.columns.values())
+    headings: dict[int, tuple[Cell, str]] = {}
+    for r, c, v in sheet.cells():
+        if r < src.header_row or r > src.body[1] or c in known:
+            continue
+        text = cell_text(v).strip()
+        if r == src.header_row:
+            m = sheet.merge_at(r, c)
+            if not (m and m[1] < c) and text:
+                headings[c] = ((r, c), text)
+                src.ignored.append(((r, c), text))
+        elif text and c not in headings:
+            src.unplaced.append(((r, c), text, "見出しのない列"))
+    src.right = max((c for _r, c, _v in sheet.cells() if src.header_row <= _r <= src.body[1]), default=0)
 
 
 def _or_blank(v):
     return "" if v is None else v
-
-
-# ---------------------------------------------------------------- hand-made (legacy) sheets
-
-
-def _right_value(sheet: SheetGrid, r: int, c: int, label_cells: set[Cell]) -> tuple[str, Cell | None]:
-    """The first non-label text to the right of a label in its row, else below it."""
-    m = sheet.merge_at(r, c)
-    c_end = m[3] if m else c
-    r_end = m[2] if m else r
-    for cc in range(c_end + 1, sheet.max_col + 1):
-        if (r, cc) in label_cells:
-            break
-        t = sheet.text(r, cc)
-        if t.strip():
-            return t, (r, cc)
-    t = sheet.text(r_end + 1, c)
-    if t.strip() and (r_end + 1, c) not in label_cells:
-        return t, (r_end + 1, c)
-    return "", None
-
-
-_SUBLABEL = re.compile(r"(?:(?<=^)|(?<=[\s、。，,．]))(?:[(（]\s*([0-9０-９]{1,2})\s*[)）]|([⑴-⒇]))")
-
-
-def split_numbered(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """'head (1) a (2) b' → ('head', [(1, 'a'), (2, 'b')]); labels must increase."""
-    text = text or ""
-    marks = []
-    last = 0
-    for m in _SUBLABEL.finditer(text):
-        n = int(unicodedata.normalize("NFKC", m.group(1))) if m.group(1) else ord(m.group(2)) - 0x2473
-        if n > last:
-            marks.append((m.start(), m.end(), n))
-            last = n
-    if not marks:
-        return text.strip(), []
-    head = text[: marks[0][0]].strip()
-    parts = []
-    for k, (_s, e, n) in enumerate(marks):
-        end = marks[k + 1][0] if k + 1 < len(marks) else len(text)
-        parts.append((n, text[e:end].strip()))
-    return head, parts
-
-
-def _split_item_no(text: str) -> tuple[Any, str]:
-    t = text.strip()
-    if t and t[0] in CIRCLED:
-        return CIRCLED.index(t[0]) + 1, t[1:].strip()
-    return None, text
-
-
-def _read_labelled(sheet: SheetGrid, settings) -> tuple[Goal, str, int | None]:
-    src = GoalSheet(sheet.name, legacy=True)
-    found: dict[str, Cell] = {}
-    label_cells: set[Cell] = set()
-    header_row = 0
-    col_roles: dict[str, tuple[int, int]] = {}
-    for r, c, v in sheet.cells():
-        if not isinstance(v, str):
-            continue
-        key = L.match_label(v)
-        if key:
-            label_cells.add((r, c))
-            found.setdefault(key, (r, c))
-        role = L.match_column(v)
-        if role and role not in col_roles and (not header_row or r == header_row):
-            m = sheet.merge_at(r, c)
-            col_roles[role] = (c, m[3] if m else c)
-            header_row = header_row or r
-            label_cells.add((r, c))
-    values: dict[str, str] = {}
-    for key in ("title", "department", "priority", "current_issues", "purpose", *POSITIONING_KEYS):
-        if key in found:
-            t, cell = _right_value(sheet, *found[key], label_cells)
-            values[key] = t
-            if cell:
-                fkey = f"positioning.{key}" if key in POSITIONING_KEYS else key
-                src.fields[fkey] = cell
-    notes_row = found.get("notes", (sheet.max_row + 1, 0))[0]
-    notes = _legacy_notes(sheet, src, notes_row)
-    goal = Goal(
-        priority=parse_priority(values.get("priority")),
-        title=values.get("title", ""),
-        positioning={k: values.get(k, "") for k in POSITIONING_KEYS},
-        current_issues=values.get("current_issues", ""),
-        purpose=values.get("purpose", ""),
-        notes=notes,
-        sheet=src,
-    )
-    if header_row:
-        src.header_row = header_row
-        src.columns = {role: span[0] for role, span in col_roles.items()}
-        first, last = header_row + 1, min(notes_row - 1, sheet.max_row)
-        src.body = (first, last)
-        goal.items = _legacy_items(sheet, src, col_roles, first, last, settings)
-    year = parse_fiscal_year(sheet.text(*found["sheet_title"])) if "sheet_title" in found else None
-    return goal, values.get("department", ""), year
-
-
-def _legacy_notes(sheet: SheetGrid, src: GoalSheet, notes_row: int) -> dict[str, str]:
-    out = {"participation": "", "effects": ""}
-    patterns = {"participation": "市民参加", "effects": "取組による効果"}
-    for r in range(notes_row, min(notes_row + 3, sheet.max_row) + 1):
-        for c in range(1, sheet.max_col + 1):
-            t = sheet.text(r, c)
-            for key, word in patterns.items():
-                if word in t and not out[key]:
-                    label = L.NOTE_LABELS[key]
-                    rest = t
-                    idx = t.find(label.lstrip("○")[:8])
-                    if idx >= 0:
-                        # drop the label line ("○…点" / "○…課題") and keep what follows
-                        end_word = "点" if key == "participation" else "課題"
-                        stop = t.find(end_word, idx)
-                        rest = t[stop + len(end_word):] if stop >= 0 else ""
-                    rest = rest.strip()
-                    cell = (r, c)
-                    if not rest:
-                        below = sheet.text(r + 1, c)
-                        if below.strip() and not any(w in below for w in patterns.values()):
-                            rest, cell = below.strip(), (r + 1, c)
-                    out[key] = rest
-                    src.fields[f"notes.{key}"] = cell
-    return out
-
-
-def _legacy_items(sheet: SheetGrid, src: GoalSheet, col_roles: dict[str, tuple[int, int]], first: int,
-                  last: int, settings) -> list[Item]:
-    """Old sheets: one row per item, its sub-items inside each cell as (1) … (2) …"""
-    m_start, m_end = col_roles.get("method", (1, 1))
-    # an item-number column just left of the method header, empty in the header row
-    if m_start > 1 and not sheet.text(src.header_row, m_start - 1).strip():
-        m_start -= 1
-    src.columns["item_no"] = m_start
-    other = [f for f in ("period", "target", "midterm", "final") if f in col_roles]
-    items: list[Item] = []
-    for r in range(first, last + 1):
-        tokens = [(c, sheet.text(r, c)) for c in range(m_start, m_end + 1) if sheet.text(r, c).strip()]
-        texts = {f: sheet.text(r, col_roles[f][0]) for f in other}
-        if not tokens and not any(t.strip() for t in texts.values()):
-            continue
-        no = None
-        no_cell = tokens[0][0] if tokens else m_start
-        if tokens:
-            first_no = parse_item_no(tokens[0][1])
-            if isinstance(first_no, int) and (tokens[0][1].strip() in CIRCLED or tokens[0][1].strip().isdigit()):
-                no = first_no
-                tokens = tokens[1:]
-            else:
-                no, rest = _split_item_no(tokens[0][1])
-                tokens[0] = (tokens[0][0], rest)
-        method_text = "\n".join(t for _c, t in tokens)
-        method_cell = (r, tokens[0][0] if tokens else m_start)
-        head, parts = split_numbered(method_text)
-        if no is None and items and not head and not parts and not any(t.strip() for t in texts.values()):
-            continue
-        # the template's own layout without its names: one row per sub-item, the item's number
-        # and title merged down from the row above — these rows continue that item
-        cont = no is None and not head and bool(parts) and bool(items) and _merged_from_above(sheet, r, m_start, m_end)
-        if cont:
-            item = items[-1]
-        else:
-            item = Item(no="" if no is None else no, title=head, cells=ItemCells((r, no_cell), method_cell))
-        subs: dict[int, SubItem] = {}
-        order: list[int] = []
-        for n, t in parts:
-            subs[n] = SubItem(no=n, method=t)
-            order.append(n)
-        src.label_numbers.append((method_cell, "method", [n for n, _ in parts]))
-        for f in other:
-            fhead, fparts = split_numbered(texts[f])
-            src.label_numbers.append(((r, col_roles[f][0]), f, [n for n, _ in fparts]))
-            if not fparts and fhead and not subs and not order:
-                subs[1] = SubItem(no=1)
-                order.append(1)
-                if head:  # a method without (n): it is the sub-item itself, not a title
-                    subs[1].method, item.title = head, ""
-            for n, t in fparts:
-                if n not in subs:
-                    subs[n] = SubItem(no=n)
-                    order.append(n)
-                setattr(subs[n], f, t)
-            if fhead and order:
-                s = subs[order[0]]
-                setattr(s, f, (fhead + " " + getattr(s, f)).strip() if getattr(s, f) else fhead)
-        rate_cols = {stage: col_roles[f"rate_{stage}"][0] for stage in STAGES if f"rate_{stage}" in col_roles}
-        rates_by_no: dict[int, dict[str, int]] = {}
-        for stage, col in rate_cols.items():
-            head_, parts_ = split_numbered(sheet.text(r, col))
-            if not parts_ and head_.rstrip("%％").strip().isdigit() and len(order) == 1:
-                parts_ = [(order[0], head_)]
-            for n, t in parts_:
-                digits = t.rstrip("%％ ").strip()
-                if digits.isdigit():
-                    rates_by_no.setdefault(n, {})[stage] = int(digits)
-        grades = {}
-        if "grade" in col_roles:
-            g_head, g_parts = split_numbered(sheet.text(r, col_roles["grade"][0]))
-            grades = dict(g_parts) if g_parts else ({order[0]: g_head} if len(order) == 1 and g_head else {})
-        cells = SubItemCells(**{f: (r, col_roles[f][0]) for f in other}, method=method_cell, no=method_cell)
-        for n in order:
-            subs[n].achievement = _achievement_dict(rates_by_no.get(n, {}), grades.get(n, ""), settings, subs[n])
-            subs[n].cells = cells
-            item.subitems.append(subs[n])
-        if not cont:
-            items.append(item)
-    return items
-
-
-def _merged_from_above(sheet: SheetGrid, r: int, c1: int, c2: int) -> bool:
-    """Whether a filled merged cell that starts above row r covers one of columns c1..c2 in row r."""
-    for c in range(c1, c2 + 1):
-        m = sheet.merge_at(r, c)
-        if m and m[0] < r and sheet.text(m[0], m[1]).strip():
-            return True
-    return False

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .marking import RESULTS_HEADER_ROW, RESULTS_WIDTHS, results_table
+from .marking import RESULTS_HEADER_ROW, results_table, results_widths
 from .model import year_label
 from .settings import Settings, order_departments
 from .validation import Report
@@ -59,8 +59,8 @@ def write_results_book(reports: list[Report], failed: list[tuple[Path, str]], ou
         target = _target(rep.path, out)
         links = results_table([rep], rows, lambda f, target=target: Hyperlink(
             ref="", target=target, location=f"'{f.sheet}'!{f.cell}"))
-        writer.write_sheet(name, rows, links=links, widths=RESULTS_WIDTHS, header_row=RESULTS_HEADER_ROW,
-                           landscape=True)
+        writer.write_sheet(name, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
+                           header_row=RESULTS_HEADER_ROW, landscape=True)
         listing.append([rep.department, rep.fiscal_year, s["error"], s["warning"], Path(rep.path).name, name])
         list_links[(len(listing), 6)] = Hyperlink(ref="", location=f"'{name}'!A1")
         list_links[(len(listing), 5)] = Hyperlink(ref="", target=target)

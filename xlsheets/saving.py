@@ -9,24 +9,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import UnreadableWorkbook, XlsheetsError
+from .errors import UnreadableWorkbook, XlsheetsError, remedy
 from .inspection import check_package
+from .locking import Fingerprint, check_unchanged, edit_lock, is_stale, lock_files, refusal
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
-
-def lock_files(path: Path) -> list[Path]:
-    """Lock files that Excel (~$name) or LibreOffice (.~lock.name#) leave beside an open file."""
-    cands = [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
-    if len(path.name) > 2:  # Excel drops the first two characters of long names
-        cands.append(path.with_name("~$" + path.name[2:]))
-    return [p for p in cands if p.exists()]
 
 
 def is_lock_file(path: Path) -> bool:
@@ -43,18 +37,13 @@ def check_output(path: Path, overwrite: bool, suffixes: tuple[str, ...] = OUTPUT
     path = Path(path)
     refuse_suffix(path, suffixes)
     if path.exists() and not overwrite:
-        raise XlsheetsError(
-            f"出力先は既に存在します: {path}（上書きするには --force を付けてください）",
-            f"output exists: {path} (use --force to overwrite)",
-        )
+        ja, en = remedy("overwrite")
+        raise XlsheetsError(f"出力先は既に存在します: {path}（{ja}）", f"output exists: {path} ({en})")
     if not path.parent.is_dir():  # said before any work, not after a long roll-up
         raise XlsheetsError(f"出力先のフォルダがありません: {path.parent}", f"no such folder: {path.parent}")
-    locks = lock_files(path)
+    locks = [lock for lock in lock_files(path) if not is_stale(lock)]
     if locks:
-        raise XlsheetsError(
-            f"{path.name} は Excel か LibreOffice で開かれています。閉じてからもう一度実行してください（{locks[0].name}）。",
-            f"{path.name} is open in Excel or LibreOffice",
-        )
+        raise refusal(path, locks[0])
     refuse_read_only(path)
     check_writable_folder(path.parent)
 
@@ -75,10 +64,10 @@ def is_read_only(path: Path) -> bool:
 
 def refuse_read_only(path: Path, what: str = "") -> None:
     if is_read_only(path):
+        ja, en = remedy("other_output")
         raise XlsheetsError(
-            f"読み取り専用の{what}ファイルには書き込みません: {path}（Excel と同じく。-o で別のファイルに保存するか、"
-            f"読み取り専用を外してください）",
-            f"{path} is read-only",
+            f"読み取り専用の{what}ファイルには書き込みません: {path}（Excel と同じく。{ja}。または読み取り専用を外してください）",
+            f"{path} is read-only ({en}, or make it writable)",
         )
 
 
@@ -148,11 +137,14 @@ def _write_failed(path: Path, e: OSError) -> XlsheetsError:
     return XlsheetsError(f"書き込めません: {path}（{e.strerror or e}）", f"cannot write {path}: {e}")
 
 
-def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True) -> Path:
+def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool = True,
+                  expect: Fingerprint | None = None) -> Path:
     """Save a workbook atomically; the target is either the old or the new file, never half of one.
 
     wb is an openpyxl Workbook, or a callable that writes the workbook to a given path
-    (xlsxwriter). The previous file is kept as NAME.bak.xlsx unless backup=False.
+    (xlsxwriter). The previous file is kept as NAME.bak.xlsx unless backup=False. The target's
+    lock files are held while it is written (see locking); with expect (what the file was when it
+    was read), a target changed since is left as it is (ChangedMeanwhile).
     """
     path = Path(path)
     check_output(path, overwrite, WORKBOOK_SUFFIXES)
@@ -166,9 +158,11 @@ def save_workbook(wb, path: str | Path, *, overwrite: bool = False, backup: bool
         _write(wb, tmp)
         _fsync(tmp)
         _verify(tmp)
-        if backup:
-            _backup(path)
-        _replace(tmp, path)
+        with edit_lock(path):  # already held when the caller read the file under it
+            check_unchanged(path, expect)
+            if backup:
+                _backup(path)
+            _replace(tmp, path)
     except OSError as e:
         raise _write_failed(path, e) from e
     finally:
@@ -263,10 +257,10 @@ def refuse_lossy(path: str | Path) -> None:
     """Refuse an in-place write that would drop content of the user's workbook."""
     lost = lossy_parts(path)
     if lost:
+        ja, en = remedy("other_output")
         raise XlsheetsError(
-            f"このブックをそのまま上書きすると次の内容が失われるため、上書きしません: {'、'.join(lost)}。"
-            f"-o 新しいファイル名.xlsx で別のファイルに保存してください。",
-            f"refusing to overwrite {Path(path).name}: it would lose {', '.join(lost)}; use -o NEW.xlsx",
+            f"このブックをそのまま上書きすると次の内容が失われるため、上書きしません: {'、'.join(lost)}。{ja}。",
+            f"refusing to overwrite {Path(path).name}: it would lose {', '.join(lost)}; {en}",
         )
 
 
@@ -276,8 +270,14 @@ def open_for_edit(path: str | Path):
 
     p = Path(path)
     check_package(p)
+    source: Path | io.BytesIO = p
+    macros = p.suffix.lower() == ".xlsm"
+    if p.suffix.lower() not in (".xlsx", ".xlsm"):  # an .xlsx under another name: openpyxl goes by the name
+        source = io.BytesIO(p.read_bytes())
+        with zipfile.ZipFile(source) as zf:
+            macros = "xl/vbaProject.bin" in zf.namelist()
     try:
-        wb = load_workbook(p, rich_text=True, keep_vba=p.suffix.lower() == ".xlsm", keep_links=True)
+        wb = load_workbook(source, rich_text=True, keep_vba=macros, keep_links=True)
     except Exception as e:  # openpyxl raises many types on broken parts
         raise UnreadableWorkbook(f"ブックを開けません: {p}（{e}）", f"cannot open workbook: {e}") from e
     if any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
-from typing import Any
+from typing import Any, NamedTuple
 
 from openpyxl.formatting.formatting import ConditionalFormatting, ConditionalFormattingList
 from openpyxl.formula.translate import Translator
@@ -16,6 +16,7 @@ from .grid import Ref, format_ref, parse_ref
 from .textwidth import text_lines
 
 EXCEL_MAX_CELL = 32767
+MAX_ROW_HEIGHT = 409.0  # Excel's largest row height, in points
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -206,11 +207,48 @@ def column_width(ws, col: int) -> float:
     return d.width if d is not None and d.width else 8.43
 
 
+def _line_height(size: float) -> float:
+    return size * 1.3
+
+
 def needed_height(ws, row: int, col: int, text: str, cols: int = 1) -> float:
     """Points needed to show text at (row, col) spanning `cols` columns."""
     width = sum(column_width(ws, c) for c in range(col, col + cols))
     size = float(ws.cell(row, col).font.sz or 10)
-    return text_lines(text, width, size) * size * 1.3 + 5
+    return text_lines(text, width, size) * _line_height(size) + 5
+
+
+class PrintCut(NamedTuple):
+    """A cell whose text cannot print in full at its column width, even with its rows at 409 pt."""
+
+    sheet: str
+    cell: str
+    lines_needed: int
+    lines_fit: int
+
+    def message(self) -> str:
+        return (f"{self.sheet}!{self.cell}: 文が長く、印刷では途中で切れます（必要 {self.lines_needed} 行、行の高さを上限の "
+                f"{MAX_ROW_HEIGHT:.0f} pt にしても入るのは {self.lines_fit} 行）。セルには全文が残っています。"
+                f"印刷するには別紙に続けるか、短くしてください (text too long to print in full: "
+                f"{self.lines_needed} lines needed, {self.lines_fit} fit)")
+
+
+def print_cuts(ws) -> list[PrintCut]:
+    """Every cell of ws whose text needs more lines than its rows hold at Excel's largest height."""
+    spans = {(m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)
+             for m in ws.merged_cells.ranges}
+    cuts = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value or type(cell).__name__ == "MergedCell":
+                continue
+            rows, cols = spans.get((cell.row, cell.column), (1, 1))
+            size = float(cell.font.sz or 10)
+            need = text_lines(cell.value, sum(column_width(ws, c) for c in range(cell.column, cell.column + cols)), size)
+            fit = int((MAX_ROW_HEIGHT * rows - 5) // _line_height(size))
+            if need > fit:
+                cuts.append(PrintCut(ws.title, cell.coordinate, need, fit))
+    return cuts
 
 
 def fit_rows(ws, rows: range | list[int]) -> None:
@@ -226,4 +264,4 @@ def fit_rows(ws, rows: range | list[int]) -> None:
                 need = max(need, needed_height(ws, r, cell.column, cell.value, spans.get((r, cell.column), 1)))
         current = ws.row_dimensions[r].height or 13.5
         if need > current:
-            ws.row_dimensions[r].height = min(409.0, need)
+            ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, need)

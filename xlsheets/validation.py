@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .grammar import parse_target, scan
 from .grid import a1
 from .model import (
     POSITIONING_KEYS,
+    STAGE_JA,
     STAGES,
     SUBITEM_FIELDS,
     Goal,
@@ -33,15 +35,17 @@ from .model import (
 from .rates import (
     AMBIGUOUS,
     DEFAULT_SETTINGS,
+    MEASURE_MISMATCH,
     NO_RESULT,
+    REASONS,
     UNIT_MISMATCH,
     Rates,
     Settings,
     achievement,
+    latest,
     stated_rate_mismatch,
 )
 from .reading import ReadResult
-from .targets import parse_target, scan
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_JA = {ERROR: "エラー", WARNING: "警告", INFO: "情報"}
@@ -49,7 +53,7 @@ FIELD_JA = {
     "title": "重点目標", "department": "部局名", "priority": "優先順位", "positioning": "位置付け",
     "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
     "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告", "notes": "特記事項",
-    "cover": "表紙",
+    "cover": "表紙", "rate_midterm": "達成率（中間）", "rate_final": "達成率（期末）", "grade": "判定",
 }
 
 
@@ -79,6 +83,11 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "A 数値目標 has digits that the parser could not turn into a level."),
     Rule("unit-mismatch", WARNING, "実績と目標の単位が違う",
          "A report measures something else than its target (件 vs 人, 円 vs ％)."),
+    Rule("measure-mismatch", WARNING, "実績の数値が目標と別のものを測っている",
+         "The report's amounts are in the target's unit but measure something else: another basis (年間 for a "
+         "1日平均 target, a total for a 1回当たり one), statistic (最長 for 平均), count (実人数 for 延べ), year "
+         "(累計 or 前年度 for this year's), condition or stage of a process (受付から審査まで for 申請から交付まで). "
+         "No 達成率; the message says what differs."),
     Rule("report-not-numeric", WARNING, "報告に実績の数値がない",
          "A report on a numeric target states no amount to compare with it (「概ね達成」), so no 達成率."),
     Rule("report-ambiguous", WARNING, "実績の数値をどう合わせるか決められない",
@@ -107,6 +116,20 @@ RULES: dict[str, Rule] = {r.code: r for r in [
          "Roll-up: two or more workbooks of one department and fiscal year hold the same goal (a replaced "
          "workbook left in the folder); each is flagged, and all are counted (--duplicates all) or only the one "
          "saved last (--duplicates latest: the others are listed as superseded and counted nowhere else)."),
+    Rule("typed-rate-mismatch", ERROR, "手入力の達成率・判定が計算と合わない",
+         "A 達成率 or 判定 typed into its cell (read as shown: 0.5 formatted as a percentage is 50 %, the text "
+         "「146%」 or 「８０％」 is 146 % or 80 %) differs from the one the report's numbers give (the same tolerance "
+         "as rate-mismatch); the message gives both values and the evidence."),
+    Rule("layout-unplaced", WARNING, "どの欄にも読めない文字がある",
+         "A non-empty cell of a goal sheet that no field of the form takes (text in a column without a heading, "
+         "outside the table, or a label that is not the form's): read into nothing, so listed with its place."),
+    Rule("sheet-skipped", INFO, "重点目標管理シートの形でないシート",
+         "A sheet that shows part of the form (a 数値目標 heading, or 重点目標 with 部局名/優先順位) but not its "
+         "whole signature (a 重点目標 field, 部局名 or 優先順位, a header row with 数値目標 and a report column, an item "
+         "row): not read as a goal, and said why."),
+    Rule("file-misnamed", INFO, "拡張子と中身の形式が違う",
+         "The file's name says another format than its bytes (an .xlsx saved under an .xls name): it is read by "
+         "its bytes, and this says so once."),
 ]}
 
 
@@ -180,12 +203,29 @@ class _Checker:
     # ------------------------------------------------------------ goal level
     def run(self) -> list[Finding]:
         seen_priority: dict[int, str] = {}
+        self.workbook()
         for goal in self.result.department.goals:
             self.goal_fields(goal, goal.sheet, seen_priority)
             self.items(goal, goal.sheet)
+            self.unplaced(goal, goal.sheet)
         self.cover()
         self.departments()
         return self.findings
+
+    def workbook(self) -> None:
+        """What the read says of the file: its name and bytes disagree; sheets that half-match the form."""
+        nowhere = {"goal": None, "item": None, "subitem": None, "field": None}
+        if self.result.misnamed:
+            self.add("file-misnamed", GoalSheet(""), None, nowhere, self.result.misnamed)
+        for kind in self.result.skipped:
+            self.add("sheet-skipped", GoalSheet(kind.name), None, nowhere, f"シート「{kind.name}」は{kind.reason}。")
+
+    def unplaced(self, goal: Goal, src: GoalSheet) -> None:
+        for cell, text, where in src.unplaced:
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            self.add("layout-unplaced", src, cell, {**self.loc(goal, ""), "field": None},
+                     f"{where}のセル {a1(*cell)}「{shown}」は、重点目標管理シートのどの欄としても読み取れませんでした。"
+                     "様式の欄に書くか、不要なら消してください。")
 
     def departments(self) -> None:
         """One workbook, one department: a sheet naming another was likely copied from elsewhere."""
@@ -311,6 +351,8 @@ class _Checker:
             self.text_checks(src, cells.of(f), self.loc(goal, f, item, sub), f, getattr(sub, f),
                              dates=True, outside=f in STAGES)
         target = parse_target(sub.target) if sub.target.strip() else None
+        if target is not None and sub.typed is not None:
+            self.typed(goal, item, sub, src, target)
         if sub.target.strip() and target is None:
             sc = scan(sub.target)
             if sc.leftover_digits or any(not q.unit for q in sc.quantities):
@@ -342,14 +384,23 @@ class _Checker:
             if ach.status == NO_RESULT and not ach.stated_rates:  # (「なし」 is an amount: zero)
                 first = target.components[0]
                 unit = first.unit
+                why = f"（{ach.reason}）" if ach.reason != REASONS[NO_RESULT] else ""
                 self.add("report-not-numeric", src, cells.of(stage), loc,
-                         f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません。"
+                         f"{label}に、数値目標（{_num(first.exact)}{unit}）と比べられる実績の数値がありません{why}。"
                          f"達成率を出せるよう「○{unit or '（数値）'}」のように実績を記入してください。")
-            if ach.status == AMBIGUOUS:
+            if ach.status == AMBIGUOUS and ach.reason != REASONS[AMBIGUOUS]:  # 「約50〜60件」
+                self.add("report-ambiguous", src, cells.of(stage), loc,
+                         f"{label}の{ach.reason}。達成率は出していません。実績を「計○{target.unit or ''}」のように"
+                         "1つの数値で記入してください。")
+            elif ach.status == AMBIGUOUS:
                 seen = "、".join(q.source or q.text for q in ach.ambiguous)
                 self.add("report-ambiguous", src, cells.of(stage), loc,
                          f"{label}に目標の単位の数値が複数あり（{seen}）、合計か、どれか1つかが文から決まりません。"
                          f"達成率は出していません。実績を「計○{target.unit or ''}」のように1つ記入してください。")
+            if ach.status == MEASURE_MISMATCH:
+                self.add("measure-mismatch", src, cells.of(stage), loc,
+                         f"{label}の数値は、数値目標と別のものを測っています（{ach.reason}）。達成率は出していません。"
+                         f"目標と同じもの（{target.components[0].source or target.text}）の実績を記入してください。")
             if ach.status == UNIT_MISMATCH:
                 self.add("unit-mismatch", src, cells.of(stage), loc,
                          f"{label}の実績（{'・'.join(ach.found_units)}）が数値目標の単位（{target.unit or '単位なし'}）と"
@@ -361,6 +412,28 @@ class _Checker:
                          f"{label}に書かれた達成率 {wrong}% が、記載の数値から計算した {ach.rate}%"
                          f"（{_num(comp.actual.exact)}{comp.target.unit} ÷ {_num(comp.target.exact)}{comp.target.unit}）"
                          "と合いません。")
+
+    def typed(self, goal: Goal, item: Item, sub: SubItem, src: GoalSheet, target) -> None:
+        """A 達成率 or 判定 typed into its cell against the one the report's numbers give."""
+        rates = self.rates.get(sub) or {stage: achievement(sub.target, getattr(sub, stage), self.settings,
+                                                            target=target) for stage in STAGES}
+        row = _cells(sub).method[0] if _cells(sub).method else None
+        label = f"{circled(item.no)}{paren(sub.no)}"
+        for stage, (value, shown) in sub.typed.rates.items():
+            ach = rates[stage]
+            if ach.rate is None or row is None or not _typed_differs(value, ach):
+                continue
+            self.add("typed-rate-mismatch", src, (row, src.columns.get(f"rate_{stage}", 1)),
+                     self.loc(goal, f"rate_{stage}", item, sub),
+                     f"{label}の達成率（{STAGE_JA[stage]}）に手入力の {shown} が、報告から計算した {ach.rate}%"
+                     f"（根拠: {ach.evidence}）と違います。達成率計算で書き直せます。")
+        ach = latest(rates)
+        grade = sub.typed.grade
+        symbols = {s for _m, s in self.settings.bands} | {self.settings.below}
+        if grade in symbols and ach.rate is not None and row is not None and grade != ach.grade:
+            self.add("typed-rate-mismatch", src, (row, src.columns.get("grade", 1)), self.loc(goal, "grade", item, sub),
+                     f"{label}の判定に手入力の {grade} が、計算した達成率 {ach.rate}% の判定 {ach.grade}"
+                     f"（根拠: {ach.evidence}）と違います。達成率計算で書き直せます。")
 
     # ------------------------------------------------------------ text checks
     def text_checks(self, src: GoalSheet, cell, loc: dict[str, Any], key: str, text: str, dates: bool = False,
@@ -424,6 +497,16 @@ def _same_goal(title: str, titles: list[str], taken: set[int]) -> int | None:
         return exact[0]
     near = [k for k, s in free.items() if s and (t in s or s in t)]
     return near[0] if len(near) == 1 else None
+
+
+def _typed_differs(value: float, ach) -> bool:
+    """Whether a typed 達成率 is off the computed one (the same tolerance as a rate written in a report)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from .typed import rate_number
+
+    return stated_rate_mismatch(replace(ach, stated_rates=[Decimal(str(rate_number(value)))])) is not None
 
 
 def _squash(s: str) -> str:

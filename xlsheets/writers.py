@@ -10,14 +10,21 @@ import json
 from typing import Any
 
 from openpyxl.comments import Comment
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import PatternFill
 from openpyxl.styles.colors import Color
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.workbook.defined_name import DefinedName
 
+from . import layout as L
 from .errors import XlsheetsError
+from .grid import a1
 from .sheetops import set_text
 from .textwidth import text_lines
 
 AUTHOR = "xlsheets"
+MARK_FORMULA = "TRUE"  # a finding's mark: a conditional format that always applies, placed before all others
 
 
 def _color_dict(c: Color | None) -> dict[str, Any] | None:
@@ -100,6 +107,33 @@ class OpenpyxlWriter:
         comment.width, comment.height = 320, 140
         cell.comment = comment
 
+    def mark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Colour the cells rows[0]..rows[1] of col with a conditional format placed first (stop if true), so
+        that no live check of the template hides it: Excel follows the priority, LibreOffice the order in
+        the file (both first)."""
+        fill = PatternFill(fill_type="solid", fgColor="FF" + color, bgColor="FF" + color)
+        rule = Rule(type="expression", formula=[MARK_FORMULA], stopIfTrue=True, dxf=DifferentialStyle(fill=fill))
+        ws = self.wb[sheet]
+        rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
+        for _sqref, r in rules:
+            r.priority = (r.priority or 0) + 1
+        rule.priority = 1
+        _set_rules(ws, [(_block(rows, col), rule), *rules])
+
+    def unmark(self, sheet: str, rows: tuple[int, int], col: int, color: str) -> None:
+        """Remove the conditional format that mark() put on these cells; the others keep their order."""
+        ws = self.wb[sheet]
+        kept, gone = [], []
+        for cf in ws.conditional_formatting:
+            for r in cf.rules:
+                ours = _is_mark(r, color) and str(cf.sqref) == _block(rows, col)
+                (gone if ours else kept).append((str(cf.sqref), r))
+        if not gone:
+            return
+        for _sqref, r in kept:
+            r.priority = (r.priority or 0) - sum((g.priority or 0) < (r.priority or 0) for _s, g in gone)
+        _set_rules(ws, kept)
+
     def has_sheet(self, name: str) -> bool:
         return name in self.wb.sheetnames
 
@@ -114,6 +148,8 @@ class OpenpyxlWriter:
         if name in self.wb.sheetnames:
             del self.wb[name]
         ws = self.wb.create_sheet(name)
+        # xlsheets' own sheet: never read back as a goal sheet (sheetkinds), whatever it is renamed to
+        ws.defined_names[L.N_OWN_SHEET] = DefinedName(L.N_OWN_SHEET, attr_text='"' + name.replace('"', '""') + '"')
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):
                 set_text(ws.cell(r, c), v)
@@ -141,9 +177,28 @@ class OpenpyxlWriter:
             del self.wb[name]
 
 
+def _block(rows: tuple[int, int], col: int) -> str:
+    return a1(rows[0], col) if rows[0] == rows[1] else f"{a1(rows[0], col)}:{a1(rows[1], col)}"
+
+
+def _is_mark(rule: Rule, color: str) -> bool:
+    fill = rule.dxf.fill if rule.dxf is not None else None
+    rgb = (fill.bgColor.rgb if fill is not None and fill.bgColor is not None else "") or ""
+    return (rule.type == "expression" and list(rule.formula or []) == [MARK_FORMULA] and bool(rule.stopIfTrue)
+            and isinstance(rgb, str) and rgb[-6:].upper() == color.upper())
+
+
+def _set_rules(ws, rules: list[tuple[str, Rule]]) -> None:
+    """The sheet's conditional formats in this order (the order LibreOffice applies them in)."""
+    fresh = ConditionalFormattingList()
+    for sqref, rule in rules:
+        fresh.add(sqref, rule)
+    ws.conditional_formatting = fresh
+
+
 def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
-    """A4 landscape, every column on one page (as many pages down as needed), header repeated;
-    the last column wraps, so long messages grow their row instead of running off the page."""
+    """A4 landscape, every column on one page (as many pages down as needed), header repeated; every
+    column wraps and each row is as tall as its longest cell, so nothing is clipped or runs off the page."""
     from openpyxl.styles import Alignment
 
     ws.page_setup.orientation = "landscape"
@@ -153,12 +208,12 @@ def _print_landscape(ws, header_row: int, width: int, height: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_options.gridLines = True
-    col = ws.column_dimensions[ws.cell(1, width).column_letter].width or 8.43
-    for r in range(header_row + 1, height + 1):
-        for c in range(1, width):
-            ws.cell(r, c).alignment = Alignment(vertical="top")
-        cell = ws.cell(r, width)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = text_lines(str(cell.value or ""), col, 11.0)
+    cols = [ws.column_dimensions[ws.cell(1, c).column_letter].width or 8.43 for c in range(1, width + 1)]
+    for r in range(header_row, height + 1):
+        lines = 1
+        for c in range(1, width + 1):
+            cell = ws.cell(r, c)
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")  # numbers beside text
+            lines = max(lines, text_lines(str(cell.value if cell.value is not None else ""), cols[c - 1], 11.0))
         if lines > 1:  # neither Excel nor LibreOffice grows a row on opening a file
             ws.row_dimensions[r].height = 15 * lines

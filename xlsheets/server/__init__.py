@@ -11,10 +11,12 @@ authentication is answered before its body is read. Nothing is written on the se
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import json
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -89,6 +91,40 @@ def check_bind(host: str, no_auth: bool) -> str | None:
         "（README「サーバー版」参照）。認証なしで良いとき（認証するプロキシの内側など）だけ --no-auth を付けてください。",
         f"listening on {host} lets anyone on the network call the server: set {TOKEN_ENV} or "
         "XLWINGS_AUTH_PROVIDERS (entraid), or pass --no-auth")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the server will answer on, bound now: a port in use or an address that is not this
+    machine's is a Japanese message (exit 2) before the server says it is ready."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as e:
+        raise XlsheetsError(f"待ち受けるアドレスが分かりません: {host}（127.0.0.1、0.0.0.0、またはこのコンピューターの "
+                            "IP アドレスか名前を --host に指定してください）", f"unknown host: {host}") from e
+    sock = socket.socket(family, kind, proto)
+    if os.name != "nt":  # as uvicorn does: a restart may take the port back at once (Windows would share it)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        raise _bind_failed(host, port, e) from e
+    sock.set_inheritable(True)
+    return sock
+
+
+def _bind_failed(host: str, port: int, e: OSError) -> XlsheetsError:
+    if e.errno == errno.EADDRINUSE or getattr(e, "winerror", None) == 10048:
+        return XlsheetsError(f"ポート {port} はほかのプログラムが使っています。--port で別の番号を指定するか、"
+                             "そのプログラムを終了してください。", f"port {port} is in use")
+    if e.errno == errno.EADDRNOTAVAIL or getattr(e, "winerror", None) == 10049:
+        return XlsheetsError(f"{host} はこのコンピューターのアドレスではありません。--host に 127.0.0.1、0.0.0.0、"
+                             "またはこのコンピューターの IP アドレスを指定してください。", f"{host} is not an address of this machine")
+    if e.errno == errno.EACCES:
+        return XlsheetsError(f"ポート {port} で待ち受ける権限がありません（1024 未満は管理者だけが使えます）。"
+                             "--port 8000 のように 1024 以上を指定してください。", f"no permission to listen on port {port}")
+    return XlsheetsError(f"{host}:{port} で待ち受けられません（{e.strerror or e}）。", f"cannot listen on {host}:{port}: {e}")
 
 
 HOW_TO_SIGN_IN = {"custom": "作業ウィンドウの「接続キー」に管理者から受け取ったキーを保存してください。",

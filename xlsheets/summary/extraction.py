@@ -11,19 +11,20 @@ from .inputs import SKIP_ROLLUP, is_url
 from .saved import saved_time
 
 
-def extract(path: str, settings=None) -> dict[str, Any]:
+def extract(path: str, document: bool = False, settings=None) -> dict[str, Any]:
     """Read, validate and rate one workbook (a path or an fsspec URL); returns plain, picklable
-    records. Never raises. settings: rate with these instead of the workbook's own."""
-    return _extract_url(path, settings) if is_url(path) else _extract(path, path, settings)
+    records (with the whole interchange document when asked: the published pages show every field).
+    settings: rate with these instead of the workbook's own. Never raises."""
+    return _extract_url(path, document, settings) if is_url(path) else _extract(path, path, document, settings)
 
 
-def _extract(local: str, path: str, settings=None) -> dict[str, Any]:
+def _extract(local: str, path: str, document: bool = False, settings=None) -> dict[str, Any]:
+    from ..grammar import clear_caches
     from ..reading import load_book
-    from ..targets import clear_caches
 
     clear_caches()
     try:
-        rec = records_from_book(load_book(local), path, settings)
+        rec = records_from_book(load_book(local), path, document, settings)
         rec["saved"], rec["saved_from"] = saved_time(local, file_time=local == path)
         return rec
     except RollupWorkbook:  # an earlier roll-up left among the submissions: skipped by its rule
@@ -36,7 +37,7 @@ def _extract(local: str, path: str, settings=None) -> dict[str, Any]:
         return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
 
 
-def _extract_url(url: str, settings=None) -> dict[str, Any]:
+def _extract_url(url: str, document: bool = False, settings=None) -> dict[str, Any]:
     """extract() of a file on any fsspec filesystem: copied to a temporary file where this worker
     runs (a cluster whose workers do not share the client's disk reads the same archive)."""
     import shutil
@@ -53,13 +54,13 @@ def _extract_url(url: str, settings=None) -> dict[str, Any]:
                 shutil.copyfileobj(src, dst, 1 << 20)
         except Exception as e:  # a missing object, no permission, no network: this file's error only
             return {"path": url, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
-        rec = _extract(local, url, settings)
+        rec = _extract(local, url, document, settings)
     if "error" in rec:
         rec["error"] = rec["error"].replace(local, url)
     return rec
 
 
-def records_from_book(book, path: str, settings=None) -> dict[str, Any]:
+def records_from_book(book, path: str, document: bool = False, settings=None) -> dict[str, Any]:
     """The roll-up records of a workbook already read into grids (a file or a live workbook);
     settings: rate with these (None: the workbook's own xlsheets設定 sheet, else the defaults)."""
     from ..model import circled, paren, priority_text
@@ -96,10 +97,11 @@ def records_from_book(book, path: str, settings=None) -> dict[str, Any]:
             })
             rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
-    return {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
-            "goals": goals, "rows": rows, "findings": findings, "order": list(own.departments),
-            "filled": _filled(dept), "errors": report.errors,
-            "warnings": sum(f["severity"] == WARNING for f in findings)}
+    rec = {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
+           "goals": goals, "rows": rows, "findings": findings, "order": list(own.departments),
+           "filled": _filled(dept), "errors": report.errors,
+           "warnings": sum(f["severity"] == WARNING for f in findings)}
+    return rec | {"document": dept.to_dict()} if document else rec
 
 
 def _filled(dept) -> dict[str, int]:

@@ -3,16 +3,18 @@ bounded memory, summarise and write the roll-up workbook atomically."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import XlsheetsError
+from ..errors import XlsheetsError, option
 from ..settings import DEFAULT_SETTINGS, Settings
 from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS, year_key
 from .duplicates import ALL, LATEST, mark_duplicates
+from .extraction import extract
 from .gathered import Gathered
 from .inputs import is_url, scan_inputs
 from .status import missing_departments
@@ -83,8 +85,9 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
             gathered.add(rec)
 
     rates = settings if settings is not None and replace(settings, departments=()) != DEFAULT_SETTINGS else None
+    task = functools.partial(extract, settings=rates) if rates is not None else extract
     run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers, sink=keep,
-                settings=rates)
+                task=task)
     if progress:
         progress(-1, len(paths))  # reading is done: the workbook is being written
     for p, why in found.refused:
@@ -120,8 +123,9 @@ def arrange(gathered: Gathered, order: Iterable[str]) -> None:
     gathered.arrange(lambda b: (year_key(b.get("fiscal_year")), rank.get(b.get("department") or "", 0)))
 
 
-def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5) -> None:
-    """Not one sheet could be read: a roll-up of nothing is no summary, so say why and write nothing."""
+def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5, what: str = "集計ブック") -> None:
+    """Not one sheet could be read: a roll-up of nothing is no summary, so say why and write nothing
+    (what: the output that is not made)."""
     if any(b.get("ok") for b in gathered.books):
         return
     from .tables import reason
@@ -130,7 +134,7 @@ def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5) -> None:
     lines = [f"{b['path']}: {reason(b['error'], b['path'])}" for b in failed[:shown]]
     more = f"\n（ほか {len(failed) - shown} 冊）" if len(failed) > shown else ""
     raise XlsheetsError(
-        f"読み込めた重点目標管理シートがないため、集計ブックは作りませんでした（取込エラー {len(failed)} 冊）:\n"
+        f"読み込めた重点目標管理シートがないため、{what}は作りませんでした（取込エラー {len(failed)} 冊）:\n"
         + "\n".join(lines) + more,
         f"none of the {len(failed)} workbooks could be read: nothing written",
     )
@@ -140,14 +144,16 @@ def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: 
     """Said before any reading: a missing input, a number of workers below 1, a scheduler address
     that is not one, an unknown --duplicates."""
     if duplicates not in (ALL, LATEST):
-        raise XlsheetsError(f"--duplicates は {ALL} か {LATEST} です: {duplicates}", f"--duplicates: {ALL} or {LATEST}")
+        raise XlsheetsError(f"{option('duplicates')} は {ALL} か {LATEST} です: {duplicates}",
+                            f"{option('duplicates')}: {ALL} or {LATEST}, not {duplicates!r}")
     missing = [str(p) for p in inputs if not is_url(p) and not Path(p).exists()]
     if missing:
         raise XlsheetsError(f"入力が見つかりません: {'、'.join(missing)}", f"no such input: {', '.join(missing)}")
     if jobs is not None and jobs < 1:
-        raise XlsheetsError(f"--jobs は 1 以上にしてください: {jobs}", f"--jobs must be at least 1: {jobs}")
+        raise XlsheetsError(f"{option('jobs')} は 1 以上にしてください: {jobs}", f"{option('jobs')} must be at least 1: {jobs}")
     if isinstance(scheduler, str) and not re.fullmatch(r"(\w+://)?[^\s/:]+:\d+|\w+://\S+", scheduler.strip()):
-        raise XlsheetsError(f"--scheduler の Dask スケジューラーのアドレスが正しくありません: {scheduler}（tcp://host:8786 のように）",
+        raise XlsheetsError(f"{option('scheduler')} の Dask スケジューラーのアドレスが正しくありません: {scheduler}"
+                            "（tcp://host:8786 のように）",
                             f"not a scheduler address: {scheduler!r} (tcp://host:8786)")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,7 +34,7 @@ def _preload() -> None:
     """Import what extract() needs before the workers fork, so that each does not import it again."""
     import python_calamine  # noqa: F401
 
-    from .. import marking, rates, reading, targets, textwidth, validation  # noqa: F401
+    from .. import grammar, marking, rates, reading, textwidth, validation  # noqa: F401
     from ..grid import defined_names  # noqa: F401 - and html, which it imports on first use
     from . import cells, extraction  # noqa: F401
 
@@ -45,9 +44,10 @@ def _preload() -> None:
 def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 meanwhile: Callable[[], None] | None = None,
-                sink: Callable[[dict[str, Any]], None] | None = None, settings=None) -> list[dict[str, Any]]:
-    """extract() over many files: in worker processes (memory-capped), or on a Dask cluster.
-    settings: rate every workbook with these (None: each with its own xlsheets設定 sheet).
+                sink: Callable[[dict[str, Any]], None] | None = None,
+                task: Callable[[str], dict[str, Any]] = extract) -> list[dict[str, Any]]:
+    """extract() (or task, a picklable variant of it) over many files: in worker processes
+    (memory-capped), or on a Dask cluster.
 
     Records come back in the order of paths: each one handed to sink() as soon as those before it
     are in (then none is kept and [] is returned), else all of them as a list. meanwhile() runs in
@@ -68,15 +68,14 @@ def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str
             progress(len(seen), len(items))
 
     _preload()
-    work = functools.partial(extract, settings=settings) if settings is not None else extract
     in_pool = not scheduler and jobs != 1 and bool(items)
     if meanwhile and not in_pool:  # nothing runs beside this process: do it first
         meanwhile()
     if scheduler:
-        _run_dask(items, scheduler, arrived, work)
+        _run_dask(items, scheduler, arrived, task)
     elif not in_pool:  # asked for: in this process (the zip checks still apply)
         for i, p in enumerate(items):
-            arrived(i, work(p))
+            arrived(i, task(p))
     else:  # untrusted files are read in memory-capped worker processes
         jobs = min(jobs or os.cpu_count() or 1, 4, len(items))
         while len(seen) < len(items):
@@ -85,7 +84,7 @@ def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str
                 with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory, mp_context=_context()) as pool:
                     try:
                         chunk = max(1, min(4, len(pending) // (jobs * 8) or 1))  # small: no worker idles at the end
-                        done = pool.map(work, [items[i] for i in pending], chunksize=chunk)
+                        done = pool.map(task, [items[i] for i in pending], chunksize=chunk)
                         if meanwhile:  # the workers are busy: use this process's wait
                             meanwhile()
                             meanwhile = None
@@ -97,7 +96,7 @@ def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str
             except BrokenProcessPool:
                 # a worker died (the memory cap, or a crash inside a parser): read the next file alone
                 first = next(i for i in range(len(items)) if i not in seen)
-                arrived(first, _extract_isolated(items[first], work))
+                arrived(first, _extract_isolated(items[first], task))
     return kept
 
 
@@ -111,15 +110,15 @@ def _context():
     return None
 
 
-def _extract_isolated(path: str, work=extract) -> dict[str, Any]:
+def _extract_isolated(path: str, task: Callable[[str], dict[str, Any]] = extract) -> dict[str, Any]:
     try:
         with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory, mp_context=_context()) as pool:
-            return pool.submit(work, path).result()
+            return pool.submit(task, path).result()
     except BrokenProcessPool:
         return {"path": path, "ok": False, "error": "読み込み中に異常終了しました（ファイルが大きすぎるか壊れています）"}
 
 
-def _run_dask(items: list[str], address: str, arrived, work=extract) -> None:
+def _run_dask(items: list[str], address: str, arrived, task: Callable[[str], dict[str, Any]] = extract) -> None:
     try:
         from dask.distributed import Client, as_completed
     except ImportError as e:
@@ -130,7 +129,7 @@ def _run_dask(items: list[str], address: str, arrived, work=extract) -> None:
     except (OSError, ValueError) as e:
         raise XlsheetsError(f"Dask スケジューラーに接続できません: {address}", f"cannot reach scheduler {address}") from e
     try:
-        futures = client.map(work, items, pure=False)
+        futures = client.map(task, items, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         done, futures = as_completed(futures), None  # each result leaves the cluster once it is here
         for fut in done:
