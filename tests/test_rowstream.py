@@ -58,3 +58,16 @@ def test_streamed_rows_read_back_as_the_writers_own(tmp_path, inline):
     calamine = [CalamineWorkbook.from_path(str(p)).get_sheet_by_name("s").to_python() for p in (own, streamed)]
     assert calamine[0] == calamine[1]
     assert calamine[1][3][0] == "制御\x01文字"
+
+
+def test_a_text_that_looks_like_rich_text_markup_keeps_every_character(tmp_path):
+    """XlsxWriter writes a shared string 「<r>…</r>」 as raw rich-text XML: the text was lost (read back empty)."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "r.xlsx"))
+    ws = wb.add_worksheet("s", worksheet_class=StreamedSheet)
+    ws.begin(0, [None, None])
+    ws.row(["<r>x</r>", "<r><t>y</t></r>"])
+    ws.finish(1)
+    wb.close()
+    assert CalamineWorkbook.from_path(str(tmp_path / "r.xlsx")).get_sheet_by_name("s").to_python() == [
+        ["<r>x</r>", "<r><t>y</t></r>"]]
+    assert [c.value for c in load_workbook(tmp_path / "r.xlsx")["s"][1]] == ["<r>x</r>", "<r><t>y</t></r>"]

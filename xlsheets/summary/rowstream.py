@@ -99,7 +99,8 @@ class StreamedSheet(Worksheet):
         return r
 
     def _text(self, ref: str, style: str, v: str) -> str:
-        if not self._inline:
+        # XlsxWriter writes a shared string 「<r>…</r>」 as rich-text XML, as it is: such a text goes inline
+        if not self._inline and not (v.startswith("<r>") and v.endswith("</r>")):
             return f'<c r="{ref}"{style} t="s"><v>{self._strings._get_shared_string_index(v)}</v></c>'
         space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escaped(v)}</t></is></c>'
