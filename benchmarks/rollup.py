@@ -239,6 +239,9 @@ def main() -> None:
                 cmd += ["--jobs", str(args.jobs)]
             runs_c.append(timed(lambda cmd=cmd: subprocess.run(cmd, capture_output=True, text=True)))
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    failed = [proc for _, proc in runs_c if proc.returncode != 0]
+    if failed:  # a roll-up that failed is no measurement
+        sys.exit(f"xlsheets rollup failed (exit {failed[0].returncode}):\n{failed[0].stderr[-3000:]}")
     t_a = statistics.median(t for t, _ in runs_a)
     t_c = statistics.median(t for t, _ in runs_c)
     proc = runs_c[-1][1]

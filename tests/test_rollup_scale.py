@@ -101,7 +101,7 @@ def test_a_cut_table_never_overwrites_a_file_beside_the_workbook(folder, tmp_pat
 def test_a_long_listing_is_written_row_by_row_with_the_same_values_filters_and_links(folder, tmp_path, monkeypatch):
     import xlsheets.summary.workbook as book
 
-    (folder / "福祉部_R2.xlsx").rename(folder / "UNIQUE(SORT(1)).xlsx")  # no word of a name is a function
+    (folder / "福祉部_R6.xlsx").rename(folder / "UNIQUE(SORT(1)).xlsx")  # no word of a name is a function
     table = rollup([folder], tmp_path / "table.xlsx")
     monkeypatch.setattr(book, "TABLE_ROWS", 5)
     long = rollup([folder], tmp_path / "long.xlsx")
@@ -139,8 +139,10 @@ def test_inputs_given_as_fsspec_urls_are_read_like_files(folder, tmp_path):
     assert remote.rows == local.rows and remote.errors == [] and remote.skipped == {"表計算以外": 1}
     a, b = _listing(local.path), _listing(remote.path)
     pd.testing.assert_frame_equal(a.drop(columns="参照元"), b.drop(columns="参照元"))
-    assert b["参照元"].iloc[0].startswith("福祉部_R2.xlsx / ")
-    assert load_workbook(remote.path)["一覧"].cell(2, 17).hyperlink is None  # no file link opens memory://
+    assert b["参照元"].iloc[0].startswith("福祉部_R6.xlsx / ")  # the latest year first
+    ws = load_workbook(remote.path)["一覧"]
+    source = [c.value for c in ws[1]].index("参照元") + 1
+    assert ws.cell(2, source).value and ws.cell(2, source).hyperlink is None  # no file link opens memory://
 
 
 def test_dask_workers_in_other_processes_read_the_inputs_by_url(folder, tmp_path):

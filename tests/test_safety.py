@@ -250,7 +250,7 @@ def test_two_rollups_writing_the_same_output_end_with_a_complete_file(sample_boo
     for t in threads:
         t.join()
     assert all(isinstance(e, XlsheetsError) for e in errors)
-    assert load_workbook(out).sheetnames[0] == "表紙"
+    assert load_workbook(out).sheetnames[0] == "概要"
     assert not list(tmp_path.glob(".xlsheets-*"))
 
 

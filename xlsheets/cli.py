@@ -327,34 +327,59 @@ def _expand_folders(items) -> tuple[list[Path], list[tuple[Path, str]], dict[str
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--stage", type=STAGE, help="報告の段階（未記入の報告を確認する）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--summary", "brief", is_flag=True, help="1ファイル1行（部局・年度・エラー・警告の件数）で示す")
 @click.option("--annotate", is_flag=True, help="指摘をセルに色とメモで記入し、検証結果シートを追加する")
 @click.option("--clear", "do_clear", is_flag=True, help="--annotate で記入した色・メモ・シートを取り除く")
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="--annotate/--clear の保存先")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="--annotate/--clear の保存先。複数のファイル・フォルダでは検証結果一覧（部局・年度ごとのシート）の .xlsx")
 @click.option("--in-place", is_flag=True, help="--annotate/--clear で元のブックを上書きする（バックアップあり）")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @click.option("--no-backup", is_flag=True, help="上書き時にバックアップを残さない")
 @friendly
-def validate(files, stage, fmt, annotate, do_clear, out, in_place, force, no_backup) -> None:
+def validate(files, stage, fmt, brief, annotate, do_clear, out, in_place, force, no_backup) -> None:
     """数値目標と報告を検証し、問題をセルごとに示す (validate sheets).
 
     FILES にはフォルダも指定できます（中のブックをすべて検証）。
 
-    終了コード: 0 エラーなし / 1 エラーあり / 2 読めないファイルあり。
+    終了コード: 0 エラーなし / 1 エラーあり / 2 読めないファイルあり・検証できたブックなし。
     """
-    _check_marking_options(annotate, do_clear, out, in_place)
+    many = len(files) > 1 or any(Path(f).is_dir() for f in files)
+    results = out if out and many and not (annotate or do_clear) else None  # 検証結果一覧
+    _check_marking_options(annotate, do_clear, None if results else out, in_place)
     if annotate or do_clear:
         reports, failed, skipped = _mark_one(files, stage, fmt, do_clear, out, in_place, force, no_backup)
         if do_clear:
             return
     else:
         from . import ops
+        from .saving import check_output
 
+        if results:
+            check_output(results, force, (".xlsx",))  # said before any reading
         paths, refused, skipped = _expand_folders(files)
         with _progress("検証中", len(paths) > 10) as update:
             reports, failed = ops.validate_files(paths, stage, progress=update, skipped=skipped)
         failed += refused
-    (_report_json if fmt == "json" else _report_text)(reports, failed, skipped)
+        _refuse_when_nothing_was_validated(reports, failed, skipped, files)
+        if results:
+            from .results_book import write_results_book
+
+            path = write_results_book(reports, failed, results, overwrite=force)
+            click.echo(f"検証結果一覧を作りました: {path}（{len(reports)} 冊）", err=fmt == "json")
+    report = _report_json if fmt == "json" else _report_summary if brief else _report_text
+    report(reports, failed, skipped)
     sys.exit(2 if failed else (1 if any(not r.valid for r in reports) else 0))
+
+
+def _refuse_when_nothing_was_validated(reports, failed, skipped, files) -> None:
+    """No workbook to check (an empty folder, only lock files or other files): say so, exit 2."""
+    if reports or failed:
+        return
+    from .summary.inputs import accounting
+
+    counted = f"（{accounting(0, 0, dict(skipped), '読めないファイル')}）" if skipped else ""
+    raise XlsheetsError(f"検証できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）がありません{counted}: "
+                        + "、".join(map(str, files)), "no workbook to validate")
 
 
 def _mark_one(files, stage, fmt, do_clear, out, in_place, force, no_backup):
@@ -386,7 +411,6 @@ def _report_json(reports, failed, skipped) -> None:
 
 
 def _report_text(reports, failed, skipped) -> None:
-    from .summary.inputs import accounting
     from .validation import SEVERITY_JA
 
     for r in reports:
@@ -398,6 +422,24 @@ def _report_text(reports, failed, skipped) -> None:
             click.echo("  問題は見つかりませんでした。")
     for p, why in failed:
         click.echo(f"■ {p}\n  [読込不可] {why}", err=True)
+    _totals(reports, failed, skipped)
+
+
+def _report_summary(reports, failed, skipped) -> None:
+    """--summary: one line per file (department, year, errors, warnings), latest year first."""
+    from .results_book import report_order, summary_line
+
+    for r in report_order(reports):
+        click.echo(summary_line(r))
+    for p, why in failed:
+        click.echo(f"読込不可: {p}: {why}", err=True)
+    _totals(reports, failed, skipped)
+
+
+def _totals(reports, failed, skipped) -> None:
+    """The last lines: the findings counted, and what became of every file."""
+    from .summary.inputs import accounting
+
     s = _summary(reports, failed)
     click.echo(f"エラー {s['error']} 件 / 警告 {s['warning']} 件 / 読めないファイル {s['unreadable']} 件")
     if skipped or len(reports) + len(failed) > 1:
@@ -441,7 +483,8 @@ def _check_marking_options(annotate: bool, do_clear: bool, out: Path | None, in_
                             "use either --annotate or --clear")
     if (out or in_place) and not (annotate or do_clear):
         raise XlsheetsError("-o / --in-place は --annotate（指摘の記入）か --clear（取り除く）と一緒に指定してください。"
-                            "検証だけなら何も書き込みません。", "-o/--in-place need --annotate or --clear")
+                            "検証だけなら何も書き込みません（複数のファイル・フォルダなら -o で検証結果一覧を作ります）。",
+                            "-o/--in-place need --annotate or --clear (or several files for -o)")
 
 
 def _summary(reports, failed) -> dict:
@@ -486,26 +529,53 @@ def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
 @click.option("--format", "tidy", type=click.Choice(["parquet", "csv"]), help="一覧表を分析用データとしても書き出す")
 @click.option("--cap", default="100", callback=_cap, show_default=True,
               help="平均とグラフでは達成率をこの値（%）で頭打ちにする（none: しない）。一覧は元の値のまま")
+@click.option("--duplicates", type=click.Choice(["all", "latest"]), default="all", show_default=True,
+              help="同じ部局・年度の同じ重点目標のブックが複数あるとき: all すべて集計 / latest 保存日時が最も新しい1冊だけ")
+@click.option("--settings", "settings_path", type=click.Path(path_type=Path),
+              help="部局順（と端数処理・判定基準）の設定ファイル (JSON/YAML/xlsheets設定シートのあるブック)")
 @click.option("--force", is_flag=True, help="既存の出力を上書きする")
 @friendly
-def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, force) -> None:
+def rollup(inputs, out, stage, jobs, scheduler, tidy, cap, duplicates, settings_path, force) -> None:
     """フォルダ・ファイルのシートをまとめて集計ブックを作る (build the roll-up workbook)."""
+    from .settings import load_settings
     from .summary.pipeline import rollup as do_rollup
 
+    settings = load_settings(settings_path) if settings_path else None
     with _progress("読み込み中") as update:
         res = do_rollup(inputs, out, stage=stage, jobs=jobs, scheduler=scheduler, tidy_format=tidy,
-                        overwrite=force, progress=update, cap=cap)
+                        overwrite=force, progress=update, cap=cap, duplicates=duplicates, settings=settings)
+    _rollup_notes(res)
     from .summary.inputs import accounting
-    from .summary.tables import reason
 
     click.echo(f"集計しました: {res.path}（取組 {res.rows} 件・要確認 {res.findings} 件）")
-    click.echo(accounting(res.read, len(res.errors), res.skipped))
     if res.tidy:
         click.echo(f"分析用データ: {res.tidy}")
-    for path, why in res.errors:
-        click.echo(f"取込エラー: {path}: {reason(why, path)}", err=True)
-    for line in res.duplicates:
-        click.echo(f"注意: {line}（いずれも集計しました。要確認シートを参照）", err=True)
+    click.echo(accounting(res.read, len(res.errors), res.skipped)
+               + (f"・差し替え前として外したブック {len(res.superseded)} 冊" if res.superseded else ""))
+
+
+SHOWN = 5  # a list on the terminal shows this many; the workbook holds all of them
+
+
+def _capped(lines: list[str], unit: str, where: str) -> list[str]:
+    """The first SHOWN lines, then 「ほか N 冊（where）」: a terminal stays readable."""
+    more = [f"ほか {len(lines) - SHOWN} {unit}（{where}）"] if len(lines) > SHOWN else []
+    return lines[:SHOWN] + more
+
+
+def _rollup_notes(res) -> None:
+    """What the roll-up met on the way, each list capped (the workbook holds all of it), before the summary."""
+    from .summary.tables import reason
+
+    errors = [f"取込エラー: {path}: {reason(why, path)}" for path, why in res.errors]
+    for line in _capped(errors, "冊", "取込エラーシートを参照"):
+        click.echo(line, err=True)
+    tail = "（要確認シートを参照）" if res.superseded else "（いずれも集計しました。要確認シートを参照）"
+    for line in _capped([f"注意: {line}{tail}" for line in res.duplicates], "組", "要確認シートを参照"):
+        click.echo(line, err=True)
+    if res.missing:
+        shown = "、".join(res.missing[:SHOWN]) + (f" ほか {len(res.missing) - SHOWN} 部局" if len(res.missing) > SHOWN else "")
+        click.echo(f"未提出: {shown}（提出状況シートを参照）", err=True)
     for line in res.overflow_lines():
         click.echo(f"注意: {line}", err=True)
 

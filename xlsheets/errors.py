@@ -55,6 +55,7 @@ REMEDIES: dict[str, dict[str, tuple[str, str]]] = {
 OPTIONS: dict[str, dict[str, str]] = {
     "jobs": {CLI: "--jobs", PYTHON: "jobs=", EXCEL: "並列数"},
     "scheduler": {CLI: "--scheduler", PYTHON: "scheduler=", EXCEL: "Dask スケジューラー"},
+    "duplicates": {CLI: "--duplicates", PYTHON: "duplicates=", EXCEL: "重複の扱い"},
 }
 
 

@@ -16,7 +16,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from . import layout as L
 from .errors import XlsheetsError
-from .grid import Ref
+from .grid import Ref, a1
 from .inspection import check_package
 from .model import STAGES, SUBITEM_FIELDS, Department, Goal, circled, paren, priority_text, wareki
 from .saving import check_output, save_workbook
@@ -45,6 +45,19 @@ class FillReport:
     sheets: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     print_cuts: list[PrintCut] = field(default_factory=list)  # also said in warnings
+    changed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # a change → its (sheet, cell)s
+
+    def group_changes(self, shown: int = 5) -> None:
+        """One warning per kind of change, its cells as A1 references, the sheet named once:
+        「改行コードを統一しました（14 セル）: 1_福祉!F8、F9、F10、F11、F12 ほか 9 セル」."""
+        for change, cells in self.changed.items():
+            refs, sheet = [], None
+            for name, cell in cells[:shown]:
+                refs.append(cell if name == sheet else f"{name}!{cell}")
+                sheet = name
+            more = f" ほか {len(cells) - shown} セル" if len(cells) > shown else ""
+            self.warnings.append(f"{change}（{len(cells)} セル）: {'、'.join(refs)}{more}")
+        self.changed = {}
 
 
 def sheet_title_for(goal: Goal, taken: set[str]) -> str:
@@ -107,6 +120,7 @@ def fill_workbook(dept: Department, template: str | Path | None = None, report: 
         _fill_goal_sheet(ws, goal, dept, layout, report)
         report.sheets.append(ws.title)
     _fill_cover(cover, dept, wb, report)
+    report.group_changes()
     wb.remove(proto)
     report.print_cuts = [cut for ws in wb.worksheets for cut in print_cuts(ws)]
     report.warnings += [cut.message() for cut in report.print_cuts]
@@ -154,7 +168,7 @@ def _copy_print_setup(src, dst) -> None:
 
 def _put(ws, ref: Ref, value, report: FillReport) -> None:
     for change in set_text(ws.cell(ref.r1, ref.c1), value):
-        report.warnings.append(f"{ws.title}!{ref.r1},{ref.c1}: {change}")
+        report.changed.setdefault(change, []).append((ws.title, a1(ref.r1, ref.c1)))
 
 
 def _fill_goal_sheet(ws, goal: Goal, dept: Department, layout: L.Layout, report: FillReport) -> None:

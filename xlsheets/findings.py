@@ -125,9 +125,14 @@ RULES: dict[str, Rule] = {r.code: r for r in [
           "brackets": "{field}の括弧が閉じていません。" + _CHECK_CELL}),
     Rule("duplicate-workbook", WARNING, "同じ部局・年度のブックが複数ある",
          "Roll-up: two or more workbooks of one department and fiscal year hold the same goal (a replaced "
-         "workbook left in the folder); all are counted, and each is flagged.",
+         "workbook left in the folder); each is flagged, and all are counted (--duplicates all) or only the one "
+         "saved last (--duplicates latest: the others are listed as superseded and counted nowhere else).",
          {DEFAULT: "{department}の{year}のブックがほかにもあります（{others}）。いずれも集計しています。"
-                   "差し替え前のブックが残っていないか確認してください。"}),
+                   "差し替え前のブックが残っていないか確認してください。",
+          "kept": "{department}の{year}のブックがほかにもあります（{others}）。保存日時が最も新しい"
+                  "このブック（{saved}）を集計し、ほかは差し替え前として集計から外しました。",
+          "superseded": "差し替え前のブックとして集計から外しました（保存 {saved}）。{department}の{year}は、"
+                        "保存日時がより新しい {kept}（{kept_saved}）を集計しています。"}),
     Rule("typed-rate-mismatch", ERROR, "手入力の達成率・判定が計算と合わない",
          "A 達成率 or 判定 typed into its cell (read as shown: 0.5 formatted as a percentage is 50 %, the text "
          "「146%」 or 「８０％」 is 146 % or 80 %) differs from the one the report's numbers give (the same tolerance "
@@ -179,6 +184,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # per report cell on a numeric target: the 達成率 and what it was computed from (for JSON)
     achievements: list[dict[str, Any]] = field(default_factory=list)
+    department: str = ""  # of the workbook checked (validate of folders: one line and one sheet per workbook)
+    fiscal_year: Any = None
 
     @property
     def errors(self) -> int:

@@ -235,13 +235,7 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
         for rows, col in column_runs(cells):
             writer.mark(sheet, rows, col, colour)
     rows, legend_fills = _legend()
-    rows.append([title for title, _lo, _hi in RESULTS_COLUMNS])
-    links = {}
-    for rep in reports:
-        for f in rep.findings:
-            rows.append(_result_row(f))
-            if f.cell:
-                links[(len(rows), 4)] = f"#'{f.sheet}'!{f.cell}"
+    links = results_table(reports, rows, lambda f: f"#'{f.sheet}'!{f.cell}")
     writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
                        header_row=RESULTS_HEADER_ROW, landscape=True)
     for (r, c), colour in legend_fills.items():
@@ -260,6 +254,19 @@ def column_runs(cells: list[tuple[int, int]]) -> list[tuple[tuple[int, int], int
         else:
             runs.append(((r, r), c))
     return runs
+
+
+def results_table(reports: list[Report], rows: list[list[Any]], link) -> dict[tuple[int, int], Any]:
+    """The 検証結果 table appended to rows (its header, then a finding a row); returns the links of
+    its セル column, (row, column) → link(finding), 1-based, for the findings that name a cell."""
+    rows.append([title for title, _lo, _hi in RESULTS_COLUMNS])
+    links = {}
+    for rep in reports:
+        for f in rep.findings:
+            rows.append(_result_row(f))
+            if f.cell:
+                links[(len(rows), 4)] = link(f)
+    return links
 
 
 def _result_row(f) -> list[Any]:

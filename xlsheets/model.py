@@ -296,6 +296,18 @@ def wareki(year: int) -> str:
     return f"{year}年度"
 
 
+def year_label(year: Any) -> str:
+    """2020 → '令和2年度（2020）', as headings and titles show a fiscal year (data columns keep 2020).
+    A whole number of any kind (numpy's from a table, 2020.0) counts; other values are shown as they are."""
+    if isinstance(year, (int, float)) or hasattr(year, "is_integer"):
+        try:
+            if float(year).is_integer() and not isinstance(year, bool):
+                return f"{wareki(int(year))}（{int(year)}）"
+        except (TypeError, ValueError, OverflowError):
+            pass
+    return str(year) if year not in (None, "") and year == year else "年度不明"
+
+
 # ---------------------------------------------------------------- dict → model
 
 

@@ -384,7 +384,8 @@ def validate(result: ReadResult, stage: str | None = None, settings: Settings = 
     rates: ``rates.compute_rates()`` of the same department with the same settings, when the caller has them.
     """
     checker = _Checker(result, stage, settings, rates)
-    return Report(result.path, checker.run(), checker.achievements)
+    dept = result.department
+    return Report(result.path, checker.run(), checker.achievements, dept.department.strip(), dept.fiscal_year)
 
 
 def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:

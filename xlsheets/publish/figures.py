@@ -54,14 +54,14 @@ class YearFigures:
 
     tables: Tables
     by_department: dict[str, dict[str, Any]] = field(default_factory=dict)
-    city: dict[str, Any] = field(default_factory=dict)  # the total row (the roll-up leaves its 年度 empty)
+    city: dict[str, Any] = field(default_factory=dict)  # the year's 市全体 row of the roll-up
     by_goal: dict[tuple[str, Any, str], dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, tables: Tables) -> YearFigures:
         rows = _records(tables.summary)
-        return cls(tables, {r["部局名"]: r for r in rows if r["年度"] != ""},
-                   next((r for r in rows if r["年度"] == ""), {}),
+        return cls(tables, {r["部局名"]: r for r in rows if r["部局名"] != CITY},
+                   next((r for r in rows if r["部局名"] == CITY), {}),
                    {(r["部局名"], r["優先順位"], r["重点目標"]): r for r in _records(tables.by_goal)})
 
     def summary_columns(self) -> list[str]:

@@ -8,22 +8,25 @@ from typing import Any
 
 from ..errors import RollupWorkbook, XlsheetsError
 from .inputs import SKIP_ROLLUP, is_url
+from .saved import saved_time
 
 
-def extract(path: str, document: bool = False) -> dict[str, Any]:
+def extract(path: str, document: bool = False, settings=None) -> dict[str, Any]:
     """Read, validate and rate one workbook (a path or an fsspec URL); returns plain, picklable
     records (with the whole interchange document when asked: the published pages show every field).
-    Never raises."""
-    return _extract_url(path, document) if is_url(path) else _extract(path, path, document)
+    settings: rate with these instead of the workbook's own. Never raises."""
+    return _extract_url(path, document, settings) if is_url(path) else _extract(path, path, document, settings)
 
 
-def _extract(local: str, path: str, document: bool = False) -> dict[str, Any]:
+def _extract(local: str, path: str, document: bool = False, settings=None) -> dict[str, Any]:
     from ..grammar import clear_caches
     from ..reading import load_book
 
     clear_caches()
     try:
-        return records_from_book(load_book(local), path, document)
+        rec = records_from_book(load_book(local), path, document, settings)
+        rec["saved"], rec["saved_from"] = saved_time(local, file_time=local == path)
+        return rec
     except RollupWorkbook:  # an earlier roll-up left among the submissions: skipped by its rule
         return {"path": path, "ok": False, "skip": SKIP_ROLLUP}
     except XlsheetsError as e:
@@ -34,7 +37,7 @@ def _extract(local: str, path: str, document: bool = False) -> dict[str, Any]:
         return {"path": path, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
 
 
-def _extract_url(url: str, document: bool = False) -> dict[str, Any]:
+def _extract_url(url: str, document: bool = False, settings=None) -> dict[str, Any]:
     """extract() of a file on any fsspec filesystem: copied to a temporary file where this worker
     runs (a cluster whose workers do not share the client's disk reads the same archive)."""
     import shutil
@@ -51,23 +54,25 @@ def _extract_url(url: str, document: bool = False) -> dict[str, Any]:
                 shutil.copyfileobj(src, dst, 1 << 20)
         except Exception as e:  # a missing object, no permission, no network: this file's error only
             return {"path": url, "ok": False, "error": f"読み込めませんでした（{type(e).__name__}: {e}）"[:300]}
-        rec = _extract(local, url, document)
+        rec = _extract(local, url, document, settings)
     if "error" in rec:
         rec["error"] = rec["error"].replace(local, url)
     return rec
 
 
-def records_from_book(book, path: str, document: bool = False) -> dict[str, Any]:
-    """The roll-up records of a workbook already read into grids (a file or a live workbook)."""
+def records_from_book(book, path: str, document: bool = False, settings=None) -> dict[str, Any]:
+    """The roll-up records of a workbook already read into grids (a file or a live workbook);
+    settings: rate with these (None: the workbook's own xlsheets設定 sheet, else the defaults)."""
     from ..model import circled, paren, priority_text
     from ..rates import compute_rates, latest, load_settings
     from ..reading import read_book
-    from ..validation import validate
-    from .workbook import row_height
+    from ..validation import WARNING, validate
+    from .cells import row_height
 
     result = read_book(book)
     result.path = path
-    settings = load_settings(book=book)
+    own = load_settings(book=book)
+    settings = settings or own
     dept = result.department
     rates = compute_rates(dept, settings)
     report = validate(result, None, settings, rates)
@@ -93,8 +98,18 @@ def records_from_book(book, path: str, document: bool = False) -> dict[str, Any]
             rows[-1]["_height"] = row_height(rows[-1])
     findings = [f.to_dict() for f in report.findings]
     rec = {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
-           "goals": goals, "rows": rows, "findings": findings}
+           "goals": goals, "rows": rows, "findings": findings, "order": list(own.departments),
+           "filled": _filled(dept), "errors": report.errors,
+           "warnings": sum(f["severity"] == WARNING for f in findings)}
     return rec | {"document": dept.to_dict()} if document else rec
+
+
+def _filled(dept) -> dict[str, int]:
+    """How many sub-items have a report written at each stage (提出状況)."""
+    from ..model import STAGES
+
+    subs = [sub for goal in dept.goals for _item, sub in goal.subitems()]
+    return {stage: sum(1 for sub in subs if str(getattr(sub, stage) or "").strip()) for stage in STAGES}
 
 
 def basis(ach: dict[str, Any]) -> str:

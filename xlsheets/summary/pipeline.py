@@ -3,18 +3,22 @@ bounded memory, summarise and write the roll-up workbook atomically."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetsError, option
-from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS
-from .duplicates import mark_duplicates
+from ..settings import DEFAULT_SETTINGS, Settings
+from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS, year_key
+from .duplicates import ALL, LATEST, mark_duplicates
+from .extraction import extract
 from .gathered import Gathered
 from .inputs import is_url, scan_inputs
-from .tables import frames
+from .status import missing_departments
+from .tables import department_ranks, frames
 from .tidy import write_overflow, write_tidy
 from .workers import run_extract
 
@@ -31,6 +35,8 @@ class RollupResult:
     tidy: Path | None = None
     duplicates: list[str] = field(default_factory=list)  # one department and year in several workbooks
     overflow: dict[str, Path] = field(default_factory=dict)  # sheet → the full table beside the workbook
+    superseded: list[str] = field(default_factory=list)  # workbooks left out (--duplicates latest)
+    missing: list[str] = field(default_factory=list)  # 「福祉部 令和6年度（2024）」: no workbook (提出状況)
 
     def overflow_lines(self) -> list[str]:
         """What the terminal says of a table too long for its sheet."""
@@ -41,12 +47,16 @@ class RollupResult:
 def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None = None, jobs: int | None = None,
            scheduler: str | None = None, tidy_format: str | None = None, overwrite: bool = False,
            progress: Callable[[int, int], None] | None = None, cap: float | None = RATE_CAP,
-           sheet_rows: int | None = None) -> RollupResult:
+           sheet_rows: int | None = None, duplicates: str = ALL, settings: Settings | None = None) -> RollupResult:
     """Build the roll-up workbook of every sheet found in inputs (folders, files, fsspec URLs).
 
     cap: averages and charts count a higher 達成率 as this (None: uncapped); 一覧 keeps every rate.
     sheet_rows: 一覧 and 要確認 hold at most this many rows (SHEET_ROWS); a longer table is written
     in full beside the workbook (as tidy_format, else Parquet), and the workbook says so.
+    duplicates: ALL counts every workbook of a department and year holding the same goal (each is
+    flagged); LATEST only the one saved last (the others are listed as superseded on 要確認).
+    settings: its 部局順 orders the departments (else the workbooks' own xlsheets設定 sheets, else
+    natural order); its rounding and grade bands, when it sets any, rate every workbook.
 
     progress(done, total) is called as files are read, then progress(-1, total) when the
     workbook is being written.
@@ -56,7 +66,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
 
     out = Path(out)
     inputs = [p if is_url(p) else Path(p) for p in inputs]
-    check_rollup_options(inputs, jobs, scheduler)
+    check_rollup_options(inputs, jobs, scheduler, duplicates)
     check_output(out, overwrite, (".xlsx",))
     if tidy_format:
         check_output(out.with_suffix("." + tidy_format), overwrite)
@@ -74,24 +84,43 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
         else:
             gathered.add(rec)
 
-    run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers, sink=keep)
+    rates = settings if settings is not None and replace(settings, departments=()) != DEFAULT_SETTINGS else None
+    task = functools.partial(extract, settings=rates) if rates is not None else extract
+    run_extract(paths, jobs=jobs, scheduler=scheduler, progress=progress, meanwhile=_import_writers, sink=keep,
+                task=task)
     if progress:
         progress(-1, len(paths))  # reading is done: the workbook is being written
     for p, why in found.refused:
         gathered.add({"path": str(p), "ok": False, "error": why})
     _refuse_when_nothing_was_read(gathered)
-    duplicates = mark_duplicates(gathered.books)
+    said = mark_duplicates(gathered.books, duplicates)
+    order = settings.departments if settings is not None and settings.departments else workbooks_order(gathered.books)
+    arrange(gathered, order)
     limit = min(sheet_rows or SHEET_ROWS, EXCEL_ROWS)
     overflow = write_overflow(gathered, out, limit, tidy_format or "parquet", overwrite)
-    tables = frames(gathered, stage, cap)
-    RollupBook(out).write(gathered, tables, overwrite=overwrite, limit=limit, beside=overflow)
+    tables = frames(gathered, stage, cap, order)
+    RollupBook(out).write(gathered, tables, overwrite=overwrite, limit=limit, beside=overflow,
+                          counts=(sum(1 for r in gathered.books if r.get("ok")), skipped), cap=cap)
     errors = [(r["path"], r["error"]) for r in gathered.books if not r.get("ok")]
-    result = RollupResult(out, len(paths), len(gathered.rows), errors, gathered.finding_count(),
-                          duplicates=duplicates, read=sum(1 for r in gathered.books if r.get("ok")), skipped=skipped,
-                          overflow=overflow)
+    result = RollupResult(out, len(paths), gathered.row_count(), errors, gathered.finding_count(),
+                          duplicates=said, read=sum(1 for r in gathered.books if r.get("ok")), skipped=skipped,
+                          overflow=overflow, superseded=[b["path"] for b in gathered.books if b.get("superseded")],
+                          missing=missing_departments(tables.status))
     if tidy_format:
         result.tidy = write_tidy(gathered, out.with_suffix("." + tidy_format), tidy_format, overwrite)
     return result
+
+
+def workbooks_order(books: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The 部局順 of the workbooks' own xlsheets設定 sheets: the latest year's that has one."""
+    listed = [b for b in books if b.get("ok") and b.get("order")]
+    return tuple(min(listed, key=lambda b: year_key(b.get("fiscal_year")))["order"]) if listed else ()
+
+
+def arrange(gathered: Gathered, order: Iterable[str]) -> None:
+    """Write the workbooks latest year first, departments in the city's order, else as found."""
+    rank = department_ranks([b.get("department") or "" for b in gathered.books if b.get("ok")], tuple(order))
+    gathered.arrange(lambda b: (year_key(b.get("fiscal_year")), rank.get(b.get("department") or "", 0)))
 
 
 def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5, what: str = "集計ブック") -> None:
@@ -111,9 +140,12 @@ def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5, what: str 
     )
 
 
-def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: Any) -> None:
+def check_rollup_options(inputs: list[Path | str], jobs: int | None, scheduler: Any, duplicates: str = ALL) -> None:
     """Said before any reading: a missing input, a number of workers below 1, a scheduler address
-    that is not one."""
+    that is not one, an unknown --duplicates."""
+    if duplicates not in (ALL, LATEST):
+        raise XlsheetsError(f"{option('duplicates')} は {ALL} か {LATEST} です: {duplicates}",
+                            f"{option('duplicates')}: {ALL} or {LATEST}, not {duplicates!r}")
     missing = [str(p) for p in inputs if not is_url(p) and not Path(p).exists()]
     if missing:
         raise XlsheetsError(f"入力が見つかりません: {'、'.join(missing)}", f"no such input: {', '.join(missing)}")
@@ -131,5 +163,6 @@ def _import_writers() -> None:
     import xlsxwriter  # noqa: F401
 
     row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
-    frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": []}])
+    frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": [],
+             "department": "", "fiscal_year": 2024, "goals": []}])
 

@@ -18,7 +18,7 @@ def write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrit
     """
     from ..saving import check_output
 
-    sizes = {"一覧": len(gathered.rows), "要確認": gathered.finding_count()}
+    sizes = {"一覧": gathered.row_count(), "要確認": gathered.finding_count()}
     files = {sheet: out.with_name(f"{out.stem}_{sheet}.{fmt}") for sheet, n in sizes.items() if n > limit}
     for path in files.values():
         check_output(path, overwrite)
@@ -34,7 +34,7 @@ def write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrit
 
 def write_tidy(gathered: Gathered, path: Path, fmt: str, overwrite: bool) -> Path:
     """The 一覧 table as tidy data for analysts (parquet or csv), written a chunk at a time."""
-    rows = gathered.rows.rows()  # TIDY_COLUMNS lead ROW_FIELDS
+    rows = gathered.listing()  # TIDY_COLUMNS lead ROW_FIELDS
     return _write_table((r[:len(TIDY_COLUMNS)] for r in rows), TIDY_COLUMNS, path, fmt, overwrite)
 
 

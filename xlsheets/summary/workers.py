@@ -36,7 +36,7 @@ def _preload() -> None:
 
     from .. import grammar, marking, rates, reading, textwidth, validation  # noqa: F401
     from ..grid import defined_names  # noqa: F401 - and html, which it imports on first use
-    from . import extraction, workbook  # noqa: F401
+    from . import cells, extraction  # noqa: F401
 
     defined_names(b"")
 
