@@ -18,6 +18,7 @@ from urllib.parse import urldefrag
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from tests.html_pages import Page
 from xlsheets.cli import main
@@ -27,6 +28,7 @@ from xlsheets.publish.pipeline import publish
 from xlsheets.publish.site import department_order
 from xlsheets.reading import read
 from xlsheets.samples import sample_dict
+from xlsheets.settings import order_departments
 from xlsheets.summary.extraction import extract
 from xlsheets.summary.tables import frames
 
@@ -174,7 +176,7 @@ def test_every_page_states_its_update_date_source_workbooks_and_both_era_names(s
         years = ["2020"] if "2020/" in str(p) else ["2024"] if "2024/" in str(p) else ["2020", "2024"]
         for fy in years:
             assert f"fy{fy}.xlsx" in text, p
-        assert "令和2年度（2020年度）" in text and "令和6年度（2024年度）" in text, p  # the open data links
+        assert "令和2年度（2020）" in text and "令和6年度（2024）" in text, p  # the open data links
 
 
 def test_every_page_links_to_each_years_csv_and_json(site):
@@ -225,16 +227,31 @@ def test_the_summary_page_charts_say_their_numbers_and_a_table_repeats_them(site
     svg_labels = [v for tag, name, v in page.attributes if tag == "svg" and name == "aria-labelledby"]
     assert len(svg_labels) == 2 and all(set(v.split()) <= page.ids for v in svg_labels)
     city = frames([extract(str(sample_books["fy2020"]))]).summary.iloc[-1]
-    grades = [[c.text for c in row] for row in _table(page, "令和2年度（2020年度） 判定の件数").body_rows]
+    grades = [[c.text for c in row] for row in _table(page, "令和2年度（2020） 判定の件数").body_rows]
     assert grades == [[g, f"{city[g]}件"] for g in ("◎", "○", "△", "×", "－")]
     assert f"◎ {city['◎']}件、○ {city['○']}件" in page.all_text  # the chart's text alternative
-    rates = [[c.text for c in row] for row in _table(page, "令和2年度（2020年度） 部局別の平均達成率").body_rows]
+    rates = [[c.text for c in row] for row in _table(page, "令和2年度（2020） 部局別の平均達成率").body_rows]
     assert rates == [["福祉部", "64.1%"]]
 
 
-def test_departments_come_in_natural_order():
-    assert department_order(["第10部", "第2部", "第１部", "福祉部", "健康部"]) == [
-        "健康部", "福祉部", "第１部", "第2部", "第10部"]  # numbers as numbers, the rest by code point
+def test_departments_come_in_the_roll_ups_order():
+    names = ["第10部", "第2部", "第１部", "福祉部", "健康部"]
+    assert department_order(names) == ["健康部", "第１部", "第2部", "第10部", "福祉部"]  # ケン ダイ フク; 1 2 10
+    assert department_order(names, ["福祉部", "第10部"]) == ["福祉部", "第10部", "健康部", "第１部", "第2部"]
+    assert department_order(names) == order_departments(names)  # one order for the roll-up and the pages
+
+
+def test_the_index_follows_the_citys_order_from_the_workbooks_settings_sheet(tmp_path):
+    books = []
+    for name in ("第2部", "福祉部", "第10部"):
+        path = fill(sample_dict("fy2020") | {"department": name}, tmp_path / f"{name}.xlsx").path
+        wb = load_workbook(path)
+        wb.create_sheet("xlsheets設定").append(["部局順", "福祉部", "第10部", "第2部"])
+        wb.save(path)
+        books.append(path)
+    publish(books, tmp_path / "site", jobs=1)
+    text = Page.read(tmp_path / "site" / "index.html").all_text
+    assert text.index("福祉部") < text.index("第10部") < text.index("第2部")
 
 
 def test_the_index_lists_departments_in_natural_order_and_goals_by_priority(sample_books, tmp_path):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..summary.columns import RATE_CAP
+from ..summary.pipeline import workbooks_order
 from .folder import check_site_output, site_folder
 from .pages import SiteWriter
 from .site import build_site
@@ -43,7 +44,7 @@ def publish(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None 
     sources = read_sources(inputs, jobs=jobs, progress=progress)
     if progress:
         progress(-1, len(sources.books) + len(sources.errors))
-    years = build_site(sources.books)
+    years = build_site(sources.books, workbooks_order(sources.books))
     with site_folder(out) as folder:
         pages = SiteWriter(folder, years, title=title, updated=updated or dt.date.today(), stage=stage,
                            cap=cap).write()

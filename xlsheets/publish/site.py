@@ -7,14 +7,13 @@ its address stays when other departments come and go); no text from a sheet ever
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath, PurePosixPath
 from typing import Any
 
-from ..model import circled, paren, wareki
+from ..model import circled, paren, year_label
+from ..settings import order_departments
 
 
 @dataclass
@@ -76,18 +75,9 @@ class YearPage:
         return f"data/goals-{self.slug}.{suffix}"
 
 
-def year_label(fy: int | str) -> str:
-    """2020 → 「令和2年度（2020年度）」; a year the sheet did not state as one, as written."""
-    return f"{wareki(fy)}（{fy}年度）" if isinstance(fy, int) else str(fy)
-
-
-def department_order(names: Iterable[str]) -> list[str]:
-    """The departments in the city's order: for now the natural order of their names (第2部 before
-    第10部, full-width digits as digits). The one place to point at a 部局順 setting."""
-    def key(name: str) -> list[tuple[int, int, str]]:
-        parts = re.split(r"(\d+)", unicodedata.normalize("NFKC", name))
-        return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p]
-    return sorted(names, key=key)
+def department_order(names: Iterable[str], order: Sequence[str] = ()) -> list[str]:
+    """The departments in the city's order: the 部局順 first, the others as the roll-up orders them."""
+    return order_departments(names, order)
 
 
 def _digest(text: str) -> str:
@@ -103,9 +93,9 @@ def source_name(path: str) -> str:
     return PurePosixPath(path.split("://", 1)[-1]).name if "://" in path else PurePath(path).name
 
 
-def build_site(records: list[dict[str, Any]]) -> list[YearPage]:
-    """The years (newest first), their departments (city order) and goals (by priority) of the
-    records read (each with its interchange document)."""
+def build_site(records: list[dict[str, Any]], order: Sequence[str] = ()) -> list[YearPage]:
+    """The years (newest first), their departments (the city's 部局順 ``order``, then natural order) and
+    goals (by priority) of the records read (each with its interchange document)."""
     years: dict[str, YearPage] = {}
     departments: dict[tuple[str, str], DepartmentPage] = {}
     for rec in records:
@@ -122,7 +112,7 @@ def build_site(records: list[dict[str, Any]]) -> list[YearPage]:
         dept.goals += goal_pages(rec)
     for year in years.values():
         by_name = {d.name: d for d in year.departments}
-        year.departments = [by_name[n] for n in department_order(by_name)]
+        year.departments = [by_name[n] for n in department_order(by_name, order)]
         year.path = f"{year.slug}/index.html"
         for dept in year.departments:
             dept.path = f"{year.slug}/{dept.slug}/index.html"
