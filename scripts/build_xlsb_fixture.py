@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from pyxlsbwriter import XlsbWriter
 
 from xlsheets.filling import fill
-from xlsheets.grid import read_defined_names
+from xlsheets.io.grid import read_defined_names
 from xlsheets.samples import sample_dict
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "fy2020.xlsb"
@@ -48,7 +48,7 @@ def merge_records(ranges: list[tuple[int, int, int, int]]) -> bytes:
 
 def name_records(entries: list[tuple[str, str, int | None]], sheets: list[str]) -> bytes:
     """The externals (one Xti per sheet) and one BrtName per defined name (print areas left out)."""
-    from xlsheets.grid import constant_value, parse_ref
+    from xlsheets.io.grid import constant_value, parse_ref
 
     body = record(353, struct.pack("<I", 0)) + record(355, b"")  # BrtBeginExternals, BrtSupSelf
     body += record(362, struct.pack("<I", len(sheets)) + b"".join(struct.pack("<3i", 0, k, k) for k in range(len(sheets))))

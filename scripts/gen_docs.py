@@ -1,4 +1,4 @@
-"""Regenerate the parts of README.md that come from the code: the rule catalogue and the CLI reference.
+"""Regenerate the parts of README.md that come from the code: the rule catalogue, the layers, the CLI reference.
 
     python scripts/gen_docs.py          # rewrite README.md
     python scripts/gen_docs.py --check  # exit 1 when README.md is out of date (used by the tests)
@@ -14,8 +14,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def rules_table() -> str:
-    from xlsheets.validation import RULES
-    from xlsheets.validation import SEVERITY_JA as sev
+    from xlsheets.findings import RULES
+    from xlsheets.findings import SEVERITY_JA as sev
+
     lines = ["| コード | 重大度 | 内容 | what it catches |", "|---|---|---|---|"]
     for r in RULES.values():
         lines.append(f"| `{r.code}` | {sev[r.severity]} | {r.title} | {r.description} |")
@@ -90,7 +91,19 @@ def lexicon_summary() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"rules": rules_table, "cli": cli_reference, "grammar": grammar_table, "lexicon": lexicon_summary}
+def layers_table() -> str:
+    """The package's layers and modules, top to bottom, from xlsheets/layers.py."""
+    from xlsheets.layers import LAYERS
+
+    lines = ["| 層 / layer | モジュール / module | 中身 / what it holds |", "|---|---|---|"]
+    for layer in LAYERS:
+        for k, part in enumerate(layer.parts):
+            names = ", ".join(f"`{m if m.endswith('/') else m + '.py'}`" for m in part.modules)
+            lines.append(f"| {f'{layer.ja} / {layer.name}' if k == 0 else ''} | {names} | {part.ja} / {part.en} |")
+    return "\n".join(lines)
+
+
+SECTIONS = {"rules": rules_table, "layers": layers_table, "cli": cli_reference, "grammar": grammar_table, "lexicon": lexicon_summary}
 
 
 def render(readme: str) -> str:

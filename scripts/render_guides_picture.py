@@ -23,8 +23,8 @@ def _book(tmp: Path) -> Path:
     """The FY2024 sample's first goal with three mistakes a person could make in Excel."""
     from xlsheets import layout as L
     from xlsheets.filling import fill
+    from xlsheets.io.sheetops import sheet_names
     from xlsheets.samples import sample_dict
-    from xlsheets.sheetops import sheet_names
 
     d = sample_dict("fy2024")
     d["goals"] = d["goals"][:1]

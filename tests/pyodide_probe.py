@@ -13,8 +13,8 @@ from typing import Any
 def book_cells(path) -> dict[str, Any]:
     import zipfile
 
-    from xlsheets.grid import read_defined_names
-    from xlsheets.reading import load_book
+    from xlsheets.io.grid import read_defined_names
+    from xlsheets.io.loading import load_book
 
     book = load_book(path)
     with zipfile.ZipFile(path) as zf:
@@ -27,9 +27,10 @@ def book_cells(path) -> dict[str, Any]:
 
 def results(cells: dict[str, Any]) -> dict[str, Any]:
     from xlsheets.grammar import parse_target
-    from xlsheets.grid import BookGrid, SheetGrid, attach_names
-    from xlsheets.rates import achievement, compute_rates, load_settings
+    from xlsheets.io.grid import BookGrid, SheetGrid, attach_names
+    from xlsheets.rates import achievement, compute_rates
     from xlsheets.reading import read_book
+    from xlsheets.settings import load_settings
     from xlsheets.validation import validate
 
     grids = [SheetGrid(s["name"], s["rows"], [], origin=tuple(s["origin"])) for s in cells["sheets"]]

@@ -592,7 +592,7 @@ def test_the_python_api_names_its_parameters_not_the_commands_options(playground
 def test_an_excel_button_says_what_to_do_in_excel(tmp_path):
     """The words of a refusal inside a button: no command-line option, no Python parameter."""
     from xlsheets.errors import EXCEL, XlsheetsError, speaking_to
-    from xlsheets.saving import check_output
+    from xlsheets.io.saving import check_output
 
     (tmp_path / "x.xlsx").write_bytes(b"")
     with speaking_to(EXCEL), pytest.raises(XlsheetsError) as e:

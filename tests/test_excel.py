@@ -11,6 +11,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import xlsheets.excel as x  # noqa: E402
 from tests.xlwings_payload import remote_book, replay  # noqa: E402
+from xlsheets.io.live import XlwingsWriter  # noqa: E402
 from xlsheets.ops import achieve_file, annotate_file, clear_file  # noqa: E402
 from xlsheets.reading import read  # noqa: E402
 
@@ -125,7 +126,7 @@ def test_worksheet_functions_give_the_core_values():
 
 
 def test_text_that_looks_like_a_formula_is_sent_as_text(sample_books):
-    writer = x.XlwingsWriter(remote_book(sample_books["fy2020"]))
+    writer = XlwingsWriter(remote_book(sample_books["fy2020"]))
     writer.set_value(writer.book.sheets[1].name, 30, 2, "=HYPERLINK(\"http://x\")")
     writer.flush()
     action = writer.book.json()["actions"][0]

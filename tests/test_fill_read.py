@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 
 from xlsheets import layout as L
 from xlsheets.filling import fill, fill_workbook, sheet_title_for
+from xlsheets.io.saving import save_workbook
+from xlsheets.io.sheetops import insert_rows
 from xlsheets.model import Goal, department_from_dict
 from xlsheets.reading import read
 from xlsheets.samples import DATA, sample_dict
-from xlsheets.saving import save_workbook
-from xlsheets.sheetops import insert_rows
 from xlsheets.template import template_path
 
 
@@ -167,7 +167,7 @@ def departments(draw):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=departments())
 def test_read_fill_roundtrip_for_random_data(tmp_path, doc):
-    from xlsheets.grid import book_from_openpyxl
+    from xlsheets.io.loading import book_from_openpyxl
     from xlsheets.reading import read_book
 
     wb = fill_workbook(department_from_dict(doc))
@@ -179,7 +179,7 @@ def test_a_row_typed_just_below_the_table_is_read(sample_books, tmp_path):
     """Excel does not grow a name when a row is inserted right under it: that row still belongs to the table."""
     from openpyxl import load_workbook
 
-    from xlsheets.sheetops import sheet_names
+    from xlsheets.io.sheetops import sheet_names
 
     wb = load_workbook(sample_books["fy2024"])
     ws = wb.worksheets[1]

@@ -147,7 +147,7 @@ def test_the_committed_xlsb_reads_as_the_xlsx_reads(corpus):
 
 
 def test_xls_ods_and_xlsb_keep_their_defined_names(corpus):
-    from xlsheets.reading import load_book
+    from xlsheets.io.loading import load_book
 
     for name in ("fy2024.xls", "fy2024.ods", "fy2020.xlsb"):
         book = load_book(corpus[name])

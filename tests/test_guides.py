@@ -24,13 +24,13 @@ from xlsheets.errors import XlsheetsError  # noqa: E402
 from xlsheets.filling import fill  # noqa: E402
 from xlsheets.guides import HINT_REPORT, HINT_TARGET, NO_DIGIT_FILL, REQUIRED_FILL  # noqa: E402
 from xlsheets.interchange import department_to_long_records  # noqa: E402
+from xlsheets.io.saving import lossy_parts  # noqa: E402
+from xlsheets.io.sheetops import insert_rows, sheet_names  # noqa: E402
 from xlsheets.marking import BELOW_FILL  # noqa: E402
 from xlsheets.ops import achieve_file, annotate_file  # noqa: E402
 from xlsheets.reading import read  # noqa: E402
 from xlsheets.render import convert, pdf_to_png  # noqa: E402
 from xlsheets.samples import sample_dict  # noqa: E402
-from xlsheets.saving import lossy_parts  # noqa: E402
-from xlsheets.sheetops import insert_rows, sheet_names  # noqa: E402
 from xlsheets.template import templates_dir  # noqa: E402
 
 INPUT_ROLES = ("item_no", "item_title", "subitem_no", "method", "period", "target", "midterm", "final",
@@ -223,8 +223,8 @@ def _rules(path: Path) -> list[tuple]:
 def test_in_place_writes_keep_every_rule(fy2020):
     """The template's rules and live checks stay, in their order; annotate only adds its marks (which
     clear takes away again)."""
+    from xlsheets.io.writers import MARK_FORMULA
     from xlsheets.ops import clear_file
-    from xlsheets.writers import MARK_FORMULA
 
     before = _rules(fy2020)
     achieve_file(fy2020, in_place=True, backup=False)

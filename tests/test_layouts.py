@@ -16,9 +16,10 @@ from tests.layouts import build_all, department, variants
 from xlsheets import layout as L
 from xlsheets.cli import main
 from xlsheets.filling import fill
+from xlsheets.io.loading import load_book
 from xlsheets.model import department_from_dict
 from xlsheets.rates import achievement
-from xlsheets.reading import load_book, read, read_book
+from xlsheets.reading import read, read_book
 from xlsheets.sheetkinds import label_key
 from xlsheets.validation import validate, validate_path
 

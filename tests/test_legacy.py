@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.legacy import legacy_workbook
-from xlsheets.grid import book_from_openpyxl
 from xlsheets.handmade import split_numbered
+from xlsheets.io.loading import book_from_openpyxl
+from xlsheets.io.saving import save_workbook
 from xlsheets.model import department_from_dict
 from xlsheets.reading import read, read_book
-from xlsheets.saving import save_workbook
 
 
 def _dept():

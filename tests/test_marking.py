@@ -10,12 +10,12 @@ from tests.legacy import legacy_workbook
 from xlsheets import layout as L
 from xlsheets.cli import main
 from xlsheets.errors import XlsheetsError
+from xlsheets.io.saving import save_workbook
 from xlsheets.marking import RESULTS_HEADER_ROW, SEVERITY_FILL
 from xlsheets.model import department_from_dict
 from xlsheets.ops import achieve_file, annotate_file, clear_file
 from xlsheets.reading import read
 from xlsheets.samples import sample_dict
-from xlsheets.saving import save_workbook
 from xlsheets.validation import ERROR
 
 
@@ -187,7 +187,7 @@ def _goal_sheets_only(src, dst, *, live_checks: bool = True):
     when live_checks is False (the marks, which are conditional formats too, stay)."""
     from openpyxl.formatting.formatting import ConditionalFormattingList
 
-    from xlsheets.writers import MARK_FORMULA
+    from xlsheets.io.writers import MARK_FORMULA
 
     wb = load_workbook(src)
     if "検証結果" in wb.sheetnames:

@@ -7,13 +7,14 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.legacy import legacy_workbook
-from xlsheets.grid import a1, book_from_openpyxl
+from xlsheets.io.grid import a1
+from xlsheets.io.loading import book_from_openpyxl
+from xlsheets.io.writers import OpenpyxlWriter
 from xlsheets.marking import write_achievement
 from xlsheets.model import STAGES, SUBITEM_FIELDS, department_from_dict
 from xlsheets.rates import compute_rates
 from xlsheets.reading import read_book, read_result
 from xlsheets.validation import validate
-from xlsheets.writers import OpenpyxlWriter
 
 
 def test_every_subitem_of_a_sample_knows_the_cells_its_texts_are_in(sample_books):

@@ -13,12 +13,10 @@ from xlsheets.rates import (
     NO_RESULT,
     NO_TARGET,
     UNIT_MISMATCH,
-    Settings,
     achievement,
-    load_settings,
-    settings_from_sheet,
 )
 from xlsheets.samples import sample_dict
+from xlsheets.settings import Settings, load_settings, settings_from_sheet
 
 
 def test_fy2020_goal4_item2_final_rates_are_80_116_106_106():

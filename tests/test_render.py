@@ -24,7 +24,7 @@ def _only_column(src, dst, keep: str) -> None:
     from openpyxl import load_workbook
 
     from xlsheets import layout as L
-    from xlsheets.sheetops import sheet_names
+    from xlsheets.io.sheetops import sheet_names
 
     wb = load_workbook(src)
     for ws in wb.worksheets[1:]:
@@ -170,7 +170,7 @@ def test_a_text_too_long_to_print_is_reported_by_fill_achieve_and_carry_forward(
 
 def test_the_samples_print_without_a_cut():
     from xlsheets.filling import fill_workbook
-    from xlsheets.sheetops import print_cuts
+    from xlsheets.io.sheetops import print_cuts
 
     for name in ("fy2020", "fy2024"):
         wb = fill_workbook(department_from_dict(sample_dict(name)))

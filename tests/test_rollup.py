@@ -240,7 +240,7 @@ def test_two_workbooks_of_one_department_and_year_are_pointed_out(sample_books, 
 def test_a_department_name_with_a_trailing_space_is_the_same_department(sample_books, tmp_path):
     from openpyxl import load_workbook
 
-    from xlsheets.saving import save_workbook
+    from xlsheets.io.saving import save_workbook
 
     wb = load_workbook(sample_books["fy2024"])
     for ws in wb.worksheets:
@@ -335,7 +335,7 @@ def test_each_summary_table_has_its_own_header_row_aligned_with_its_numbers(fold
 
 def test_findings_rows_grow_with_their_wrapped_messages(folder, tmp_path):
     """要確認 (issue #14, item 16): rows kept the default height and printed lines overlapped."""
-    from xlsheets.textwidth import text_lines
+    from xlsheets.io.textwidth import text_lines
 
     ws = load_workbook(rollup([folder], tmp_path / "r.xlsx").path)["要確認"]
     header, data = _table_cells(ws, "要確認")

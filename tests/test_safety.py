@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from tests.hostile import corpus
-from xlsheets import saving
 from xlsheets.cli import main
 from xlsheets.errors import XlsheetsError
 from xlsheets.filling import fill, fill_workbook
+from xlsheets.io import saving
 from xlsheets.model import department_from_dict
 from xlsheets.reading import read
 from xlsheets.samples import sample_dict
@@ -335,7 +335,7 @@ def _hold_lock(path: Path):
     import subprocess
     import sys
 
-    code = ("import sys, time\nfrom xlsheets.locking import edit_lock\n"
+    code = ("import sys, time\nfrom xlsheets.io.locking import edit_lock\n"
             f"with edit_lock({str(path)!r}):\n    print('held', flush=True)\n    time.sleep(600)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"
@@ -375,7 +375,7 @@ def test_excel_and_libreoffice_locks_are_never_taken_as_stale(fy2020):
 def test_a_file_changed_after_it_was_read_is_not_replaced(fy2020):
     """A writer that ignores the locks changes the file between xlsheets' read and its save: nothing is written."""
     from xlsheets.errors import ChangedMeanwhile
-    from xlsheets.locking import edit_lock
+    from xlsheets.io.locking import edit_lock
 
     with edit_lock(fy2020) as before:
         ours = load_workbook(fy2020)

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from xlsheets import layout as L
 from xlsheets.cli import main
-from xlsheets.grid import book_from_openpyxl
-from xlsheets.reading import load_book, read, read_book
-from xlsheets.saving import save_workbook
+from xlsheets.io.loading import book_from_openpyxl, load_book
+from xlsheets.io.saving import save_workbook
+from xlsheets.reading import read, read_book
 from xlsheets.sheetkinds import GOAL, OWN, SKIPPED, classify
 
 

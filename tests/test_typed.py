@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from xlsheets.cli import main
+from xlsheets.io.saving import save_workbook
 from xlsheets.reading import read
-from xlsheets.saving import save_workbook
 from xlsheets.typed import scales_to_percent, typed_rate
 
 

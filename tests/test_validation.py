@@ -110,7 +110,7 @@ def test_every_rule_is_documented_in_the_readme():
 def test_the_cover_list_is_checked_against_the_goal_sheets(sample_books, tmp_path):
     from openpyxl import load_workbook
 
-    from xlsheets.saving import save_workbook
+    from xlsheets.io.saving import save_workbook
 
     assert not [f for f in validate_path(sample_books["fy2020"]).findings if f.code == "cover-mismatch"]
     wb = load_workbook(sample_books["fy2020"])
@@ -131,8 +131,8 @@ def test_a_hand_made_cover_is_read_and_checked(tmp_path):
     from openpyxl import load_workbook
 
     from tests.legacy import legacy_workbook
+    from xlsheets.io.saving import save_workbook
     from xlsheets.model import department_from_dict
-    from xlsheets.saving import save_workbook
 
     dept = department_from_dict(sample_dict("fy2020"))
     wb = legacy_workbook(dept)
@@ -152,7 +152,7 @@ def test_a_hand_made_cover_is_read_and_checked(tmp_path):
 def test_a_sheet_naming_another_department_is_pointed_out(tmp_path):
     from openpyxl import load_workbook
 
-    from xlsheets.saving import save_workbook
+    from xlsheets.io.saving import save_workbook
 
     path = fill(sample_dict("fy2024"), tmp_path / "a.xlsx").path
     wb = load_workbook(path)

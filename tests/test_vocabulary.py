@@ -112,4 +112,4 @@ def test_the_severity_names_in_japanese_are_written_once():
 
 def test_the_rate_format_and_the_settings_sheet_name_are_written_once():
     assert _count(lambda n: isinstance(n, ast.Constant) and n.value == '0"%"') == {"xlsheets/layout.py": 1}
-    assert _count(lambda n: isinstance(n, ast.Constant) and n.value == "xlsheets設定") == {"xlsheets/settings.py": 1}
+    assert _count(lambda n: isinstance(n, ast.Constant) and n.value == "xlsheets設定") == {"xlsheets/layout.py": 1}

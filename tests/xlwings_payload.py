@@ -18,8 +18,8 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from python_calamine import CalamineWorkbook
 
-from xlsheets.grid import read_defined_names
-from xlsheets.sheetops import set_text
+from xlsheets.io.grid import read_defined_names
+from xlsheets.io.sheetops import set_text
 
 
 def payload_from_file(path: Path, active: int | str = 0) -> dict[str, Any]:

@@ -140,7 +140,7 @@ def _format_for(out: Path | None, fmt: str | None, fits: dict[str, str], default
     """The output format: --format, else the output's extension; a contradiction between them is refused."""
     if out is None:
         return fmt or default
-    from .saving import refuse_suffix
+    from .io.saving import refuse_suffix
 
     refuse_suffix(out, tuple(fits))
     by_name = fits[out.suffix.lower()]
@@ -190,8 +190,8 @@ def fill(data: Path, out: Path, template: Path | None, force: bool, no_backup: b
 def read(file: Path, fmt: str | None, out: Path | None, force: bool) -> None:
     """シートを読み込み JSON/YAML/CSV で出力する (read a filled sheet back)."""
     from .interchange import dump, dump_bytes
+    from .io.saving import check_output, write_bytes_atomic
     from .reading import read_result
-    from .saving import check_output, write_bytes_atomic
 
     fmt = _format_for(out, fmt, DATA_SUFFIXES)
     if out:
@@ -250,7 +250,7 @@ def sample(name: str, out: Path, fmt: str | None, force: bool) -> None:
         click.echo(f"作成しました: {report.path}")
     else:
         from .interchange import dump_bytes, load_department
-        from .saving import write_bytes_atomic
+        from .io.saving import write_bytes_atomic
 
         write_bytes_atomic(dump_bytes(load_department(sample_dict(name)), fmt), out, overwrite=force,
                            suffixes=_suffixes(fits, fmt))
@@ -352,7 +352,7 @@ def validate(files, stage, fmt, brief, annotate, do_clear, out, in_place, force,
             return
     else:
         from . import ops
-        from .saving import check_output
+        from .io.saving import check_output
 
         if results:
             check_output(results, force, (".xlsx",))  # said before any reading
@@ -511,7 +511,7 @@ def _summary(reports, failed) -> dict:
 def achieve(file, out, in_place, settings_path, force, no_backup) -> None:
     """達成率（中間・期末）と判定を計算してシートに書き込む (compute achievement columns)."""
     from . import ops
-    from .rates import load_settings
+    from .settings import load_settings
 
     settings = load_settings(settings_path) if settings_path else None
     res = ops.achieve_file(file, out, in_place=in_place, settings=settings, overwrite=force, backup=not no_backup)

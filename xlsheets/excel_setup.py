@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import XlsheetsError
-from .saving import write_bytes_atomic
+from .io.saving import write_bytes_atomic
 
 
 def workbook_source() -> Path:

@@ -16,11 +16,11 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from . import layout as L
 from .errors import XlsheetsError
-from .grid import Ref, a1
-from .inspection import check_package
-from .model import STAGES, SUBITEM_FIELDS, Department, Goal, circled, paren, priority_text, wareki
-from .saving import check_output, save_workbook
-from .sheetops import (
+from .interchange import load_department
+from .io.grid import Ref, a1
+from .io.inspection import check_package
+from .io.saving import check_output, save_workbook
+from .io.sheetops import (
     MAX_ROW_HEIGHT,
     PrintCut,
     copy_row_format,
@@ -34,6 +34,7 @@ from .sheetops import (
     set_text,
     sheet_names,
 )
+from .model import STAGES, SUBITEM_FIELDS, Department, Goal, circled, paren, priority_text, wareki
 from .template import template_path
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -133,7 +134,6 @@ def fill_workbook(dept: Department, template: str | Path | None = None, report: 
 def fill(data, out: str | Path, *, template: str | Path | None = None, overwrite: bool = False,
          backup: bool = True) -> FillReport:
     """Fill the template from data (dict, Department, file path or DataFrame) and save to out."""
-    from .interchange import load_department
 
     check_output(Path(out), overwrite, (".xlsx",))  # before any work: fill writes an .xlsx
     report = FillReport()

@@ -14,11 +14,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import layout as L
-from .grid import Ref
+from .io.grid import Ref
+from .io.sheetops import sheet_names
 from .marking import BELOW_FILL
 from .model import CIRCLED, paren
-from .rates import DEFAULT_SETTINGS
-from .sheetops import sheet_names
+from .settings import DEFAULT_SETTINGS
 
 REQUIRED_FILL = "FFF2CC"  # a required cell left empty on a row that has a 取組
 NO_DIGIT_FILL = "FCE4D6"  # a 数値目標 without a single digit

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import layout as L
-from .grid import SheetGrid, cell_text
+from .io.grid import SheetGrid, cell_text
 from .model import (
     CIRCLED,
     POSITIONING_KEYS,
@@ -38,8 +38,9 @@ from .model import (
     parse_priority,
     parse_subitem_no,
 )
+from .rates import add_evidence
 from .sheetkinds import header_rows, label_key, table_header_row
-from .typed import needs_format, typed_rate
+from .typed import needs_format, rate_number, typed_rate
 
 HEADER_FIELDS = ("title", "department", "priority", "current_issues", "purpose", *POSITIONING_KEYS)
 ITEM_ROLES = ("item_method", "item_title", "method", "item_no", "subitem_no")
@@ -571,8 +572,6 @@ def _per_subitem(value: Any, subs: list[SubItem]) -> list[tuple[SubItem, Any]]:
 def set_typed(sub: SubItem, rates: dict[str, tuple[float, str]], grade: str, settings) -> None:
     """Keep what a sub-item's 達成率/判定 cells hold (``sub.typed``) and give it as ``sub.achievement``
     (the 判定 belongs to the latest stage: 期末 when it has a rate or a report, else 中間)."""
-    from .rates import add_evidence
-    from .typed import rate_number
 
     if not rates and grade in ("", settings.none):  # 「－」 alone: nothing rated
         return

@@ -14,6 +14,9 @@ from typing import Any
 
 from . import layout as L
 from .errors import XlsheetsError
+from .io.grid import cell_text
+from .io.inspection import check_package
+from .io.loading import read_book_calamine, read_text
 from .model import (
     NOTE_KEYS,
     POSITIONING_KEYS,
@@ -82,25 +85,6 @@ def _uncsv_cell(v: Any) -> Any:
     return v[1:] if isinstance(v, str) and v.startswith("'") and _runs_as_formula(v[1:]) else v
 
 
-def read_text(path: Path) -> str:
-    """A text file as Excel and editors on Japanese PCs save it: UTF-8 (with or without BOM),
-    UTF-16 (Excel's 「Unicode テキスト」) or Shift_JIS (cp932, Excel's 「CSV（コンマ区切り）」)."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError as e:
-        raise XlsheetsError(
-            f"文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）: {path}",
-            f"unknown text encoding (save as UTF-8 or Shift_JIS): {path}",
-        ) from e
-
-
 def load_document(path: Path) -> dict[str, Any]:
     """Read an interchange document from JSON, YAML, CSV or .xlsx (long table)."""
     if not path.exists():
@@ -136,9 +120,6 @@ def load_document(path: Path) -> dict[str, Any]:
 
 
 def _xlsx_records(path: Path) -> list[dict[str, Any]]:
-    from .grid import read_book_calamine
-    from .inspection import check_package
-
     check_package(path)
     book = read_book_calamine(path)
     sheet = next((s for s in book.sheets if s.name == L.INPUT_SHEET), book.sheets[0] if book.sheets else None)
@@ -156,8 +137,6 @@ def grid_records(rows: list[list[Any]]) -> list[dict[str, Any]]:
 
 
 def _cell(v: Any) -> str:
-    from .grid import cell_text
-
     return cell_text(v).strip() if v is not None else ""
 
 

@@ -180,11 +180,14 @@ EXTRA_LABEL = re.compile(r"^(?:担当(?:課|係|者)?|所管課|課名|係名|�
 LABEL_VALUE = re.compile(r"^\s*([^:：]{2,30}?)\s*[:：]\s*(\S.*)$", re.S)
 
 # Sheets xlsheets itself writes into a department's workbook, or into its own xlsheets.xlsm: never read
-# as goals, wherever the workbook came from (with marking's 検証結果 and xlsheets_marks and the settings
-# sheet: sheetkinds.own_sheet_names()). The sheets it adds also carry the sheet-scoped constant N_OWN_SHEET.
+# as goals, wherever the workbook came from. The sheets it adds also carry the sheet-scoped constant N_OWN_SHEET.
 INPUT_SHEET, BUTTONS_SHEET, CONF_SHEET = "入力", "操作", "xlwings.conf"  # xlsheets.xlsm's
 NEW_YEAR_SHEET, LIVE_ROLLUP_SHEET = "新年度入力", "集計"  # the server face's 新年度作成 and 集計
-OWN_SHEETS = (INPUT_SHEET, BUTTONS_SHEET, CONF_SHEET, NEW_YEAR_SHEET, LIVE_ROLLUP_SHEET)
+RESULTS_SHEET = "検証結果"  # marking: the findings listed with links to their cells
+MARKS_SHEET = "xlsheets_marks"  # marking, hidden: what the marks replaced, so that clear restores it
+SETTINGS_SHEET = "xlsheets設定"  # settings: 端数処理, 判定の基準, 部局順
+OWN_SHEETS = frozenset((INPUT_SHEET, BUTTONS_SHEET, CONF_SHEET, NEW_YEAR_SHEET, LIVE_ROLLUP_SHEET, RESULTS_SHEET,
+                        MARKS_SHEET, SETTINGS_SHEET))
 N_OWN_SHEET = "xs_own_sheet"
 
 

@@ -9,24 +9,24 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from . import layout as L
-from .grid import UNKNOWN_NOTE, BookGrid
-from .layout import RATE_FORMAT
+from .errors import XlsheetsError
+from .io.grid import UNKNOWN_NOTE, BookGrid, col_index
+from .io.textwidth import display_width
+from .layout import MARKS_SHEET, RATE_FORMAT, RESULTS_SHEET
 from .model import STAGES, Goal, SubItem, Typed, circled, paren
 from .rates import (
     AMBIGUOUS,
-    DEFAULT_SETTINGS,
     MEASURE_MISMATCH,
     NO_RESULT,
     UNIT_MISMATCH,
     Achievement,
     Rates,
-    Settings,
     StageRates,
     compute_rates,
     latest,
 )
-from .reading import ReadResult
-from .textwidth import display_width
+from .reading import ReadResult, read_book
+from .settings import DEFAULT_SETTINGS, Settings
 from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 
 # finding marks (red, orange, lavender) are distinct from the grade fills (green, blue, yellow, pink),
@@ -34,7 +34,6 @@ from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 SEVERITY_FILL = {ERROR: "FF8B8B", WARNING: "F8CBAD", INFO: "E4DFEC"}
 GRADE_FILLS = ("C6EFCE", "DDEBF7", "FFEB9C")  # the bands from the highest down
 BELOW_FILL = "FFC7CE"
-RESULTS_SHEET = "検証結果"
 RESULTS_HEADER_ROW = 4  # below the colour legend
 # 検証結果's columns: (heading, narrowest, widest) in Excel width units; wider text wraps
 RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10, 20), ("セル", 5, 6), ("重点目標", 9, 9),
@@ -42,7 +41,6 @@ RESULTS_COLUMNS = (("重大度", 6, 8), ("コード", 10, 20), ("シート", 10,
 # the page the columns share, in width units: A4 landscape with the default margins holds about 130 at
 # 100 %; fitted to its width, 150 prints at about 87 % (11 pt text at about 9.5 pt)
 RESULTS_PAGE_WIDTH = 150
-MARKS_SHEET = "xlsheets_marks"  # hidden: what the marks replaced, so that clear restores it
 NOTE_PREFIX = "[xlsheets] "
 
 
@@ -179,8 +177,6 @@ def _evidence_note(writer, sheet: str, r: int, c: int, lines: list[str]) -> None
 
 def _rate_cells(book: BookGrid) -> list[tuple[str, int, int]]:
     """The 達成率 cells of every goal sheet (none when the workbook is not a 重点目標管理シート)."""
-    from .errors import XlsheetsError
-    from .reading import read_book
 
     try:
         result = read_book(book)
@@ -199,8 +195,6 @@ def _rate_cells(book: BookGrid) -> list[tuple[str, int, int]]:
 
 
 def _parse_a1(cell: str) -> tuple[int, int]:
-    from .grid import col_index
-
     letters = "".join(ch for ch in cell if ch.isalpha())
     return int(cell[len(letters):]), col_index(letters)
 
@@ -237,10 +231,10 @@ def annotate(reports: list[Report], writer, book: BookGrid | None = None) -> int
     rows, legend_fills = _legend()
     links = results_table(reports, rows, lambda f: f"#'{f.sheet}'!{f.cell}")
     writer.write_sheet(RESULTS_SHEET, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
-                       header_row=RESULTS_HEADER_ROW, landscape=True)
+                       header_row=RESULTS_HEADER_ROW, landscape=True, mark=L.N_OWN_SHEET)
     for (r, c), colour in legend_fills.items():
         writer.set_fill(RESULTS_SHEET, r, c, colour)
-    writer.write_sheet(MARKS_SHEET, marks, hidden=True)
+    writer.write_sheet(MARKS_SHEET, marks, hidden=True, mark=L.N_OWN_SHEET)
     return len(per_cell)
 
 

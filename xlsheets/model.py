@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import XlsheetsError
 from .grammar.eras import ERA_FIRST_DAYS, ERA_LETTERS, ERAS, era_year_in  # noqa: F401  (ERA_* kept importable here)
 from .grammar.numerals import numeral_value
 
@@ -296,6 +297,11 @@ def wareki(year: int) -> str:
     return f"{year}年度"
 
 
+def year_key(year) -> tuple:
+    """Latest fiscal year first; a year that is not a number after all of them."""
+    return (0, -year, "") if isinstance(year, int) and not isinstance(year, bool) else (1, 0, str(year))
+
+
 def year_label(year: Any) -> str:
     """2020 → '令和2年度（2020）', as headings and titles show a fiscal year (data columns keep 2020).
     A whole number of any kind (numpy's from a table, 2020.0) counts; other values are shown as they are."""
@@ -322,8 +328,6 @@ def _text(v: Any, where: str = "") -> str:
 
 
 def _shape(ja: str, en: str):
-    from .errors import XlsheetsError
-
     raise XlsheetsError(f"データの形式が正しくありません: {ja}。", f"bad data: {en}")
 
 
@@ -352,7 +356,6 @@ def department_from_dict(data: dict[str, Any], warn=None) -> Department:
     """Build a Department from the interchange dict; unknown keys go to ``warn(msg)``."""
     warn = warn or (lambda msg: None)
     if not isinstance(data, dict):
-        from .errors import XlsheetsError
 
         raise XlsheetsError("データの形式が正しくありません（オブジェクトが必要です）。", "data must be an object")
     fy_raw = data.get("fiscal_year")

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RollupWorkbook, XlsheetsError, remedy
-from .grid import BookGrid, book_from_openpyxl
-from .inspection import check_spreadsheet, misnamed
-from .locking import edit_lock
+from .io.grid import BookGrid
+from .io.inspection import check_spreadsheet, misnamed
+from .io.loading import book_from_openpyxl, load_book
+from .io.locking import edit_lock
+from .io.saving import check_output, open_for_edit, refuse_lossy, save_workbook
+from .io.sheetops import print_cuts
+from .io.writers import OpenpyxlWriter
 from .marking import annotate, clear, write_achievement
-from .rates import Settings, load_settings
-from .reading import load_book, read_book
-from .saving import check_output, open_for_edit, refuse_lossy, save_workbook
-from .sheetops import print_cuts
+from .reading import read_book
+from .settings import Settings, load_settings
 from .summary.inputs import SKIP_ROLLUP
 from .validation import Report, validate
-from .writers import OpenpyxlWriter
 
 
 @dataclass
@@ -97,7 +98,7 @@ def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
 
 def _keeping_phonetics(wb, src: Path):
     """wb, or a writer that saves wb and puts the ふりがな of src back (openpyxl drops them)."""
-    from . import phonetics
+    from .io import phonetics
 
     if not phonetics.has_phonetics(src):
         return wb
@@ -111,7 +112,7 @@ def _keeping_phonetics(wb, src: Path):
 
 def print_cut_notes(wb) -> list[str]:
     """A note for each cell of a printed sheet whose text cannot print in full (xlsheets' own sheets aside)."""
-    from .marking import RESULTS_SHEET
+    from .layout import RESULTS_SHEET
 
     return [cut.message() for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULTS_SHEET
             for cut in print_cuts(ws)]

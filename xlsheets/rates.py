@@ -17,14 +17,7 @@ from .findings import RULES
 from .grammar import Quantity, Scan, Target, no_result_reason, parse_target, pick, scan
 from .grammar.units import dimension
 from .model import STAGES, Department, SubItem
-from .settings import (  # noqa: F401  (kept importable from here)
-    DEFAULT_SETTINGS,
-    SETTINGS_SHEET,
-    Settings,
-    load_settings,
-    settings_from_dict,
-    settings_from_sheet,
-)
+from .settings import DEFAULT_SETTINGS, Settings
 
 # Why there is no rate (Achievement.status)
 NO_TARGET, EMPTY_REPORT, NO_RESULT, UNIT_MISMATCH, OK = "no-target", "empty-report", "no-result", "unit-mismatch", "ok"

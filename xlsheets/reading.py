@@ -20,8 +20,9 @@ from typing import Any
 
 from . import layout as L
 from .errors import NotAGoalSheet, RollupWorkbook
-from .grid import BookGrid, SheetGrid, a1, cell_text
 from .handmade import read_labelled, set_typed
+from .io.grid import BookGrid, SheetGrid, a1, cell_text
+from .io.loading import book_from_openpyxl, load_book
 from .model import (
     POSITIONING_KEYS,
     STAGES,
@@ -39,6 +40,7 @@ from .model import (
     parse_priority,
     parse_subitem_no,
 )
+from .settings import DEFAULT_SETTINGS, load_settings
 from .sheetkinds import COVER, GOAL, SKIPPED, SheetKind, classify, looks_like_cover
 from .typed import needs_format, typed_rate
 
@@ -79,24 +81,7 @@ def read(source: Any) -> Department:
     return read_result(source).department
 
 
-def load_book(path: str | Path) -> BookGrid:
-    """Check a workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) and read all its sheets as grids (calamine)."""
-    from .errors import UnreadableWorkbook
-    from .grid import read_book_calamine
-    from .inspection import check_spreadsheet, misnamed
-
-    kind, workbook_xml = check_spreadsheet(path)
-    try:
-        book = read_book_calamine(path, workbook_xml, kind)
-    except Exception as e:  # calamine and the XML parser raise their own error types on broken parts
-        raise UnreadableWorkbook(f"ブックを読めません: {path}（{e}）", f"cannot read workbook: {e}") from e
-    book.misnamed = misnamed(path, kind) or ""
-    return book
-
-
 def read_result(source: Any) -> ReadResult:
-    from .grid import book_from_openpyxl
-
     if isinstance(source, (str, Path)):
         book = load_book(source)
     elif isinstance(source, BookGrid):
@@ -108,14 +93,13 @@ def read_result(source: Any) -> ReadResult:
 
 def read_book(book: BookGrid) -> ReadResult:
     """Read every goal sheet of a workbook (recognised by the form's signature, see ``sheetkinds``)."""
-    from .settings import SETTINGS_SHEET, load_settings
 
     if L.N_ROLLUP in book.constants:
         raise RollupWorkbook(
             f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {book.path}",
             f"an xlsheets roll-up, not a department's sheets: {book.path}",
         )
-    settings = load_settings(book=book) if any(s.name == SETTINGS_SHEET for s in book.sheets) else None
+    settings = load_settings(book=book) if any(s.name == L.SETTINGS_SHEET for s in book.sheets) else None
     goals: list[Goal] = []
     dept_name = ""
     year: Any = None
@@ -197,7 +181,7 @@ def _cover_entries(sheet: SheetGrid) -> list[CoverEntry]:
 def read_goal_sheet(sheet: SheetGrid, settings=None) -> tuple[Goal, str, int | None]:
     """Read one goal sheet; returns the goal (with its ``GoalSheet``), the 部局名 and the year."""
     if settings is None:
-        from .settings import DEFAULT_SETTINGS as settings
+        settings = DEFAULT_SETTINGS
     if L.N_TITLE in sheet.names and L.N_BODY in sheet.names:
         goal, dept, year = _read_named(sheet, settings)
     else:

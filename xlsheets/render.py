@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 from .errors import XlsheetsError, remedy
-from .saving import check_output, write_bytes_atomic
+from .io.inspection import check_spreadsheet
+from .io.saving import check_output, write_bytes_atomic
 
 FONTS_CONF = Path(__file__).resolve().parent / "data" / "fonts.conf"
 
@@ -44,7 +45,6 @@ def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float = 300) ->
 def render_pdf(path: str | Path, out: str | Path, *, overwrite: bool = False,
                sheets: list[str] | None = None) -> Path:
     """Render a workbook to a PDF file, as printed: every sheet, or only the named ones (in the book's order)."""
-    from .inspection import check_spreadsheet
 
     path, out = Path(path), Path(out)
     kind = check_spreadsheet(path)[0]  # any format LibreOffice renders and xlsheets reads

@@ -9,20 +9,22 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import layout as L
+from .io.saving import save_workbook
+from .io.writers import OpenpyxlWriter
 from .marking import RESULTS_HEADER_ROW, results_table, results_widths
-from .model import year_label
+from .model import year_key, year_label
 from .settings import Settings, order_departments
 from .validation import Report
 
 LIST_SHEET = "検証結果一覧"
-LIST_COLUMNS = ["部局名", "年度", "エラー", "警告", "ファイル", "検証結果のシート・読めない理由"]
+# the first sheet's columns: (heading, width)
+LISTING = (("部局名", 16), ("年度", 8), ("エラー", 7), ("警告", 7), ("ファイル", 32), ("検証結果のシート・読めない理由", 60))
 _NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\']")  # what a sheet name cannot hold
 
 
 def report_order(reports: list[Report], settings: Settings | None = None) -> list[Report]:
     """The reports latest year first, then in the city's order of departments, then by file."""
-    from .summary.columns import year_key
-
     rank = {d: k for k, d in enumerate(order_departments(sorted({r.department for r in reports}), settings))}
     return sorted(reports, key=lambda r: (year_key(r.fiscal_year), rank[r.department], r.path))
 
@@ -40,13 +42,10 @@ def write_results_book(reports: list[Report], failed: list[tuple[Path, str]], ou
     from openpyxl import Workbook
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    from .saving import save_workbook
-    from .writers import OpenpyxlWriter
-
     wb = Workbook()
     writer = OpenpyxlWriter(wb)
     names: list[str] = [LIST_SHEET]
-    listing: list[list[Any]] = [LIST_COLUMNS]
+    listing: list[list[Any]] = [[c for c, _ in LISTING]]
     list_links: dict[tuple[int, int], Any] = {}
     for rep in report_order(reports, settings):
         name = _sheet_name(rep, names)
@@ -60,13 +59,14 @@ def write_results_book(reports: list[Report], failed: list[tuple[Path, str]], ou
         links = results_table([rep], rows, lambda f, target=target: Hyperlink(
             ref="", target=target, location=f"'{f.sheet}'!{f.cell}"))
         writer.write_sheet(name, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
-                           header_row=RESULTS_HEADER_ROW, landscape=True)
+                           header_row=RESULTS_HEADER_ROW, landscape=True, mark=L.N_OWN_SHEET)
         listing.append([rep.department, rep.fiscal_year, s["error"], s["warning"], Path(rep.path).name, name])
         list_links[(len(listing), 6)] = Hyperlink(ref="", location=f"'{name}'!A1")
         list_links[(len(listing), 5)] = Hyperlink(ref="", target=target)
     for path, why in failed:
         listing.append([None, None, None, None, Path(path).name, f"読めません: {why}"])
-    writer.write_sheet(LIST_SHEET, listing, links=list_links, widths=[16, 8, 7, 7, 32, 60], landscape=True)
+    writer.write_sheet(LIST_SHEET, listing, links=list_links, widths=[w for _, w in LISTING], landscape=True,
+                       mark=L.N_OWN_SHEET)
     wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     wb.move_sheet(LIST_SHEET, -(len(wb.sheetnames) - 1))
     return save_workbook(wb, out, overwrite=overwrite, backup=False)

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import XlsheetsError
+from .io.inspection import SPREADSHEET_SUFFIXES
+from .io.loading import load_book, read_text
+from .layout import SETTINGS_SHEET
 
-SETTINGS_SHEET = "xlsheets設定"
 _ROUNDING = {"floor": ROUND_FLOOR, "round": ROUND_HALF_UP, "ceil": ROUND_CEILING}
 _ROUNDING_JA = {"切り捨て": "floor", "四捨五入": "round", "切り上げ": "ceil"}
 
@@ -97,8 +99,6 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
     """Settings from a file (JSON/YAML, or a workbook with an xlsheets設定 sheet), else from the
     workbook's xlsheets設定 sheet, else defaults."""
     if path:
-        from .inspection import SPREADSHEET_SUFFIXES
-        from .interchange import read_text
 
         p = Path(path)
         if not p.is_file():
@@ -137,7 +137,6 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
 
 def _settings_workbook(p: Path) -> Settings:
     """The xlsheets設定 sheet of a workbook given as the settings file."""
-    from .reading import load_book
 
     book = load_book(p)
     if not any(s.name == SETTINGS_SHEET for s in book.sheets):

@@ -11,11 +11,10 @@ as a phantom goal.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from . import layout as L
-from .grid import BookGrid, SheetGrid
+from .io.grid import BookGrid, SheetGrid
 from .model import STAGES
 
 GOAL, COVER, OWN, SKIPPED, OTHER = "goal", "cover", "own", "skipped", "other"
@@ -58,18 +57,9 @@ class Signature:
         return "、".join(lacks)
 
 
-@functools.cache
-def own_sheet_names() -> frozenset[str]:
-    """The names of the sheets xlsheets writes (imported here when first asked: marking reads workbooks)."""
-    from .marking import MARKS_SHEET, RESULTS_SHEET
-    from .settings import SETTINGS_SHEET
-
-    return frozenset((*L.OWN_SHEETS, RESULTS_SHEET, MARKS_SHEET, SETTINGS_SHEET))
-
-
 def is_own_sheet(sheet: SheetGrid) -> bool:
     """One of the sheets xlsheets writes (by its mark, or by name wherever the workbook came from)."""
-    return L.N_OWN_SHEET in sheet.constants or sheet.name in own_sheet_names()
+    return L.N_OWN_SHEET in sheet.constants or sheet.name in L.OWN_SHEETS
 
 
 def is_named_goal(sheet: SheetGrid) -> bool:

@@ -18,9 +18,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import layout as L
-from .grid import Ref
 from .guides import add_cover_guides, add_goal_guides
-from .sheetops import set_sheet_name
+from .io.grid import Ref
+from .io.saving import save_workbook
+from .io.sheetops import set_sheet_name
 
 FONT = "ＭＳ 明朝"
 LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -223,7 +224,6 @@ def template_path(fiscal_year: int | str | None) -> Path:
 
 def write_templates(out_dir: Path) -> list[Path]:
     """Build every layout's template into out_dir (used by scripts/build_templates.py)."""
-    from .saving import save_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

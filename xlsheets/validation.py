@@ -15,7 +15,8 @@ from typing import Any
 
 from .findings import ERROR, FIELD_JA, INFO, RULES, SEVERITY_JA, WARNING, Finding, Report, Rule
 from .grammar import Target, parse_target, scan
-from .grid import a1
+from .io.grid import a1
+from .io.loading import load_book
 from .model import (
     POSITIONING_KEYS,
     STAGE_JA,
@@ -33,19 +34,19 @@ from .model import (
 )
 from .rates import (
     AMBIGUOUS,
-    DEFAULT_SETTINGS,
     MEASURE_MISMATCH,
     NO_RESULT,
     REASONS,
     UNIT_MISMATCH,
     Achievement,
     Rates,
-    Settings,
     achievement,
     latest,
     stated_rate_mismatch,
 )
-from .reading import ReadResult
+from .reading import ReadResult, read_book
+from .settings import DEFAULT_SETTINGS, Settings, load_settings
+from .typed import rate_number
 
 # the vocabulary of findings lives in findings.py; kept importable from here
 __all__ = ["ERROR", "FIELD_JA", "INFO", "RULES", "SEVERITY_JA", "WARNING", "Finding", "Report", "Rule", "validate",
@@ -363,8 +364,6 @@ def _typed_differs(value: float, ach) -> bool:
     from dataclasses import replace
     from decimal import Decimal
 
-    from .typed import rate_number
-
     return stated_rate_mismatch(replace(ach, stated_rates=[Decimal(str(rate_number(value)))])) is not None
 
 
@@ -389,9 +388,6 @@ def validate(result: ReadResult, stage: str | None = None, settings: Settings = 
 
 
 def validate_path(path, stage: str | None = None, settings: Settings | None = None) -> Report:
-    from .rates import load_settings
-    from .reading import load_book, read_book
-
     book = load_book(path)
     result = read_book(book)
     return validate(result, stage, settings or load_settings(book=book))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..textwidth import display_width
+from ..io.textwidth import display_width
 
 FONT = 14  # px in the chart's own units: a half-width character is about FONT / 2 wide
 ROW = 30  # one bar and its gap

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import XlsheetsError
-from ..saving import check_writable_folder
+from ..io.saving import check_writable_folder
 
 GENERATOR_MARK = b'<meta name="generator" content="xlsheets'
 NOT_FOLDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".json", ".yaml", ".yml", ".html",

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from .. import layout as L
-from ..textwidth import text_lines
+from ..io.textwidth import text_lines
 
 RATE_FMT = L.RATE_FORMAT
 NUM_FMT = "#,##0.##"
@@ -202,7 +202,7 @@ def table(ws, df, name: str, f: Formats, fmts: dict[str, Any], default, first_ro
 
 
 def cell_ref(r: int, c: int) -> str:
-    from ..grid import a1
+    from ..io.grid import a1
 
     return a1(r + 1, c + 1)
 
@@ -222,6 +222,6 @@ def is_average(col: str) -> bool:
 
 def sheet_range(sheet: str, r1: int, c1: int, r2: int, c2: int) -> str:
     """An absolute range on a sheet, for a chart series (0-based rows and columns)."""
-    from ..grid import col_letter
+    from ..io.grid import col_letter
 
     return f"'{sheet}'!${col_letter(c1 + 1)}${r1 + 1}:${col_letter(c2 + 1)}${r2 + 1}"

@@ -49,8 +49,3 @@ CITY = "市全体"  # the 部局名 of a year's row for the whole city on 集計
 
 STATUS_COLUMNS = ["年度", "部局名", "状況", "ファイル", "最終保存", "重点目標", "取組", "中間報告 記入", "中間報告 記入率",
                   "期末報告 記入", "期末報告 記入率", "エラー", "警告", "重複"]
-
-
-def year_key(year) -> tuple:
-    """Latest fiscal year first; a year that is not a number after all of them."""
-    return (0, -year, "") if isinstance(year, int) and not isinstance(year, bool) else (1, 0, str(year))

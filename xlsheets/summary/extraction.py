@@ -20,7 +20,7 @@ def extract(path: str, document: bool = False, settings=None) -> dict[str, Any]:
 
 def _extract(local: str, path: str, document: bool = False, settings=None) -> dict[str, Any]:
     from ..grammar import clear_caches
-    from ..reading import load_book
+    from ..io.loading import load_book
 
     clear_caches()
     try:
@@ -64,8 +64,9 @@ def records_from_book(book, path: str, document: bool = False, settings=None) ->
     """The roll-up records of a workbook already read into grids (a file or a live workbook);
     settings: rate with these (None: the workbook's own xlsheets設定 sheet, else the defaults)."""
     from ..model import circled, paren, priority_text
-    from ..rates import compute_rates, latest, load_settings
+    from ..rates import compute_rates, latest
     from ..reading import read_book
+    from ..settings import load_settings
     from ..validation import WARNING, validate
     from .cells import row_height
 
@@ -125,7 +126,7 @@ def basis(ach: dict[str, Any]) -> str:
 
 
 def _a1(cell) -> str:
-    from ..grid import a1
+    from ..io.grid import a1
 
     return a1(*cell) if cell else "A1"
 

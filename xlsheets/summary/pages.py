@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import year_label
-from ..textwidth import text_lines
+from ..io.textwidth import text_lines
+from ..model import year_key, year_label
 from .cells import Formats, is_average, lines_height, print_setup, put, rate_colours, table, text
-from .columns import CITY, year_key
+from .columns import CITY
 from .status import MISSING
 
 GOAL_WIDTH = 36  # the 重点目標 column of 重点目標別

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetsError, option
+from ..model import year_key
 from ..settings import DEFAULT_SETTINGS, Settings
-from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS, year_key
+from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS
 from .duplicates import ALL, LATEST, mark_duplicates
 from .extraction import extract
 from .gathered import Gathered
@@ -61,7 +62,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     progress(done, total) is called as files are read, then progress(-1, total) when the
     workbook is being written.
     """
-    from ..saving import check_output
+    from ..io.saving import check_output
     from .workbook import RollupBook
 
     out = Path(out)

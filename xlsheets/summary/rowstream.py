@@ -19,7 +19,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..grid import col_letter
+from ..io.grid import col_letter
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED_LOOK = re.compile(r"_x[0-9a-fA-F]{4}_")  # literal text Excel would read as an escape

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..model import STAGES, year_label
+from ..model import STAGES, year_key, year_label
 from ..settings import plain_name
-from .columns import STATUS_COLUMNS, year_key
+from .columns import STATUS_COLUMNS
 from .saved import shown
 
 SUBMITTED, MISSING = "提出済", "未提出"

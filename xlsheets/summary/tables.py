@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from ..model import year_label
+from ..model import year_key, year_label
 from ..settings import order_departments
-from .columns import CITY, GRADE_ORDER, RATE_CAP, ROW_FIELDS, SUMMARY_COLUMNS, year_key
+from .columns import CITY, GRADE_ORDER, RATE_CAP, ROW_FIELDS, SUMMARY_COLUMNS
 from .gathered import Gathered, gather
 from .status import submission_status
 

@@ -16,7 +16,7 @@ def write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrit
 
     Every file is checked before any is written (an existing one without overwrite: nothing written).
     """
-    from ..saving import check_output
+    from ..io.saving import check_output
 
     sizes = {"一覧": gathered.row_count(), "要確認": gathered.finding_count()}
     files = {sheet: out.with_name(f"{out.stem}_{sheet}.{fmt}") for sheet, n in sizes.items() if n > limit}
@@ -42,7 +42,7 @@ def _write_table(rows: Iterable[tuple], columns: list[str], path: Path, fmt: str
     """Rows as a Parquet or CSV file (no formulas when Excel opens the CSV), atomically, in bounded memory."""
     import itertools
 
-    from ..saving import write_stream_atomic
+    from ..io.saving import write_stream_atomic
 
     if fmt not in ("csv", "parquet"):
         raise XlsheetsError(f"形式が不明です: {fmt}（parquet / csv）", f"unknown format {fmt}")

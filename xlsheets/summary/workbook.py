@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import layout as L
+from ..io.saving import save_workbook
+from ..io.textwidth import text_lines
 from ..model import circled, paren
-from ..saving import save_workbook
-from ..textwidth import text_lines
 from ..validation import FIELD_JA as VALIDATION_FIELDS
 from ..validation import SEVERITY_JA
 from . import charts, pages

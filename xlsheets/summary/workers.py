@@ -34,8 +34,9 @@ def _preload() -> None:
     """Import what extract() needs before the workers fork, so that each does not import it again."""
     import python_calamine  # noqa: F401
 
-    from .. import grammar, marking, rates, reading, textwidth, validation  # noqa: F401
-    from ..grid import defined_names  # noqa: F401 - and html, which it imports on first use
+    from .. import grammar, marking, rates, reading, validation  # noqa: F401
+    from ..io import textwidth  # noqa: F401
+    from ..io.grid import defined_names  # noqa: F401 - and html, which it imports on first use
     from . import cells, extraction  # noqa: F401
 
     defined_names(b"")

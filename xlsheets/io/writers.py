@@ -17,8 +17,7 @@ from openpyxl.styles.colors import Color
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.workbook.defined_name import DefinedName
 
-from . import layout as L
-from .errors import XlsheetsError
+from ..errors import XlsheetsError
 from .grid import a1
 from .sheetops import set_text
 from .textwidth import text_lines
@@ -139,17 +138,18 @@ class OpenpyxlWriter:
 
     def write_sheet(self, name: str, rows: list[list[Any]], *, links: dict[tuple[int, int], str] | None = None,
                     hidden: bool = False, widths: list[float] | None = None, header_row: int = 1,
-                    landscape: bool = False) -> None:
+                    landscape: bool = False, mark: str = "") -> None:
         """(Re)create a sheet holding rows; links map (row, col) → '#Sheet!A1'. The table starts at
         header_row (rows above it are free text); landscape: printed on A4 landscape, one page wide,
-        the header row on every page, the last column wrapped."""
+        the header row on every page, the last column wrapped; mark: a sheet-scoped name the sheet
+        carries (its value the sheet's name), the caller's sign that the sheet is its own."""
         from openpyxl.styles import Font
 
         if name in self.wb.sheetnames:
             del self.wb[name]
         ws = self.wb.create_sheet(name)
-        # xlsheets' own sheet: never read back as a goal sheet (sheetkinds), whatever it is renamed to
-        ws.defined_names[L.N_OWN_SHEET] = DefinedName(L.N_OWN_SHEET, attr_text='"' + name.replace('"', '""') + '"')
+        if mark:
+            ws.defined_names[mark] = DefinedName(mark, attr_text='"' + name.replace('"', '""') + '"')
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):
                 set_text(ws.cell(r, c), v)

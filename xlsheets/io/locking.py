@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ChangedMeanwhile, XlsheetsError
+from ..errors import ChangedMeanwhile, XlsheetsError
 
 OWNER = "xlsheets"
 STALE_AFTER = 3600.0  # seconds: no write of xlsheets holds a lock this long

@@ -16,9 +16,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import UnreadableWorkbook, XlsheetsError, remedy
+from ..errors import UnreadableWorkbook, XlsheetsError, remedy
 from .inspection import check_package
 from .locking import Fingerprint, check_unchanged, edit_lock, is_stale, lock_files, refusal
+from .phonetics import losses
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -248,7 +249,6 @@ def lossy_parts(path: str | Path) -> list[str]:
 
 def phonetic_losses(path: Path) -> list[str]:
     """ふりがな that an in-place write could not keep exactly (see phonetics.restore)."""
-    from .phonetics import losses
 
     return losses(path)
 

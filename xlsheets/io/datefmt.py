@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from .grammar.eras import ERA_FIRST_DAYS, ERA_LETTERS
+from ..grammar.eras import ERA_FIRST_DAYS, ERA_LETTERS
 
 # Excel's built-in date formats as Japanese Excel shows them (ids 14, 27-36, 50-58)
 BUILTIN = {

@@ -19,6 +19,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .grid import xlsx_sheet_parts
+
 WHAT = "ふりがな (phonetic guides)"
 _SI = re.compile(rb"<si>.*?</si>|<si/>", re.S)
 _IS = re.compile(rb"<is>(.*?)</is>", re.S)
@@ -141,8 +143,6 @@ def _font_index(i: int, src: list[tuple[bytes, ...]], new: list[tuple[bytes, ...
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[str]:
-    from .grid import xlsx_sheet_parts
-
     return [part for _name, part in xlsx_sheet_parts(zf)]
 
 

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UnreadableWorkbook
+from ..errors import UnreadableWorkbook
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
