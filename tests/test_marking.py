@@ -10,13 +10,13 @@ from tests.legacy import legacy_workbook
 from xlsheets import layout as L
 from xlsheets.cli import main
 from xlsheets.errors import XlsheetsError
+from xlsheets.findings import ERROR
 from xlsheets.io.saving import save_workbook
 from xlsheets.marking import RESULTS_HEADER_ROW, SEVERITY_FILL
 from xlsheets.model import department_from_dict
 from xlsheets.ops import achieve_file, annotate_file, clear_file
 from xlsheets.reading import read
 from xlsheets.samples import sample_dict
-from xlsheets.validation import ERROR
 
 
 def _cells(path, skip_cols=frozenset()):
@@ -207,9 +207,9 @@ def _goal_sheets_only(src, dst, *, live_checks: bool = True):
 def test_marks_show_over_the_templates_live_checks_and_clear_gives_the_checks_back(sample_books, tmp_path):
     """Rendered by LibreOffice: the marked area is the same with and without the template's conditional
     formats, and after --clear the live checks colour what they coloured before annotating."""
+    from xlsheets.findings import WARNING
     from xlsheets.guides import NO_DIGIT_FILL, REQUIRED_FILL
     from xlsheets.render import convert
-    from xlsheets.validation import WARNING
 
     marked, _report = annotate_file(sample_books["fy2020"], tmp_path / "marked.xlsx", stage="final")
     cleared = clear_file(marked.path, tmp_path / "cleared.xlsx").path

@@ -79,9 +79,9 @@ def test_the_results_sheet_speaks_japanese_and_prints_every_sheet_name_whole(sam
     """Fields as the form names them, items as ①(1), every column wrapped and sized: no text cut off."""
     from openpyxl import load_workbook
 
+    from xlsheets.findings import FIELD_JA
     from xlsheets.marking import RESULTS_HEADER_ROW, RESULTS_PAGE_WIDTH
     from xlsheets.ops import annotate_file
-    from xlsheets.validation import FIELD_JA
 
     marked, report = annotate_file(sample_books["fy2020"], tmp_path / "m.xlsx", stage="final")
     wb = load_workbook(marked.path)

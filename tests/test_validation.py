@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from xlsheets.cli import main
 from xlsheets.filling import fill
+from xlsheets.findings import RULES
 from xlsheets.samples import sample_dict
-from xlsheets.validation import RULES, validate_path
+from xlsheets.validation import validate_path
 
 GOAL3 = "3_地域包括ケアシステムの深化と地域福祉の推進に向けた取組"
 GOAL4 = "4_生活困窮者の自立に向けた支援の推進"

@@ -2,6 +2,9 @@
 
 User mistakes (missing file, not a workbook, output exists…) print a Japanese message
 (English after) and exit with code 2; nothing is written.
+
+Each command imports the library inside its function: ``xlsheets --help`` and a command start without
+loading what the other commands use (the roll-up's pandas, the server, LibreOffice's helpers).
 """
 
 from __future__ import annotations
@@ -411,7 +414,7 @@ def _report_json(reports, failed, skipped) -> None:
 
 
 def _report_text(reports, failed, skipped) -> None:
-    from .validation import SEVERITY_JA
+    from .findings import SEVERITY_JA
 
     for r in reports:
         click.echo(f"■ {r.path}")

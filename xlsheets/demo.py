@@ -6,10 +6,10 @@ from pathlib import Path
 
 from .errors import XlsheetsError, remedy
 from .filling import fill
+from .findings import ERROR, WARNING
 from .model import STAGE_JA
 from .ops import achieve_file, annotate_file
 from .samples import SAMPLES, sample_dict
-from .validation import ERROR, WARNING
 
 ROLLUP_NAME = "集計.xlsx"
 TOP_CODES = 4  # how many finding codes the demo names for each sample
@@ -69,7 +69,7 @@ def run_demo(out_dir: Path, render: bool = False, echo=print, overwrite: bool = 
             pdf = render_pdf(rated.path, rated.path.with_suffix(".pdf"), overwrite=overwrite)
             echo(f"  印刷イメージ: {pdf}")
             made.append(pdf)
-    from .summary.pipeline import rollup
+    from .summary.pipeline import rollup  # the roll-up's pandas only when the demo gets there
 
     samples = [out_dir / f"{name}.xlsx" for name in SAMPLES]
     res = rollup(samples, out_dir / ROLLUP_NAME, overwrite=overwrite, jobs=1)

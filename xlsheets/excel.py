@@ -4,6 +4,9 @@ Each button takes an optional ``book``: without it, the workbook that called Run
 (``xw.Book.caller()``); with it, any xlwings Book (xlwings Server/Lite, tests). They read
 the whole used range of each sheet in one call, run the same core as the CLI, and write
 through ``io.live.XlwingsWriter``, which sends whole column blocks rather than single cells.
+
+Each button imports the library inside its function: Excel imports this module on every click, and a
+click should load only what its button runs (the roll-up's pandas only for 集計).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 from . import layout as L
 from .errors import XlsheetsError
+from .findings import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 from .io.grid import UNKNOWN_NOTE, BookGrid, col_index
 from .io.textwidth import display_width
 from .layout import MARKS_SHEET, RATE_FORMAT, RESULTS_SHEET
@@ -27,7 +28,6 @@ from .rates import (
 )
 from .reading import ReadResult, read_book
 from .settings import DEFAULT_SETTINGS, Settings
-from .validation import ERROR, FIELD_JA, INFO, SEVERITY_JA, WARNING, Report
 
 # finding marks (red, orange, lavender) are distinct from the grade fills (green, blue, yellow, pink),
 # and the 検証結果 sheet says which is which

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RollupWorkbook, XlsheetsError, remedy
+from .filling import fill_workbook
+from .findings import Report
+from .io import phonetics
 from .io.grid import BookGrid
 from .io.inspection import check_spreadsheet, misnamed
 from .io.loading import book_from_openpyxl, load_book
@@ -20,11 +23,12 @@ from .io.locking import edit_lock
 from .io.saving import check_output, open_for_edit, refuse_lossy, save_workbook
 from .io.sheetops import print_cuts
 from .io.writers import OpenpyxlWriter
+from .layout import RESULTS_SHEET
 from .marking import annotate, clear, write_achievement
 from .reading import read_book
 from .settings import Settings, load_settings
 from .summary.inputs import SKIP_ROLLUP
-from .validation import Report, validate
+from .validation import validate
 
 
 @dataclass
@@ -89,7 +93,6 @@ def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
     if book.kind == "xlsx":
         wb = open_for_edit(path)
         return book, wb, _keeping_phonetics(wb, path)
-    from .filling import fill_workbook
 
     wb = fill_workbook(read_book(book).department)
     notes.append(converted_note(path, book.kind))
@@ -98,7 +101,6 @@ def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
 
 def _keeping_phonetics(wb, src: Path):
     """wb, or a writer that saves wb and puts the ふりがな of src back (openpyxl drops them)."""
-    from .io import phonetics
 
     if not phonetics.has_phonetics(src):
         return wb
@@ -112,7 +114,6 @@ def _keeping_phonetics(wb, src: Path):
 
 def print_cut_notes(wb) -> list[str]:
     """A note for each cell of a printed sheet whose text cannot print in full (xlsheets' own sheets aside)."""
-    from .layout import RESULTS_SHEET
 
     return [cut.message() for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULTS_SHEET
             for cut in print_cuts(ws)]
@@ -198,7 +199,6 @@ def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, o
 def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:
     """Any readable workbook (.xls/.xlsb/.ods, or an old hand-made layout) into the official template
     of its year, as .xlsx."""
-    from .filling import fill_workbook
 
     _target(path, out, False, overwrite)
     book = load_book(path)

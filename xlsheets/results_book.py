@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from . import layout as L
+from .findings import Report
 from .io.saving import save_workbook
 from .io.writers import OpenpyxlWriter
 from .marking import RESULTS_HEADER_ROW, results_table, results_widths
 from .model import year_key, year_label
 from .settings import Settings, order_departments
-from .validation import Report
 
 LIST_SHEET = "検証結果一覧"
 # the first sheet's columns: (heading, width)
