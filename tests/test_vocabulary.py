@@ -72,7 +72,8 @@ def test_every_message_template_names_only_fields_its_checks_can_fill():
     for rule in RULES.values():
         for condition, template in rule.messages.items():
             names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-            assert rule.message(condition, **dict.fromkeys(names, "x")), (rule.code, condition)
+            finding = rule.finding("Sheet1", "A1", {}, condition, **dict.fromkeys(names, "x"))  # even {sheet}, {cell}
+            assert finding.message and "{" not in finding.message, (rule.code, condition)
             assert all(n.isidentifier() for n in names), (rule.code, condition, names)
 
 

@@ -65,7 +65,7 @@ class _Checker:
         self.fy = fy if isinstance(fy, int) else None
 
     def add(self, code: str, src: GoalSheet, cell: tuple[int, int] | None, loc: dict[str, Any], condition: str = "",
-            **fields: Any) -> None:
+            /, **fields: Any) -> None:
         """A finding of a rule, its message for the condition made from the fields."""
         self.findings.append(RULES[code].finding(src.name, a1(*cell) if cell else "", loc, condition, **fields))
 
