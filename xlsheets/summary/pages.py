@@ -14,8 +14,8 @@ from typing import Any
 
 from ..model import year_label
 from ..textwidth import text_lines
-from .cells import Formats, is_average, lines_height, print_setup, put, rate_colours, table, text
-from .columns import CITY, year_key
+from .cells import Formats, is_average, print_setup, put, rate_colours, table, text
+from .columns import CITY, lines_height, year_key
 from .status import MISSING
 
 GOAL_WIDTH = 36  # the 重点目標 column of 重点目標別

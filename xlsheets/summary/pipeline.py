@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import XlsheetsError, option
 from ..settings import DEFAULT_SETTINGS, Settings
-from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS, year_key
+from . import columns
+from .columns import EXCEL_ROWS, RATE_CAP, SHEET_ROWS, year_key
 from .duplicates import ALL, LATEST, mark_duplicates
 from .extraction import extract
 from .gathered import Gathered
@@ -75,7 +76,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if not paths:
         raise XlsheetsError("集計できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）が見つかりません。指定したフォルダ・ファイルを"
                             "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
-    gathered = Gathered(ROW_FIELDS)
+    gathered = Gathered(columns.LISTING.row_fields)
     skipped = found.skip_counts()
 
     def keep(rec: dict[str, Any]) -> None:  # each record as it arrives: its rows and findings into columns
@@ -162,7 +163,7 @@ def _import_writers() -> None:
     and run the summaries once on two made-up rows: pandas loads much of itself on first use."""
     import xlsxwriter  # noqa: F401
 
-    row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
+    row = dict.fromkeys(columns.LISTING.fields, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△"}
     frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": [],
              "department": "", "fiscal_year": 2024, "goals": []}])
 
