@@ -1,6 +1,6 @@
 """一覧's columns are one table (summary.columns.LISTING): a column added there is in the rows extraction
 makes, on the sheet with its width and format, in the print area, in the tidy data, on the live 集計
-sheet and in the open data; the per-file step loads no writer."""
+sheet and in the open data; the per-file step loads no writer, and the workers find loaded what it needs."""
 
 from __future__ import annotations
 
@@ -146,6 +146,25 @@ def test_the_per_file_step_loads_no_workbook_writer(sample_books):
     assert seen["ok"]
     for moment in ("imported", "ran"):
         assert not set(seen[moment]) & set(WRITER), moment
+
+
+LOADED_AFTER_PRELOAD = """
+import json, sys
+from xlsheets.summary import workers
+workers._preload()
+before = set(sys.modules)
+from xlsheets.summary.extraction import extract
+ok = [extract(p)["ok"] for p in sys.argv[1:]]
+print(json.dumps({"ok": ok, "new": sorted(set(sys.modules) - before)}))
+"""
+
+
+def test_workers_forked_after_the_preload_import_nothing_again_to_read_a_workbook(sample_books):
+    legacy = Path(__file__).parent / "data" / "fy2020.xlsb"
+    seen = _probe(LOADED_AFTER_PRELOAD, *(str(p) for p in sample_books.values()), str(legacy))
+    assert seen["ok"] == [True, True, True]
+    # the standard library's codecs a file's names need may come later; no module of xlsheets or a reader
+    assert [m for m in seen["new"] if m.partition(".")[0] not in sys.stdlib_module_names] == []
 
 
 def test_the_readme_names_the_sheet_and_open_data_columns_as_the_table_does():
