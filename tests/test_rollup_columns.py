@@ -20,7 +20,7 @@ from xlsheets import rollup
 from xlsheets.publish.opendata import csv_columns
 from xlsheets.reading import load_book
 from xlsheets.summary import columns
-from xlsheets.summary.columns import CENTRED, FLOAT, LINK, NUMBER, PLAIN, RATE, Column, Listing
+from xlsheets.summary.columns import CENTRED, FLOAT, LINK, NUMBER, RATE, TEXT, WRAPPED, Column, Listing
 from xlsheets.summary.extraction import extract
 
 EXTRA = Column("方法の字数", lambda s: len(s.sub.method), 7, NUMBER, tidy=FLOAT)  # printed, after 根拠
@@ -71,7 +71,7 @@ def test_a_column_added_to_the_table_is_on_the_sheet_in_its_print_area_and_in_th
         assert _width(ws, j) == c.width, c.name
         assert column.number_format == NUMBER_FORMATS.get(c.kind, "General"), c.name
         assert (column.alignment.horizontal == "center") == (c.kind == CENTRED), c.name
-        assert bool(column.alignment.wrap_text) == (c.kind not in (PLAIN, CENTRED, NUMBER, RATE, LINK)), c.name
+        assert bool(column.alignment.wrap_text) == (c.kind in (WRAPPED, TEXT)), c.name
     assert ws.cell(2, longer.link + 1).hyperlink is not None
     extra = [c.name for c in longer.sheet].index("方法の字数")
     method = [c.name for c in longer.sheet].index("方法・手段")
