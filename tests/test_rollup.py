@@ -169,17 +169,17 @@ def test_collect_inputs_skips_locks_backups_and_reports_named_non_workbooks(fold
 
 
 def test_a_column_mixing_numbers_and_text_keeps_each_value(tmp_path):
-    from xlsheets.summary.columns import LIST_COLUMNS, ROW_FIELDS
+    from xlsheets.summary.columns import LISTING
     from xlsheets.summary.gathered import gather
     from xlsheets.summary.tables import frames
     from xlsheets.summary.workbook import RollupBook
 
-    base = dict.fromkeys(LIST_COLUMNS, "") | {"年度": 2024, "ファイル": str(tmp_path / "a.xlsx"), "シート": "1_a",
+    base = dict.fromkeys(LISTING.fields, "") | {"年度": 2024, "ファイル": str(tmp_path / "a.xlsx"), "シート": "1_a",
                                               "セル": "D8"}
     rows = [base | {"優先順位": p, "重点目標": t} for p, t in [(1, "a"), ("未定", ""), (None, "=1+1"), (2.5, "x" * 40000)]]
     records = [{"path": base["ファイル"], "ok": True, "department": "", "fiscal_year": 2024, "goals": [], "rows": rows,
                 "findings": []}]
-    out = RollupBook(tmp_path / "r.xlsx").write(gather(records, ROW_FIELDS), frames([]), overwrite=False)
+    out = RollupBook(tmp_path / "r.xlsx").write(gather(records, LISTING.row_fields), frames([]), overwrite=False)
     got = [[c.value for c in row[2:4]] for row in load_workbook(out)["一覧"].iter_rows(min_row=2)]
     assert got[0] == [1, "a"] and got[1] == ["未定", None] and got[2] == [None, "=1+1"]
     assert got[3][0] == 2.5 and len(got[3][1]) == 32767

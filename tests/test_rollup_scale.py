@@ -112,8 +112,11 @@ def test_a_long_listing_is_written_row_by_row_with_the_same_values_filters_and_l
     from openpyxl.utils import get_column_letter
 
     ws = load_workbook(long.path)["一覧"]
-    source = book.LIST_SHEET_COLUMNS.index("参照元") + 1  # the last column
-    assert source == len(book.LIST_SHEET_COLUMNS)
+    from xlsheets.summary.columns import LISTING
+
+    headers = [c.name for c in LISTING.sheet]
+    source = headers.index("参照元") + 1  # the last column
+    assert source == len(headers)
     last = get_column_letter(source)
     assert not ws.tables and ws.auto_filter.ref == f"A1:{last}{long.rows + 1}" and ws.freeze_panes == "A2"
     assert ws["A1"].fill.fgColor.rgb.endswith("4472C4") and ws["A1"].font.b

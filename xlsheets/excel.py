@@ -259,11 +259,11 @@ def build_rollup(book=None) -> str:
 @button
 def rollup_sheet(book=None) -> str:
     """集計 (server face): a 集計 sheet in this workbook listing every sub-item with its rates."""
-    from .summary.columns import LIST_COLUMNS
+    from .summary.columns import LISTING
     from .summary.extraction import records_from_book
 
     rec = records_from_book(book_grid(book), book.name)
-    columns = [c for c in LIST_COLUMNS if c != "ファイル"]
+    columns = [c for c in LISTING.sheet_fields if c != "ファイル"]  # the sheet is in this workbook
     rows = [columns] + [[r[c] for c in columns] for r in rec["rows"]]
     writer = XlwingsWriter(book)
     writer.write_sheet(L.LIVE_ROLLUP_SHEET, rows, mark=L.N_OWN_SHEET)

@@ -46,7 +46,8 @@ LAYERS: tuple[Layer, ...] = (
              "（ワーカー・Dask）、`gathered`（Arrow の列で記録を保持）、`duplicates`・`saved`（重複ブック、保存日時）、"
              "`tables`・`status`（年度ごとの集計、提出状況）、`workbook`・`rowstream`（集計ブック、長い表を XML で直接）、"
              "`pages`・`charts`・`cells`（概要・表紙などのシート、グラフ、書式）、`tidy`（分析用データ）、"
-             "`columns`（列と上限）、`pipeline`（`rollup()`）", "the roll-up"),
+             "`columns`（一覧の列の表 `LISTING`: 値の出どころ・幅・書式・印刷・分析用データ。ほかの列と上限）、"
+             "`pipeline`（`rollup()`）", "the roll-up"),
     )),
     Layer("work", "仕事", (
         Part(("filling", "carry"), "データから様式へ記入、翌年度のシート", "fill the template; next year's sheets"),

@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from .findings import ERROR, FIELD_JA, INFO, RULES, SEVERITY_JA, WARNING, Finding, Report, Rule
+from .findings import FIELD_JA, RULES, Finding, Report
 from .grammar import Target, parse_target, scan
 from .io.grid import a1
 from .io.loading import load_book
@@ -47,10 +47,6 @@ from .rates import (
 from .reading import ReadResult, read_book
 from .settings import DEFAULT_SETTINGS, Settings, load_settings
 from .typed import rate_number
-
-# the vocabulary of findings lives in findings.py; kept importable from here
-__all__ = ["ERROR", "FIELD_JA", "INFO", "RULES", "SEVERITY_JA", "WARNING", "Finding", "Report", "Rule", "validate",
-           "validate_path"]
 
 
 class _Checker:

@@ -14,15 +14,20 @@ import json
 from typing import Any
 
 from ..interchange import csv_cell
-from ..summary.columns import TIDY_COLUMNS
+from ..summary import columns
 from .site import YearPage, source_name
 
 ID_COLUMNS = ["部局ID", "取組ID", "ページ"]  # the page: a path from the site's top, with the row's anchor
-CSV_COLUMNS = [*TIDY_COLUMNS, *ID_COLUMNS]
+
+
+def csv_columns() -> list[str]:
+    """The CSV's columns: the roll-up's tidy 一覧 (as `rollup --format csv`), then the ids and the page."""
+    return [*columns.LISTING.tidy, *ID_COLUMNS]
 
 
 def csv_rows(year: YearPage) -> list[list[Any]]:
-    """The year's sub-items in the site's order, as CSV_COLUMNS."""
+    """The year's sub-items in the site's order, as csv_columns()."""
+    names = csv_columns()
     rows = []
     for dept in year.departments:
         for goal in dept.goals:
@@ -32,7 +37,7 @@ def csv_rows(year: YearPage) -> list[list[Any]]:
                 values = {**r.row, "ファイル": source_name(r.row["ファイル"]), "部局ID": dept.slug,
                           "取組ID": f"{year.slug}-{dept.slug}-g{goal.number}-{r.anchor}",
                           "ページ": f"{goal.path}#{r.anchor}"}
-                rows.append([_value(values[c]) for c in CSV_COLUMNS])
+                rows.append([_value(values[c]) for c in names])
     return rows
 
 
@@ -48,7 +53,7 @@ def _value(v: Any) -> Any:
 def csv_bytes(year: YearPage) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_columns())
     writer.writerows(csv_rows(year))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetsError
-from ..summary.columns import ROW_FIELDS
+from ..summary import columns
 from ..summary.duplicates import mark_duplicates
 from ..summary.extraction import extract
 from ..summary.gathered import Gathered
@@ -40,7 +40,7 @@ def read_sources(inputs: Iterable[str | Path], *, exclude: Iterable[Path] = (), 
                             "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
     records = run_extract(found.workbooks, jobs=jobs, progress=progress, task=functools.partial(extract, document=True))
     skipped = found.skip_counts()
-    gathered = Gathered(ROW_FIELDS)  # the roll-up's bookkeeping: what was read, what failed
+    gathered = Gathered(columns.LISTING.row_fields)  # the roll-up's bookkeeping: what was read, what failed
     books = []
     for rec in [*records, *({"path": str(p), "ok": False, "error": why} for p, why in found.refused)]:
         if rec.get("skip"):

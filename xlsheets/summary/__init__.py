@@ -10,8 +10,9 @@
 - ``workbook``, ``tidy``: the roll-up workbook (XlsxWriter) and the analysis data beside it;
   ``pages`` and ``charts`` write its short sheets and its charts, ``rowstream`` its table rows as
   XML, ``cells`` holds what they share (formats, print setup, small tables)
-- ``columns``: the columns, limits and order of years they share; ``pipeline``: ``rollup()``, which
-  runs them in turn
+- ``columns``: 一覧 as one table (``LISTING``: each column's name, where its value comes from, width,
+  kind, print area, tidy data), which extraction and every writer read; the other columns, limits and
+  order of years they share; ``pipeline``: ``rollup()``, which runs them in turn
 
 ``xlsheets.rollup`` is ``pipeline.rollup``; nothing is imported here, so that reading one piece
 (say the input scan that ``validate`` uses) does not load pandas or pyarrow.

@@ -1,5 +1,5 @@
 """What every sheet of the roll-up workbook shares: cell values as the writer takes them, the formats
-(ＭＳ 明朝 10pt, as on the form), print setup, small tables, rate colours and row heights."""
+(ＭＳ 明朝 10pt, as on the form), print setup, small tables and rate colours."""
 
 from __future__ import annotations
 
@@ -7,41 +7,14 @@ import math
 from typing import Any
 
 from .. import layout as L
+from ..io.grid import a1, col_letter
 from ..io.textwidth import text_lines
+from .columns import CENTRED, LINK, NUMBER, PLAIN, RATE, lines_height
 
 RATE_FMT = L.RATE_FORMAT
 NUM_FMT = "#,##0.##"
 DEC_FMT = "0.0"  # means and medians: one decimal everywhere
 MAX_TEXT = 32767  # characters in one cell
-LINE_HEIGHT = 12.5  # points per printed line of 10-pt text
-# 一覧's columns and their widths, in order (a record field of the same name fills each; 参照元 is the link)
-LIST_SHEET = [
-    ("年度", 5), ("部局名", 9), ("優先順位", 4), ("重点目標", 20), ("取組項目", 18), ("番号", 4), ("方法・手段", 22),
-    ("期間・期限", 8), ("数値目標", 20), ("目標値", 9), ("単位", 5), ("中間実績", 8), ("中間達成率", 6),
-    ("期末実績", 8), ("期末達成率", 6), ("判定", 4), ("根拠", 30), ("参照元", 40),
-]
-LIST_SHEET_COLUMNS = [c for c, _ in LIST_SHEET]
-LIST_WIDTHS = dict(LIST_SHEET)
-WRAPPED = ("重点目標", "取組項目", "方法・手段", "期間・期限", "数値目標", "根拠")
-NUMERIC = {"目標値": "num", "中間実績": "num", "期末実績": "num", "中間達成率": "rate", "期末達成率": "rate"}
-PLAIN = ("年度", "単位")
-CENTRED = ("優先順位", "番号", "判定")
-
-
-def row_height(row: dict[str, Any]) -> float | None:
-    """The height a 一覧 row needs for its wrapped texts (None: the default height)."""
-    lines = 1
-    for c in WRAPPED:
-        v = row.get(c)
-        # measure only what may need a second line: short one-line texts fit in any case
-        if isinstance(v, str) and (len(v) > (LIST_WIDTHS[c] - 1) // 2 or "\n" in v):
-            lines = max(lines, text_lines(v, LIST_WIDTHS[c]))
-    return lines_height(lines)
-
-
-def lines_height(lines: int) -> float | None:
-    """The row height for that many printed lines (None: one line, the default height)."""
-    return min(409.0, lines * LINE_HEIGHT + 3) if lines > 1 else None
 
 
 def text(v: Any) -> str:
@@ -116,13 +89,10 @@ class Formats:
     def make(self, **props):
         return self.wb.add_format({"font_name": "ＭＳ 明朝", "font_size": 10, "valign": "top"} | props)
 
-    def for_column(self, name: str):
-        kind = NUMERIC.get(name)
-        if kind:
-            return getattr(self, kind)
-        if name in CENTRED:
-            return self.centre
-        return self.plain if name in PLAIN else self.text
+    def for_kind(self, kind: str):
+        """The format of a 一覧 column of that kind (columns.WRAPPED, NUMBER, …)."""
+        return {NUMBER: self.num, RATE: self.rate, CENTRED: self.centre, PLAIN: self.plain,
+                LINK: self.link}.get(kind, self.text)
 
 
 def print_setup(ws, header_rows: int | tuple[int, int] = 1, landscape: bool = True, pages_tall: int = 0) -> None:
@@ -202,8 +172,6 @@ def table(ws, df, name: str, f: Formats, fmts: dict[str, Any], default, first_ro
 
 
 def cell_ref(r: int, c: int) -> str:
-    from ..io.grid import a1
-
     return a1(r + 1, c + 1)
 
 
@@ -222,6 +190,4 @@ def is_average(col: str) -> bool:
 
 def sheet_range(sheet: str, r1: int, c1: int, r2: int, c2: int) -> str:
     """An absolute range on a sheet, for a chart series (0-based rows and columns)."""
-    from ..io.grid import col_letter
-
     return f"'{sheet}'!${col_letter(c1 + 1)}${r1 + 1}:${col_letter(c2 + 1)}${r2 + 1}"

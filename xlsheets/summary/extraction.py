@@ -7,6 +7,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import RollupWorkbook, XlsheetsError
+from ..findings import WARNING
+from ..grammar import clear_caches
+from ..io.loading import load_book
+from ..model import STAGES
+from ..rates import compute_rates
+from ..reading import read_book
+from ..settings import load_settings
+from ..validation import validate
+from . import columns
+from .columns import Subitem
 from .inputs import SKIP_ROLLUP, is_url
 from .saved import saved_time
 
@@ -19,9 +29,6 @@ def extract(path: str, document: bool = False, settings=None) -> dict[str, Any]:
 
 
 def _extract(local: str, path: str, document: bool = False, settings=None) -> dict[str, Any]:
-    from ..grammar import clear_caches
-    from ..io.loading import load_book
-
     clear_caches()
     try:
         rec = records_from_book(load_book(local), path, document, settings)
@@ -63,13 +70,6 @@ def _extract_url(url: str, document: bool = False, settings=None) -> dict[str, A
 def records_from_book(book, path: str, document: bool = False, settings=None) -> dict[str, Any]:
     """The roll-up records of a workbook already read into grids (a file or a live workbook);
     settings: rate with these (None: the workbook's own xlsheets設定 sheet, else the defaults)."""
-    from ..model import circled, paren, priority_text
-    from ..rates import compute_rates, latest
-    from ..reading import read_book
-    from ..settings import load_settings
-    from ..validation import WARNING, validate
-    from .cells import row_height
-
     result = read_book(book)
     result.path = path
     own = load_settings(book=book)
@@ -78,25 +78,14 @@ def records_from_book(book, path: str, document: bool = False, settings=None) ->
     rates = compute_rates(dept, settings)
     report = validate(result, None, settings, rates)
     department = dept.department.strip()  # 「福祉部　」 and 「福祉部」 are one department in the summaries
+    listing = columns.LISTING
     goals, rows = [], []
     for goal in dept.goals:
         goals.append({"priority": goal.priority, "title": goal.title, "id": goal.id or "", "sheet": goal.sheet.name})
         for item, sub in goal.subitems():
             ach = rates[sub]
-            tgt = ach["final"].target or ach["midterm"].target
-            rows.append({
-                "年度": dept.fiscal_year, "部局名": department,
-                "優先順位": goal.priority if isinstance(goal.priority, int) else priority_text(goal.priority),
-                "重点目標": goal.title, "目標ID": goal.id or "",
-                "取組項目": f"{circled(item.no)} {item.title}".strip(), "番号": paren(sub.no),
-                "方法・手段": sub.method, "期間・期限": sub.period, "数値目標": sub.target,
-                "目標値": tgt.value if tgt else None, "単位": tgt.unit if tgt else "",
-                "中間実績": ach["midterm"].actual, "中間達成率": ach["midterm"].rate,
-                "期末実績": ach["final"].actual, "期末達成率": ach["final"].rate,
-                "判定": latest(ach).grade, "根拠": basis(ach),
-                "ファイル": path, "シート": goal.sheet.name, "セル": _a1(sub.cells.method),
-            })
-            rows[-1]["_height"] = row_height(rows[-1])
+            target = ach["final"].target or ach["midterm"].target
+            rows.append(listing.row(Subitem(path, dept.fiscal_year, department, goal, item, sub, ach, target)))
     findings = [f.to_dict() for f in report.findings]
     rec = {"path": path, "ok": True, "department": department, "fiscal_year": dept.fiscal_year,
            "goals": goals, "rows": rows, "findings": findings, "order": list(own.departments),
@@ -107,26 +96,5 @@ def records_from_book(book, path: str, document: bool = False, settings=None) ->
 
 def _filled(dept) -> dict[str, int]:
     """How many sub-items have a report written at each stage (提出状況)."""
-    from ..model import STAGES
-
     subs = [sub for goal in dept.goals for _item, sub in goal.subitems()]
     return {stage: sum(1 for sub in subs if str(getattr(sub, stage) or "").strip()) for stage in STAGES}
-
-
-def basis(ach: dict[str, Any]) -> str:
-    """The 根拠 of a row: what its latest rate was computed from, or the amounts that gave none."""
-    from ..model import STAGE_JA, STAGES
-    from ..rates import AMBIGUOUS
-
-    for wanted in (lambda a: a.rate is not None, lambda a: a.status == AMBIGUOUS):
-        for stage in reversed(STAGES):  # the latest report first
-            if wanted(ach[stage]):
-                return f"{STAGE_JA[stage]} {ach[stage].evidence}"
-    return ""
-
-
-def _a1(cell) -> str:
-    from ..io.grid import a1
-
-    return a1(*cell) if cell else "A1"
-

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 
 from ..errors import XlsheetsError
+from ..io.inspection import SPREADSHEET_SUFFIXES
 from ..io.saving import is_lock_file
 
 
@@ -74,8 +75,6 @@ def scan_inputs(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> I
 
 def _file_rule(p: PurePath) -> str | None:
     """The rule a file is skipped by, from its name (None: a workbook to read)."""
-    from ..io.inspection import SPREADSHEET_SUFFIXES
-
     if is_lock_file(Path(p.name)):
         return SKIP_LOCK
     if p.name.startswith(".xlsheets-"):

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..io.textwidth import text_lines
 from ..model import year_key, year_label
-from .cells import Formats, is_average, lines_height, print_setup, put, rate_colours, table, text
-from .columns import CITY
+from .cells import Formats, is_average, print_setup, put, rate_colours, table, text
+from .columns import CITY, lines_height
+from .inputs import accounting
 from .status import MISSING
 
 GOAL_WIDTH = 36  # the 重点目標 column of 重点目標別
@@ -71,8 +72,6 @@ def overview_table(ws, f: Formats, overview, lines: list[str]) -> int:
 
 def overview_lines(read: int, errors: int, skipped: dict[str, int], superseded: int, missing: list[str]) -> list[str]:
     """概要's lines under its title: when it was made, and what became of every file."""
-    from .inputs import accounting
-
     today = dt.date.today()
     lines = [f"作成日 {today.year}年{today.month}月{today.day}日",
              accounting(read, errors, skipped) + (f"・差し替え前として外したブック {superseded} 冊" if superseded else "")]

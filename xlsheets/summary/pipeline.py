@@ -11,16 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetsError, option
+from ..io.saving import check_output
 from ..model import year_key
 from ..settings import DEFAULT_SETTINGS, Settings
-from .columns import EXCEL_ROWS, LIST_COLUMNS, RATE_CAP, ROW_FIELDS, SHEET_ROWS
+from . import columns
+from .columns import EXCEL_ROWS, RATE_CAP, SHEET_ROWS
 from .duplicates import ALL, LATEST, mark_duplicates
 from .extraction import extract
 from .gathered import Gathered
 from .inputs import is_url, scan_inputs
 from .status import missing_departments
-from .tables import department_ranks, frames
+from .tables import department_ranks, frames, reason
 from .tidy import write_overflow, write_tidy
+from .workbook import RollupBook
 from .workers import run_extract
 
 
@@ -62,9 +65,6 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     progress(done, total) is called as files are read, then progress(-1, total) when the
     workbook is being written.
     """
-    from ..io.saving import check_output
-    from .workbook import RollupBook
-
     out = Path(out)
     inputs = [p if is_url(p) else Path(p) for p in inputs]
     check_rollup_options(inputs, jobs, scheduler, duplicates)
@@ -76,7 +76,7 @@ def rollup(inputs: Iterable[str | Path], out: str | Path, *, stage: str | None =
     if not paths:
         raise XlsheetsError("集計できるブック（.xlsx/.xlsm/.xls/.xlsb/.ods）が見つかりません。指定したフォルダ・ファイルを"
                             "確認してください: " + "、".join(map(str, inputs)), "no workbook found in the inputs")
-    gathered = Gathered(ROW_FIELDS)
+    gathered = Gathered(columns.LISTING.row_fields)
     skipped = found.skip_counts()
 
     def keep(rec: dict[str, Any]) -> None:  # each record as it arrives: its rows and findings into columns
@@ -129,7 +129,6 @@ def _refuse_when_nothing_was_read(gathered: Gathered, shown: int = 5, what: str 
     (what: the output that is not made)."""
     if any(b.get("ok") for b in gathered.books):
         return
-    from .tables import reason
 
     failed = [b for b in gathered.books if not b.get("ok")]
     lines = [f"{b['path']}: {reason(b['error'], b['path'])}" for b in failed[:shown]]
@@ -163,7 +162,7 @@ def _import_writers() -> None:
     and run the summaries once on two made-up rows: pandas loads much of itself on first use."""
     import xlsxwriter  # noqa: F401
 
-    row = dict.fromkeys(LIST_COLUMNS, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△", "目標ID": ""}
+    row = dict.fromkeys(columns.LISTING.fields, "") | {"目標値": 1.0, "中間達成率": 50, "判定": "△"}
     frames([{"path": "", "ok": True, "rows": [row | {"年度": 2023}, row | {"年度": 2024}], "findings": [],
              "department": "", "fiscal_year": 2024, "goals": []}])
 

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 
 from ..model import year_key, year_label
 from ..settings import order_departments
-from .columns import CITY, GRADE_ORDER, RATE_CAP, ROW_FIELDS, SUMMARY_COLUMNS
+from . import columns
+from .columns import CITY, GRADE_ORDER, RATE_CAP, SUMMARY_COLUMNS
 from .gathered import Gathered, gather
 from .status import submission_status
 
@@ -42,7 +43,7 @@ def frames(records: Gathered | list[dict[str, Any]], stage: str | None = None, c
     import pandas as pd
 
     if not isinstance(records, Gathered):
-        records = gather(records, ROW_FIELDS)
+        records = gather(records, columns.LISTING.row_fields)
     listing = records.frame(SUMMARY_COLUMNS)
     listing["年度"] = [_year(v) for v in listing["年度"]]
     rate_col = {"midterm": "中間達成率", "final": "期末達成率"}.get(stage or "")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetsError
-from .columns import FINDING_COLUMNS, NUMBER_COLUMNS, TIDY_COLUMNS
+from ..interchange import csv_cell
+from ..io.saving import check_output, write_stream_atomic
+from . import columns
+from .columns import FINDING_DATA_COLUMNS
 from .gathered import Gathered
 
 
@@ -16,8 +20,6 @@ def write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrit
 
     Every file is checked before any is written (an existing one without overwrite: nothing written).
     """
-    from ..io.saving import check_output
-
     sizes = {"一覧": gathered.row_count(), "要確認": gathered.finding_count()}
     files = {sheet: out.with_name(f"{out.stem}_{sheet}.{fmt}") for sheet, n in sizes.items() if n > limit}
     for path in files.values():
@@ -28,34 +30,35 @@ def write_overflow(gathered: Gathered, out: Path, limit: int, fmt: str, overwrit
         else:
             rows = ((p, f["sheet"], f["cell"], f["severity"], f["code"], *f["location"].values(), f["message"])
                     for p, f in gathered.finding_rows())
-            _write_table(rows, FINDING_COLUMNS, path, fmt, overwrite)
+            _write_table(rows, FINDING_DATA_COLUMNS, path, fmt, overwrite)
     return files
 
 
 def write_tidy(gathered: Gathered, path: Path, fmt: str, overwrite: bool) -> Path:
-    """The 一覧 table as tidy data for analysts (parquet or csv), written a chunk at a time."""
-    rows = gathered.listing()  # TIDY_COLUMNS lead ROW_FIELDS
-    return _write_table((r[:len(TIDY_COLUMNS)] for r in rows), TIDY_COLUMNS, path, fmt, overwrite)
+    """The 一覧 table as tidy data for analysts (parquet or csv), written a chunk at a time: its columns
+    in the tidy data, numbers as floats in Parquet."""
+    listing = columns.LISTING
+    take = operator.itemgetter(*(gathered.rows.names.index(c) for c in listing.tidy))
+    return _write_table(map(take, gathered.listing()), listing.tidy, path, fmt, overwrite, listing.numbers)
 
 
-def _write_table(rows: Iterable[tuple], columns: list[str], path: Path, fmt: str, overwrite: bool) -> Path:
-    """Rows as a Parquet or CSV file (no formulas when Excel opens the CSV), atomically, in bounded memory."""
+def _write_table(rows: Iterable[tuple], names: list[str], path: Path, fmt: str, overwrite: bool,
+                 numbers: frozenset[str] = frozenset()) -> Path:
+    """Rows as a Parquet or CSV file (no formulas when Excel opens the CSV), atomically, in bounded memory;
+    numbers: the columns of floats in Parquet (the others text)."""
     import itertools
-
-    from ..io.saving import write_stream_atomic
 
     if fmt not in ("csv", "parquet"):
         raise XlsheetsError(f"形式が不明です: {fmt}（parquet / csv）", f"unknown format {fmt}")
     rows = iter(rows)
     batches = iter(lambda: list(itertools.islice(rows, 8192)), [])
-    write = _csv_batches if fmt == "csv" else _parquet_batches
-    return write_stream_atomic(lambda fh: write(fh, batches, columns), path, overwrite=overwrite)
+    if fmt == "csv":
+        return write_stream_atomic(lambda fh: _csv_batches(fh, batches, names), path, overwrite=overwrite)
+    return write_stream_atomic(lambda fh: _parquet_batches(fh, batches, names, numbers), path, overwrite=overwrite)
 
 
 def _csv_batches(fh, batches, columns: list[str]) -> None:
     import pandas as pd
-
-    from ..interchange import csv_cell
 
     fh.write("\ufeff".encode())  # utf-8-sig: Excel reads the Japanese
     fh.write(pd.DataFrame(columns=columns).to_csv(index=False).encode("utf-8"))
@@ -64,11 +67,11 @@ def _csv_batches(fh, batches, columns: list[str]) -> None:
         fh.write(df.map(csv_cell).to_csv(index=False, header=False).encode("utf-8"))
 
 
-def _parquet_batches(fh, batches, columns: list[str]) -> None:
+def _parquet_batches(fh, batches, columns: list[str], numbers: frozenset[str]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(c, pa.float64() if c in NUMBER_COLUMNS else pa.string()) for c in columns])
+    schema = pa.schema([(c, pa.float64() if c in numbers else pa.string()) for c in columns])
 
     def cell(v: Any, number: bool) -> Any:
         if v is None or v == "" and number:
@@ -79,6 +82,6 @@ def _parquet_batches(fh, batches, columns: list[str]) -> None:
         for batch in batches:
             cols = list(zip(*batch, strict=True))
             writer.write_batch(pa.record_batch(
-                [pa.array([cell(v, c in NUMBER_COLUMNS) for v in col], t) for c, col, t in
+                [pa.array([cell(v, c in numbers) for v in col], t) for c, col, t in
                  zip(columns, cols, schema.types, strict=True)], schema=schema))
 

@@ -28,24 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import layout as L
+from ..findings import FIELD_JA as VALIDATION_FIELDS
+from ..findings import SEVERITY_JA
 from ..io.saving import save_workbook
 from ..io.textwidth import text_lines
 from ..model import circled, paren
-from ..validation import FIELD_JA as VALIDATION_FIELDS
-from ..validation import SEVERITY_JA
-from . import charts, pages
-from .cells import (
-    LIST_SHEET_COLUMNS,
-    LIST_WIDTHS,
-    Formats,
-    add_table,
-    lines_height,
-    print_setup,
-    rate_colours,
-    row_height,  # noqa: F401  (the workers compute it; imported from here)
-    text,
-    value,
-)
+from . import charts, columns, pages
+from .cells import Formats, add_table, print_setup, rate_colours, text, value
+from .columns import HEIGHT, LINK, PLAIN, RATE, WRAPPED, lines_height
+from .rowstream import StreamedSheet
 from .status import missing_departments
 
 MAX_URL = 2079  # Excel's limit for a link
@@ -54,8 +45,9 @@ TABLE_ROWS = 20_000  # a longer 一覧 / 要確認 gets filters instead of a Tab
 # no guessing on strings: a source's 「=1+1」, 「http://…」 or 「001」 stays the text it was
 BOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 SHEETS = ("概要", "表紙", "一覧", "集計", "重点目標別", "経年比較", "提出状況", "要確認", "取込エラー", "グラフ")
-FINDING_COLUMNS = ["重大度", "コード", "位置", "内容", "参照元"]
-FINDING_WIDTHS = [7, 18, 22, 70, 40]
+# the 要確認 sheet's columns: (name, width, kind as in columns); a row grows with its wrapped 内容
+FINDING_SHEET_COLUMNS = (("重大度", 7, PLAIN), ("コード", 18, PLAIN), ("位置", 22, PLAIN), ("内容", 70, WRAPPED),
+                         ("参照元", 40, LINK))
 # the 要確認 location of a finding: the validator's field names, and two of the roll-up's own
 FIELD_JA = VALIDATION_FIELDS | {"item": "取組項目", "subitem": "番号"}
 
@@ -225,8 +217,6 @@ class RollupBook:
     def _sheet(self, name: str, long: bool):
         """A worksheet: the tables stream their rows; a long 表紙 is in constant_memory mode (XlsxWriter
         takes it per sheet when added), グラフ holds charts only."""
-        from .rowstream import StreamedSheet
-
         if name not in ("表紙", "グラフ"):
             ws = self.wb.add_worksheet(name, worksheet_class=StreamedSheet)
             ws.long = long
@@ -240,50 +230,53 @@ class RollupBook:
             self.wb.constant_memory = False
 
     def _listing(self, fields: list[str], rows: Iterator[tuple], n: int, beside: Path | None) -> None:
-        ws, f = self.ws["一覧"], self.f
-        cols = LIST_SHEET_COLUMNS[:-1]
-        at = [fields.index(c) for c in cols]
-        source, height = [fields.index(c) for c in ("ファイル", "シート", "セル")], fields.index("_height")
-        formats = [f.for_column(c) for c in cols] + [f.link]
-        for j, c in enumerate(LIST_SHEET_COLUMNS):  # each column's format, for a cell typed in later
-            ws.set_column(j, j, LIST_WIDTHS[c], formats[j] if c in cols else None)
+        ws, f, listing = self.ws["一覧"], self.f, columns.LISTING
+        sheet, link = listing.sheet, listing.link
+        # each cell's field in a row; the link's cell shows its parts (the field given there is not read)
+        at = [fields.index(c.parts[0] if j == link else c.name) for j, c in enumerate(sheet)]
+        source, height = [fields.index(p) for p in sheet[link].parts], fields.index(HEIGHT)
+        formats = [f.for_kind(c.kind) for c in sheet]
+        for j, c in enumerate(sheet):  # each column's format, for a cell typed in later
+            ws.set_column(j, j, c.width, formats[j] if j != link else None)
         last = max(1, n)
-        self._header(ws, 0, last, LIST_SHEET_COLUMNS, "一覧", 27)
+        self._header(ws, 0, last, [c.name for c in sheet], "一覧", 27)
         ws.begin(1, formats, inline=ws.long)
-        link_col = len(cols)
         for row in rows:
             target, shown = self._source_link(ws, *(row[k] for k in source))
-            ws.row([row[k] for k in at], row[height], (link_col, target, shown))
-        ws.finish(link_col)
-        for col in ("中間達成率", "期末達成率"):
-            j = LIST_SHEET_COLUMNS.index(col)
-            rate_colours(ws, f, 1, j, last, j)
-        self._long_table_look(ws, last, len(LIST_SHEET_COLUMNS))
+            ws.row([row[k] for k in at], row[height], (link, target, shown))
+        ws.finish(len(sheet) - 1)
+        for j, c in enumerate(sheet):
+            if c.kind == RATE:
+                rate_colours(ws, f, 1, j, last, j)
+        self._long_table_look(ws, last, len(sheet))
         _cut_note(ws, f, n + 2, beside)
         ws.freeze_panes(1, 0)
         print_setup(ws)
-        # print what a reader needs on A4; the source column is for clicking, not for paper
-        ws.print_area(0, 0, last, LIST_SHEET_COLUMNS.index("根拠"))
+        # print what a reader needs on A4: the columns marked printed (the source link is for clicking)
+        ws.print_area(0, 0, last, listing.printed - 1)
 
     def _findings(self, findings: Iterator[tuple[str, dict[str, Any]]], n: int, beside: Path | None) -> None:
         ws, f = self.ws["要確認"], self.f
-        formats = [f.plain, f.plain, f.plain, f.text, f.link]
-        for j, (w, fmt) in enumerate(zip(FINDING_WIDTHS, formats[:4] + [None], strict=True)):
-            ws.set_column(j, j, w, fmt)
+        formats = [f.for_kind(kind) for _, _, kind in FINDING_SHEET_COLUMNS]
+        for j, (_, width, kind) in enumerate(FINDING_SHEET_COLUMNS):
+            ws.set_column(j, j, width, formats[j] if kind != LINK else None)
         if not n:
             ws.write(0, 0, "検証で指摘された問題はありません。", f.bold)
             return
-        self._header(ws, 0, n, FINDING_COLUMNS, "要確認")
+        names = [name for name, _, _ in FINDING_SHEET_COLUMNS]
+        self._header(ws, 0, n, names, "要確認")
         ws.begin(1, formats, inline=ws.long)
+        wrap = next(width for _, width, kind in FINDING_SHEET_COLUMNS if kind == WRAPPED)
+        link = names.index("参照元")
         for path, x in itertools.islice(findings, n):  # the first n
             message = value(x["message"])
             target, shown = self._source_link(ws, path, x["sheet"], x["cell"])
             # the row grows with its wrapped message: printed lines never overlap
-            height = lines_height(text_lines(message, FINDING_WIDTHS[3])) if message else None
+            height = lines_height(text_lines(message, wrap)) if message else None
             ws.row([SEVERITY_JA.get(x["severity"], x["severity"]), value(x["code"]), value(location_text(x["location"])),
-                    message], height, (4, target, shown))
-        ws.finish(4)
-        self._long_table_look(ws, n, len(FINDING_COLUMNS))
+                    message], height, (link, target, shown))
+        ws.finish(link)
+        self._long_table_look(ws, n, len(names))
         _cut_note(ws, f, n + 2, beside)
         ws.freeze_panes(1, 0)
         print_setup(ws)

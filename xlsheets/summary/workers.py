@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..errors import XlsheetsError
+from ..io.grid import defined_names
 from .extraction import extract
 
 
@@ -30,16 +36,60 @@ def _limit_memory() -> None:
         pass
 
 
-def _preload() -> None:
-    """Import what extract() needs before the workers fork, so that each does not import it again."""
+def _preload(task: Callable[[str], dict[str, Any]] = extract) -> None:
+    """Import what the task needs before the workers fork, so that each does not import it again: every
+    module of xlsheets its module reaches, then the reader's first-use imports (python_calamine, and
+    html, which defined_names imports)."""
+    while isinstance(task, functools.partial):
+        task = task.func
+    import_reached(task.__module__)
     import python_calamine  # noqa: F401
 
-    from .. import grammar, marking, rates, reading, validation  # noqa: F401
-    from ..io import textwidth  # noqa: F401
-    from ..io.grid import defined_names  # noqa: F401 - and html, which it imports on first use
-    from . import cells, extraction  # noqa: F401
-
     defined_names(b"")
+
+
+# `from <module> import <names>` for a module of this package, at the top of a module or inside a
+# function: (leading dots or "xlsheets", the rest of the module's name, the names)
+_OWN_IMPORT = re.compile(r"^[ \t]*from (\.+|xlsheets\b)([\w.]*) import (\([^)]*\)|[^\n]*)", re.M)
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def import_reached(root: str) -> list[str]:
+    """Import the module root and every module of xlsheets it imports, and those import, followed down
+    (imports inside functions too, read from the source; a module without source ends the path).
+    Returns their names, root first."""
+    seen, todo = [], [root]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        module = importlib.import_module(name)
+        source = getattr(module.__loader__, "get_source", lambda _name: None)(name)
+        for dots, rest, names in _OWN_IMPORT.findall(source or ""):
+            todo.extend(_imported(module, dots + rest, names))
+    return seen
+
+
+def _imported(module, target: str, names: str) -> list[str]:
+    """The modules that `from target import names` in module brings in: the names that are modules of
+    their own (target a package), and target unless every name is one (a package's own lazy imports,
+    such as the package API's, are not followed for its submodules)."""
+    try:
+        base = importlib.util.resolve_name(target, module.__package__)
+        package = importlib.import_module(base)
+    except (ImportError, ValueError):  # words in a docstring, not an import
+        return []
+    words = [w.split()[0] for w in _COMMENT.sub("", names).strip("()").split(",") if w.split()]
+    subs = [f"{base}.{w}" for w in words if hasattr(package, "__path__") and _is_module(package, w)]
+    return subs if subs and len(subs) == len(words) else [base, *subs]
+
+
+def _is_module(package, name: str) -> bool:
+    known = getattr(package, name, None)
+    if known is not None:
+        return isinstance(known, ModuleType)
+    return name.isidentifier() and importlib.util.find_spec(f"{package.__name__}.{name}") is not None
 
 
 def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str | None = None,
@@ -68,7 +118,7 @@ def run_extract(paths: list[Path | str], jobs: int | None = None, scheduler: str
         if progress:
             progress(len(seen), len(items))
 
-    _preload()
+    _preload(task)
     in_pool = not scheduler and jobs != 1 and bool(items)
     if meanwhile and not in_pool:  # nothing runs beside this process: do it first
         meanwhile()
