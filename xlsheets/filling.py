@@ -134,7 +134,6 @@ def fill_workbook(dept: Department, template: str | Path | None = None, report: 
 def fill(data, out: str | Path, *, template: str | Path | None = None, overwrite: bool = False,
          backup: bool = True) -> FillReport:
     """Fill the template from data (dict, Department, file path or DataFrame) and save to out."""
-
     check_output(Path(out), overwrite, (".xlsx",))  # before any work: fill writes an .xlsx
     report = FillReport()
     dept = load_department(data, warn=report.warnings.append)

@@ -572,7 +572,6 @@ def _per_subitem(value: Any, subs: list[SubItem]) -> list[tuple[SubItem, Any]]:
 def set_typed(sub: SubItem, rates: dict[str, tuple[float, str]], grade: str, settings) -> None:
     """Keep what a sub-item's 達成率/判定 cells hold (``sub.typed``) and give it as ``sub.achievement``
     (the 判定 belongs to the latest stage: 期末 when it has a rate or a report, else 中間)."""
-
     if not rates and grade in ("", settings.none):  # 「－」 alone: nothing rated
         return
     sub.typed = Typed(dict(rates), grade)

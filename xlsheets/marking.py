@@ -177,7 +177,6 @@ def _evidence_note(writer, sheet: str, r: int, c: int, lines: list[str]) -> None
 
 def _rate_cells(book: BookGrid) -> list[tuple[str, int, int]]:
     """The 達成率 cells of every goal sheet (none when the workbook is not a 重点目標管理シート)."""
-
     try:
         result = read_book(book)
     except XlsheetsError:

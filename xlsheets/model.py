@@ -356,7 +356,6 @@ def department_from_dict(data: dict[str, Any], warn=None) -> Department:
     """Build a Department from the interchange dict; unknown keys go to ``warn(msg)``."""
     warn = warn or (lambda msg: None)
     if not isinstance(data, dict):
-
         raise XlsheetsError("データの形式が正しくありません（オブジェクトが必要です）。", "data must be an object")
     fy_raw = data.get("fiscal_year")
     fy = parse_fiscal_year(fy_raw)

@@ -101,7 +101,6 @@ def _for_edit(path: Path, notes: list[str]) -> tuple[BookGrid, object, object]:
 
 def _keeping_phonetics(wb, src: Path):
     """wb, or a writer that saves wb and puts the ふりがな of src back (openpyxl drops them)."""
-
     if not phonetics.has_phonetics(src):
         return wb
 
@@ -114,7 +113,6 @@ def _keeping_phonetics(wb, src: Path):
 
 def print_cut_notes(wb) -> list[str]:
     """A note for each cell of a printed sheet whose text cannot print in full (xlsheets' own sheets aside)."""
-
     return [cut.message() for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != RESULTS_SHEET
             for cut in print_cuts(ws)]
 
@@ -199,7 +197,6 @@ def clear_file(path: Path, out: Path | None = None, *, in_place: bool = False, o
 def convert_file(path: Path, out: Path, *, overwrite: bool = False) -> WriteResult:
     """Any readable workbook (.xls/.xlsb/.ods, or an old hand-made layout) into the official template
     of its year, as .xlsx."""
-
     _target(path, out, False, overwrite)
     book = load_book(path)
     result = read_book(book)

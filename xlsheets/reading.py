@@ -93,7 +93,6 @@ def read_result(source: Any) -> ReadResult:
 
 def read_book(book: BookGrid) -> ReadResult:
     """Read every goal sheet of a workbook (recognised by the form's signature, see ``sheetkinds``)."""
-
     if L.N_ROLLUP in book.constants:
         raise RollupWorkbook(
             f"xlsheets の集計ブックです（各部局のシートではないので読みません）: {book.path}",

@@ -45,7 +45,6 @@ def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float = 300) ->
 def render_pdf(path: str | Path, out: str | Path, *, overwrite: bool = False,
                sheets: list[str] | None = None) -> Path:
     """Render a workbook to a PDF file, as printed: every sheet, or only the named ones (in the book's order)."""
-
     path, out = Path(path), Path(out)
     kind = check_spreadsheet(path)[0]  # any format LibreOffice renders and xlsheets reads
     check_output(out, overwrite, (".pdf",))

@@ -99,7 +99,6 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
     """Settings from a file (JSON/YAML, or a workbook with an xlsheets設定 sheet), else from the
     workbook's xlsheets設定 sheet, else defaults."""
     if path:
-
         p = Path(path)
         if not p.is_file():
             raise XlsheetsError(f"設定ファイルが見つかりません: {p}", f"settings file not found: {p}")
@@ -137,7 +136,6 @@ def load_settings(path: str | Path | None = None, book=None) -> Settings:
 
 def _settings_workbook(p: Path) -> Settings:
     """The xlsheets設定 sheet of a workbook given as the settings file."""
-
     book = load_book(p)
     if not any(s.name == SETTINGS_SHEET for s in book.sheets):
         raise XlsheetsError(f"設定ファイルのブックに「{SETTINGS_SHEET}」シートがありません: {p}",

@@ -224,7 +224,6 @@ def template_path(fiscal_year: int | str | None) -> Path:
 
 def write_templates(out_dir: Path) -> list[Path]:
     """Build every layout's template into out_dir (used by scripts/build_templates.py)."""
-
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for layout in L.LAYOUTS.values():

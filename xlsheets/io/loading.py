@@ -35,7 +35,6 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
     """
     from python_calamine import CalamineWorkbook
 
-
     max_cells = Limits().max_cells
     path = str(path)
     wb = _open_calamine(CalamineWorkbook, path, kind)
@@ -47,7 +46,6 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
                 continue
             sh = wb.get_sheet_by_name(meta.name)
             if sh.total_height * max(1, sh.total_width) > max_cells:
-
                 raise UnreadableWorkbook(
                     f"シート「{meta.name}」の使用範囲が大きすぎます（{sh.total_height:,}行 × {sh.total_width}列。"
                     f"XLSHEETS_MAX_CELLS で上限を変えられます）: {path}",
@@ -86,7 +84,6 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
 def _open_calamine(reader, path: str, kind: str):
     """calamine picks its reader by the file's extension: a file whose name says another format than its
     bytes (an .xlsx saved as .xls) is handed over as bytes, which calamine reads by their content."""
-
     if Path(path).suffix.lower() in KIND_SUFFIXES.get(kind, ()):
         return reader.from_path(path)
     import io
@@ -96,7 +93,6 @@ def _open_calamine(reader, path: str, kind: str):
 
 def _formats_on_demand(path: str, kind: str, grid: SheetGrid):
     """SheetGrid.formats of an .xlsx/.xls sheet: its cells' number formats, read when asked."""
-
     def formats(cells: list[tuple[int, int]]) -> dict[tuple[int, int], str | None]:
         at = {(r - grid.origin[0], c - grid.origin[1]): (r, c) for r, c in cells}
         codes = (_xlsx_codes if kind == "xlsx" else _xls_codes)(path, [grid], {grid.name: list(at)}, numbers=True)
@@ -127,7 +123,6 @@ NUMBER_BUILTIN = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9:
 def _xlsx_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -> dict[tuple[str, int, int], str | None]:
     """The number format of chosen cells (todo: sheet → grid indices) of an .xlsx (its style in the sheet XML,
     styles.xml); numbers: the built-in number formats too (else dates' only)."""
-
     out: dict[tuple[str, int, int], str | None] = {}
     with zipfile.ZipFile(path) as zf:
         try:
@@ -157,7 +152,6 @@ def _xls_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -
     numbers: the built-in number formats too (else dates' only)."""
     import xlrd
 
-
     out: dict[tuple[str, int, int], str | None] = {}
     try:
         book = xlrd.open_workbook(path, formatting_info=True, on_demand=True, logfile=Quiet())
@@ -184,7 +178,6 @@ def _xls_codes(path: str, grids: list[SheetGrid], todo, numbers: bool = False) -
 def _other_format_parts(path: str, kind: str, grids: list[SheetGrid], all_names: list[str]):
     """Names (indexed like all_names) of an .xls/.xlsb/.ods; merges that calamine does not read are set
     here, and the dates of an .ods shown as their format shows them."""
-
     entries, merges, codes = extra_parts(path, kind, all_names)
     for g in grids:
         if not g.merges and merges.get(g.name):
@@ -214,7 +207,6 @@ def _known_formats(known: dict[tuple[int, int], str]):
 
 def grid_from_openpyxl(ws) -> SheetGrid:
     """Snapshot an openpyxl worksheet (values; formulas as their text; dates as their format shows them)."""
-
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     for i, row in enumerate(rows):
         for j, v in enumerate(row):

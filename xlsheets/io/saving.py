@@ -249,7 +249,6 @@ def lossy_parts(path: str | Path) -> list[str]:
 
 def phonetic_losses(path: Path) -> list[str]:
     """ふりがな that an in-place write could not keep exactly (see phonetics.restore)."""
-
     return losses(path)
 
 
