@@ -69,8 +69,8 @@ LAYERS: tuple[Layer, ...] = (
              "hand-made layouts by their headings; typed rates as shown"),
         Part(("rates", "settings"), "達成率・判定と、端数処理・判定基準・部局順の設定", "rates and grades; their settings"),
         Part(("validation", "findings"), "検証と、指摘の語彙（重大度・規則・文面）", "the checks; the findings' vocabulary"),
-        Part(("layout",), "様式の名前・見出し・xlsheets 自身のシート名・達成率の書式",
-             "the template's names and labels, xlsheets' own sheets"),
+        Part(("layout",), "様式の名前・見出し（見出しの語は `layout_labels.toml`）・xlsheets 自身のシート名・達成率の書式",
+             "the template's names and labels (their words as data), xlsheets' own sheets"),
     )),
     Layer("io", "読み書き", (
         Part(("io/grid",), "セルの小さなインターフェイス（核が読む形）と A1 参照", "the cell interface the core works on"),

@@ -7,10 +7,19 @@ labels), never through a literal cell address.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
+from .grammar.lexicon import alternation
 from .model import wareki
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 # Defined names (sheet-scoped) in a goal sheet of the template.
 N_SHEET_TITLE = "xs_sheet_title"
@@ -137,45 +146,39 @@ def norm_label(text: object) -> str:
     return re.sub(r"\s+", "", s)
 
 
-# Field → predicate on a normalised label. Order matters: first match wins.
-LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("sheet_title", re.compile(r"重点目標管理シート")),
-    ("title", re.compile(r"^重点目標(?:名|名称)?$")),
-    ("department", re.compile(r"^(?:部局名?|部課名|部署名?|所属(?:部局)?|担当部局|所管部局|担当部署)$")),
-    ("priority", re.compile(r"^(?:優先順位|優先度|順位)$")),
-    ("comprehensive_plan", re.compile(r"^総合計画(?:における|での|上の)?位置[付づ]け$")),
-    ("regional_strategy", re.compile(r"まち・ひと・しごと")),
-    ("sdgs", re.compile(r"SDGs", re.I)),
-    ("admin_reform", re.compile(r"行(?:財)?政改革大綱")),
-    ("reconstruction_plan", re.compile(r"再構築プラン")),
-    ("current_issues", re.compile(r"^(?:現況|現状)(?:・|と|及び)?課題$")),
-    ("purpose", re.compile(r"^目的(?:・|と|及び)?(?:効果|期待される効果)$")),
-    ("notes", re.compile(r"^特記事項$")),
-]
+# The fields' labels and the columns' headings are data (layout_labels.toml): field → regex on a normalised
+# label, in the file's order (the first that matches wins).
+_MODES = {"whole": "^{}$", "noted": "^{}(?:[(（].*)?$", "prefix": "^{}", "contains": "{}"}
 
-COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
-    # 取組項目 and 方法・手段 in one column (the form's), or each in its own
-    ("item_method", re.compile(r"^(?:取組|取り組み)(?:項目)?(?:及び|および|と|並びに|・|、)?(?:その)?方法")),
-    ("item_title", re.compile(r"^(?:取組項目|取り組み項目|取組事項|取組|項目)名?(?:[(（].*)?$")),
-    ("method", re.compile(r"^(?:方法・?手段|方法|手段|具体的な?取組(?:内容)?|取組内容)(?:[(（].*)?$")),
-    ("item_no", re.compile(r"^(?:No\.?|NO\.?|№|番号|項番|項目番号)$")),
-    ("subitem_no", re.compile(r"^(?:細目番号|小項目番号|枝番号?)$")),
-    # other departments' headers: the short ones must be the whole header (and its note in brackets)
-    ("period", re.compile(r"^(?:期間|(?:期限|実施時期|実施期間|スケジュール)(?:[(（].*)?$)")),
-    ("target", re.compile(r"^(?:数値目標|(?:目標値|目標数値|成果指標|成果目標|指標)(?:[(（].*)?$)")),
-    ("midterm", re.compile(r"^(?:中間報告|(?:中間|中間実績|中間(?:時点の)?進捗(?:状況)?|上半期(?:実績|報告)|9月末(?:実績|現在)"
-                           r"|実績[(（]中間[)）])(?:[(（].*)?$)")),
-    ("final", re.compile(r"^(?:期末報告|(?:期末|期末実績|年度末(?:実績|報告)|最終報告|最終実績|実績[(（]期末[)）])"
-                         r"(?:[(（].*)?$)")),
-    ("rate_midterm", re.compile(r"^(?:達成率[(（]?中間|中間達成率)")),
-    ("rate_final", re.compile(r"^(?:達成率[(（]?期末|期末達成率)")),
-    ("grade", re.compile(r"^(?:判定|評価)(?:[(（].*)?$")),
-]
+
+def _slot(words: list[str]) -> str:
+    """One slot of a pattern: one of its words (the slot left out when "" is among them)."""
+    body = f"(?:{alternation(w for w in words if w)})"
+    return body + "?" if "" in words else body
+
+
+def _pattern(rule: dict[str, Any]) -> re.Pattern[str]:
+    """A rule's modes as one regex: its patterns (words, or slots of words) each placed as its mode says."""
+    alternatives = []
+    for mode, template in _MODES.items():
+        pattern = rule.get(mode)
+        if pattern:
+            slots = [pattern] if all(isinstance(w, str) for w in pattern) else pattern
+            alternatives.append(template.format("".join(_slot(s) for s in slots)))
+    return re.compile("|".join(alternatives), re.I if rule.get("ignore_case") else 0)
+
+
+def _labels() -> dict[str, Any]:
+    return tomllib.loads(resources.files(__package__).joinpath("layout_labels.toml").read_text(encoding="utf-8"))
+
+
+_LABELS = _labels()
+LABEL_RULES: list[tuple[str, re.Pattern[str]]] = [(r["field"], _pattern(r)) for r in _LABELS["label"]]
+COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [(r["field"], _pattern(r)) for r in _LABELS["column"]]
 # The column roles a table reads (an item_method column holds 取組項目 and 方法・手段 together).
 FORM_COLUMNS = {role for role, _rx in COLUMN_RULES}
 # Labels of what a department adds to the form (担当課, 作成日 …): known, and not read.
-EXTRA_LABEL = re.compile(r"^(?:担当(?:課|係|者)?|所管課|課名|係名|作成者|作成日|記入者|記入日|更新日|連絡先|電話(?:番号)?|内線"
-                         r"|備考|予算(?:額)?|事業費|関連事業|事業名)(?:[(（].*)?$")
+EXTRA_LABEL = _pattern(_LABELS["extra"])
 # A label and its value in one cell: 「部局名：福祉部」
 LABEL_VALUE = re.compile(r"^\s*([^:：]{2,30}?)\s*[:：]\s*(\S.*)$", re.S)
 
