@@ -50,13 +50,15 @@ from .typed import rate_number
 
 
 class _Checker:
-    def __init__(self, result: ReadResult, stage: str | None, settings: Settings, rates: Rates | None = None) -> None:
+    def __init__(self, result: ReadResult, stage: str | None, settings: Settings, rates: Rates | None = None,
+                 evidence: bool = True) -> None:
         self.result = result
         self.stage = stage
         self.settings = settings
         self.rates = rates if rates is not None else Rates()  # computed for the rate columns: not computed twice
         self.findings: list[Finding] = []
         self.achievements: list[dict[str, Any]] = []
+        self.evidence = evidence
         fy = result.department.fiscal_year
         self.fy = fy if isinstance(fy, int) else None
 
@@ -238,8 +240,9 @@ class _Checker:
         if target is None:
             return
         ach = (self.rates.get(sub) or {}).get(stage) or achievement(sub.target, report, self.settings, target=target)
-        self.achievements.append({"sheet": src.name, "cell": a1(*cell) if cell else "", "location": loc,
-                                  **ach.evidence_dict()})
+        if self.evidence:
+            self.achievements.append({"sheet": src.name, "cell": a1(*cell) if cell else "", "location": loc,
+                                      **ach.evidence_dict()})
         self.no_rate(src, cell, loc, label, target, ach)
         wrong = stated_rate_mismatch(ach)
         if wrong is not None:
@@ -373,12 +376,13 @@ def _num(d) -> str:
 
 
 def validate(result: ReadResult, stage: str | None = None, settings: Settings = DEFAULT_SETTINGS,
-             rates: Rates | None = None) -> Report:
+             rates: Rates | None = None, evidence: bool = True) -> Report:
     """Check a read workbook; returns a Report (never raises on content).
 
     rates: ``rates.compute_rates()`` of the same department with the same settings, when the caller has them.
+    evidence: list every rate with what it was computed from (Report.achievements; the roll-up needs none).
     """
-    checker = _Checker(result, stage, settings, rates)
+    checker = _Checker(result, stage, settings, rates, evidence)
     dept = result.department
     return Report(result.path, checker.run(), checker.achievements, dept.department.strip(), dept.fiscal_year)
 

@@ -76,42 +76,63 @@ def scan_zip(p: Path, limits: Limits, main: str) -> bytes:
     Returns the main part (bounded: the sizes are checked first).
     """
     try:
-        with zipfile.ZipFile(p) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise UnreadableWorkbook(
-                    f"ブック内の部品が多すぎます（{len(infos)}個）: {p}", f"too many package members: {p}"
-                )
-            total = sum(i.file_size for i in infos)
-            packed = max(1, sum(i.compress_size for i in infos))
-            if total > limits.max_total_mb * 1024 * 1024:
-                raise UnreadableWorkbook(
-                    f"展開後のサイズが大きすぎます（{total / 2**20:.0f} MB、上限 {limits.max_total_mb:.0f} MB。"
-                    f"XLSHEETS_MAX_MB で変更できます）: {p}",
-                    f"uncompressed size over the limit: {p}",
-                )
-            if total > 10 * 2**20 and total / packed > limits.max_ratio:
-                raise UnreadableWorkbook(f"圧縮率が異常です（zip爆弾の疑い）: {p}", f"suspicious compression ratio: {p}")
-            names = {i.filename for i in infos}
-            if main not in names:
-                raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no {main}: {p}")
-            main_part = b""
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == main:
-                    with zf.open(info) as fh:
-                        if info.filename == main:
-                            start = main_part = fh.read()
-                        else:
-                            start = fh.read(2048)
-                    if b"<!DOCTYPE" in start[:2048] or b"<!ENTITY" in start[:2048]:
-                        raise UnreadableWorkbook(
-                            f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
-                        )
-            return main_part
+        zf = zipfile.ZipFile(p)
     except zipfile.BadZipFile as e:
-        raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
+        raise _broken_zip(p) from e
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
-        raise UnreadableWorkbook(f"ブックが壊れています: {p} ({e})", f"broken workbook: {p}") from e
+        raise _broken_workbook(p, e) from e
+    with zf:
+        return _scan_open(zf, p, limits, main)
+
+
+def _scan_open(zf: zipfile.ZipFile, p: Path, limits: Limits, main: str) -> bytes:
+    """scan_zip() of a package already open."""
+    try:
+        return _scan_members(zf, p, limits, main)
+    except zipfile.BadZipFile as e:
+        raise _broken_zip(p) from e
+    except (OSError, EOFError, zipfile.LargeZipFile) as e:
+        raise _broken_workbook(p, e) from e
+
+
+def _broken_zip(p: Path) -> UnreadableWorkbook:
+    return UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}")
+
+
+def _broken_workbook(p: Path, e: Exception) -> UnreadableWorkbook:
+    return UnreadableWorkbook(f"ブックが壊れています: {p} ({e})", f"broken workbook: {p}")
+
+
+def _scan_members(zf: zipfile.ZipFile, p: Path, limits: Limits, main: str) -> bytes:
+    """The checks of scan_zip() on the open package's members."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise UnreadableWorkbook(f"ブック内の部品が多すぎます（{len(infos)}個）: {p}", f"too many package members: {p}")
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > limits.max_total_mb * 1024 * 1024:
+        raise UnreadableWorkbook(
+            f"展開後のサイズが大きすぎます（{total / 2**20:.0f} MB、上限 {limits.max_total_mb:.0f} MB。"
+            f"XLSHEETS_MAX_MB で変更できます）: {p}",
+            f"uncompressed size over the limit: {p}",
+        )
+    if total > 10 * 2**20 and total / packed > limits.max_ratio:
+        raise UnreadableWorkbook(f"圧縮率が異常です（zip爆弾の疑い）: {p}", f"suspicious compression ratio: {p}")
+    if main not in {i.filename for i in infos}:
+        raise UnreadableWorkbook(f"Excelブック(.xlsx)ではありません: {p}", f"no {main}: {p}")
+    main_part = b""
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == main:
+            with zf.open(info) as fh:
+                if info.filename == main:
+                    start = main_part = fh.read()
+                else:
+                    start = fh.read(2048)
+            if b"<!DOCTYPE" in start[:2048] or b"<!ENTITY" in start[:2048]:
+                raise UnreadableWorkbook(
+                    f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
+                )
+    return main_part
 
 
 def check_spreadsheet(path: str | Path, limits: Limits | None = None) -> tuple[str, bytes]:
@@ -144,18 +165,18 @@ def misnamed(path: str | Path, kind: str) -> str | None:
 
 
 def _zip_kind(p: Path, limits: Limits) -> tuple[str, bytes]:
+    """(kind, main part) of a zip package, checked as scan_zip() checks it: the package is opened once."""
     try:
-        with zipfile.ZipFile(p) as zf:
-            names = set(zf.namelist())
+        zf = zipfile.ZipFile(p)
+        names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise UnreadableWorkbook(f"ブックが壊れています（zipとして読めません）: {p}", f"broken zip: {p}") from e
-    if "xl/workbook.xml" in names:
-        return "xlsx", check_package(p, limits)
-    if "xl/workbook.bin" in names:
-        scan_zip(p, limits, "xl/workbook.bin")
-        return "xlsb", b""
-    if "mimetype" in names and scan_zip(p, limits, "mimetype").strip() == ODS_MIME:
-        return "ods", b""
+        raise _broken_zip(p) from e
+    with zf:
+        for kind, main in (("xlsx", "xl/workbook.xml"), ("xlsb", "xl/workbook.bin"), ("ods", "mimetype")):
+            if main in names:
+                part = _scan_open(zf, p, limits, main)
+                if kind != "ods" or part.strip() == ODS_MIME:
+                    return kind, part if kind == "xlsx" else b""
     raise UnreadableWorkbook(
         f"表計算のブックではありません（Word や ZIP など別の形式のファイルです）: {p}",
         f"a zip file that is not a spreadsheet: {p}",

@@ -76,7 +76,7 @@ def records_from_book(book, path: str, document: bool = False, settings=None) ->
     settings = settings or own
     dept = result.department
     rates = compute_rates(dept, settings)
-    report = validate(result, None, settings, rates)
+    report = validate(result, None, settings, rates, evidence=False)
     department = dept.department.strip()  # 「福祉部　」 and 「福祉部」 are one department in the summaries
     listing = columns.LISTING
     goals, rows = [], []
