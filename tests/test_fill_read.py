@@ -90,10 +90,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
 
 def test_sheet_names_are_valid_and_unique():
     taken: set[str] = set()
-    names = [sheet_title_for(Goal(priority=1, title="a/b:c*d?[e]\\" + "長" * 40), taken) for _ in range(3)]
+    names = [sheet_title_for(Goal(priority=1, title="a/b:c*d?[e]\\\t\n\x01" + "長" * 40), taken) for _ in range(3)]
     assert len(set(names)) == 3
     for n in names:
-        assert len(n) <= 31 and not any(ch in n for ch in "[]:*?/\\")
+        assert len(n) <= 31 and not any(ch in n for ch in "[]:*?/\\\t\n\x01")
 
 
 def test_fill_writes_what_it_is_given_without_renumbering(tmp_path):

@@ -232,3 +232,21 @@ def test_the_results_sheet_is_never_read_as_a_goal_sheet(sample_books, tmp_path)
     """検証結果 lists the form's own field names (重点目標, 数値目標, 方法・手段…): still not a goal sheet."""
     marked, _report = annotate_file(sample_books["fy2020"], tmp_path / "m.xlsx", stage="final")
     assert read(marked.path).to_dict() == read(sample_books["fy2020"]).to_dict()
+
+
+def test_a_finding_on_a_merged_cell_is_noted_on_the_merged_range_and_clear_restores_it(fy2020, tmp_path):
+    wb = load_workbook(fy2020)
+    wb.worksheets[4].merge_cells("H13:I13")  # the final report and the cell after it, merged by the department
+    wb.worksheets[4].merge_cells("D12:D13")  # the method written across two sub-items' rows
+    save_workbook(wb, fy2020, overwrite=True, backup=False)
+    original = _cells(fy2020)
+
+    res, report = annotate_file(fy2020, tmp_path / "ann.xlsx", stage="final")
+    on = {f.cell for f in report.findings if f.sheet == wb.worksheets[4].title}
+    assert {"H13", "D13"} <= on  # a finding on the merged range's first cell and one on a cell inside a range
+    ws = load_workbook(res.path).worksheets[4]
+    assert "達成率 112%" in ws["H13"].comment.text and ws["D12"].comment is not None  # where Excel shows them
+    achieved = achieve_file(fy2020, tmp_path / "ach.xlsx").path  # its evidence note on I13, inside H13:I13
+    assert load_workbook(achieved).worksheets[4]["H13"].comment is not None
+    cleared = clear_file(res.path, tmp_path / "clear.xlsx").path
+    assert _cells(cleared) == original

@@ -197,6 +197,18 @@ def test_a_source_whose_name_holds_a_hash_is_named_without_a_broken_link(sample_
     assert any(c.value for c in cover["B"]) and all(c.hyperlink is None for c in cover["B"])
 
 
+def test_a_source_whose_name_holds_a_control_character_is_named_without_a_link_and_the_book_opens(sample_books,
+                                                                                                  tmp_path):
+    src = tmp_path / "第1\x01回.xlsx"  # a name another program gave the file: no XML can hold it in a link
+    shutil.copy(sample_books["fy2024"], src)
+    out = rollup([src], tmp_path / "r.xlsx").path
+    wb = load_workbook(out)  # a link holding it made the workbook unreadable
+    ws = wb["一覧"]
+    col = [c.value for c in ws[1]].index("参照元") + 1
+    assert "回.xlsx / " in ws.cell(2, col).value and ws.cell(2, col).hyperlink is None
+    assert all(c.hyperlink is None for c in wb["表紙"]["B"])
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_ctrl_c_stops_a_rollup_at_once_and_writes_nothing(sample_books, tmp_path):
     import signal

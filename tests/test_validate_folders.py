@@ -80,3 +80,16 @@ def test_an_existing_results_workbook_is_kept_before_anything_is_read(city, tmp_
     out.write_bytes(b"keep")
     res = CliRunner().invoke(main, ["validate", str(city), "-o", str(out)])
     assert res.exit_code == 2 and out.read_bytes() == b"keep" and "Traceback" not in res.output
+
+
+def test_a_results_workbook_opens_when_a_file_name_holds_a_control_character(sample_books, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(sample_books["fy2020"], folder / "福祉部\x01R2.xlsx")
+    out = tmp_path / "検証結果一覧.xlsx"
+    res = CliRunner().invoke(main, ["validate", str(folder), "-o", str(out)])
+    assert res.exit_code == 1, res.output  # the sample's errors
+    wb = load_workbook(out)  # a link holding the name made the workbook unreadable
+    listing = wb["検証結果一覧"]
+    assert listing.cell(2, 5).value and listing.cell(2, 5).hyperlink is None
+    assert listing.cell(2, 6).hyperlink is not None  # the link to its own sheet stays

@@ -37,7 +37,7 @@ from .io.sheetops import (
 from .model import STAGES, SUBITEM_FIELDS, Department, Goal, circled, paren, priority_text, wareki
 from .template import template_path
 
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")  # what a sheet name cannot hold (tab and line breaks too)
 
 
 @dataclass
@@ -62,7 +62,7 @@ class FillReport:
 
 
 def sheet_title_for(goal: Goal, taken: set[str]) -> str:
-    """A valid, unique Excel sheet name: '1_title', at most 31 characters, none of []:*?/\\."""
+    """A valid, unique Excel sheet name: '1_title', at most 31 characters, none of []:*?/\\ nor control characters."""
     base = _BAD_SHEET_CHARS.sub("_", f"{priority_text(goal.priority).rstrip('位') or '_'}_{goal.title}").strip("'")
     base = base[:31] or "重点目標"
     name, n = base, 2

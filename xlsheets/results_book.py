@@ -12,6 +12,7 @@ from typing import Any
 from . import layout as L
 from .findings import Report
 from .io.saving import save_workbook
+from .io.sheetops import xml_holds
 from .io.writers import OpenpyxlWriter
 from .marking import RESULTS_HEADER_ROW, results_table, results_widths
 from .model import year_key, year_label
@@ -20,7 +21,7 @@ from .settings import Settings, order_departments
 LIST_SHEET = "検証結果一覧"
 # the first sheet's columns: (heading, width)
 LISTING = (("部局名", 16), ("年度", 8), ("エラー", 7), ("警告", 7), ("ファイル", 32), ("検証結果のシート・読めない理由", 60))
-_NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\']")  # what a sheet name cannot hold
+_NOT_IN_NAMES = re.compile(r"[\[\]:*?/\\'\x00-\x1f]")  # what a sheet name cannot hold
 
 
 def report_order(reports: list[Report], settings: Settings | None = None) -> list[Report]:
@@ -57,12 +58,13 @@ def write_results_book(reports: list[Report], failed: list[tuple[Path, str]], ou
             [f"エラー {s['error']} 件・警告 {s['warning']} 件" + ("" if rep.findings else "（問題は見つかりませんでした）")]]
         target = _target(rep.path, out)
         links = results_table([rep], rows, lambda f, target=target: Hyperlink(
-            ref="", target=target, location=f"'{f.sheet}'!{f.cell}"))
+            ref="", target=target, location=f"'{f.sheet}'!{f.cell}") if target else None)
         writer.write_sheet(name, rows, links=links, widths=results_widths(rows[RESULTS_HEADER_ROW - 1:]),
                            header_row=RESULTS_HEADER_ROW, landscape=True, mark=L.N_OWN_SHEET)
         listing.append([rep.department, rep.fiscal_year, s["error"], s["warning"], Path(rep.path).name, name])
         list_links[(len(listing), 6)] = Hyperlink(ref="", location=f"'{name}'!A1")
-        list_links[(len(listing), 5)] = Hyperlink(ref="", target=target)
+        if target:
+            list_links[(len(listing), 5)] = Hyperlink(ref="", target=target)
     for path, why in failed:
         listing.append([None, None, None, None, Path(path).name, f"読めません: {why}"])
     writer.write_sheet(LIST_SHEET, listing, links=list_links, widths=[w for _, w in LISTING], landscape=True,
@@ -85,9 +87,11 @@ def _sheet_name(rep: Report, taken: list[str]) -> str:
 
 
 def _target(path: str, out: Path) -> str:
-    """The source workbook as a link from the results workbook: relative, '/' separated."""
+    """The source workbook as a link from the results workbook: relative, '/' separated ('' when no link can
+    hold its name: a control character)."""
     try:
-        return Path(os.path.relpath(path, out.parent)).as_posix()
+        target = Path(os.path.relpath(path, out.parent)).as_posix()
     except ValueError:  # another drive (Windows)
-        return Path(path).resolve().as_posix()
+        target = Path(path).resolve().as_posix()
+    return target if xml_holds(target) else ""
 

@@ -21,6 +21,11 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@")
 
 
+def xml_holds(text: str) -> bool:
+    """Whether XML (a link's target, a sheet name) can hold the text: no control characters."""
+    return _ILLEGAL_XML.search(text) is None
+
+
 def clean_text(value: str) -> tuple[str, list[str]]:
     """Make text storable in a cell; return it with what was changed (in Japanese)."""
     changes = []

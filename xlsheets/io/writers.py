@@ -60,6 +60,14 @@ class OpenpyxlWriter:
     def _cell(self, sheet: str, row: int, col: int):
         return self.wb[sheet].cell(row, col)
 
+    def _shown(self, sheet: str, row: int, col: int):
+        """The cell a person sees there: a merged range's first cell, as Excel places a note on a merged range."""
+        ws = self.wb[sheet]
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+                return ws.cell(rng.min_row, rng.min_col)
+        return ws.cell(row, col)
+
     def set_value(self, sheet: str, row: int, col: int, value: Any, number_format: str | None = None) -> None:
         cell = self._cell(sheet, row, col)
         if type(cell).__name__ == "MergedCell":
@@ -94,11 +102,11 @@ class OpenpyxlWriter:
             cell.fill = PatternFill("solid", fgColor="FF" + color)
 
     def get_note(self, sheet: str, row: int, col: int) -> str:
-        c = self._cell(sheet, row, col).comment
+        c = self._shown(sheet, row, col).comment
         return c.text if c else ""
 
     def set_note(self, sheet: str, row: int, col: int, text: str | None) -> None:
-        cell = self._cell(sheet, row, col)
+        cell = self._shown(sheet, row, col)
         if not text:
             cell.comment = None
             return

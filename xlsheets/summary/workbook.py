@@ -31,6 +31,7 @@ from .. import layout as L
 from ..findings import FIELD_JA as VALIDATION_FIELDS
 from ..findings import SEVERITY_JA
 from ..io.saving import save_workbook
+from ..io.sheetops import xml_holds
 from ..io.textwidth import text_lines
 from ..model import circled, paren
 from . import charts, columns, pages
@@ -81,10 +82,10 @@ class RollupBook:
         """A link that opens the source cell (sheet None: the file), relative to the roll-up (it
         survives moving both).
 
-        None when the path holds a '#': a link cannot carry it (it starts the cell part).
+        None when the path holds a '#' (a link cannot carry it: it starts the cell part) or a control character.
         """
         target = self._target(path)
-        if "#" in target or "://" in path:  # an fsspec URL (s3://…): named, no file link can open it
+        if "#" in target or "://" in path or not xml_holds(target):  # an fsspec URL (s3://…): no file link opens it
             return None
         url = f"file:///{target}" + (f"#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}" if sheet else "")
         return url if len(url) <= MAX_URL else None
