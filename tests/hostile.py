@@ -7,6 +7,7 @@ build it in a temporary folder each run.
 from __future__ import annotations
 
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -80,6 +81,16 @@ def million_rows() -> bytes:
     return buf.getvalue()
 
 
+def twin_sheets(sample: bytes) -> bytes:
+    """A damaged package whose workbook.xml names the third sheet as the second (one goal would be read twice)."""
+    with zipfile.ZipFile(io.BytesIO(sample)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    book = members["xl/workbook.xml"].decode()
+    names = re.findall(r'<sheet [^>]*name="([^"]*)"', book)
+    members["xl/workbook.xml"] = book.replace(f'name="{names[2]}"', f'name="{names[1]}"', 1).encode()
+    return _package(members)
+
+
 def ole_header(stream: str = "") -> bytes:
     """The start of a Compound File (an .xls, or a password-protected .xlsx) naming one stream."""
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + stream.encode("utf-16-le")
@@ -99,6 +110,7 @@ def corpus(sample: bytes) -> dict[str, bytes]:
         "million_rows.xlsx": million_rows(),
         "huge_string.xlsx": huge_string(),
         "empty.xlsx": b"",
+        "twin_sheets.xlsx": twin_sheets(sample),
     }
 
 

@@ -94,6 +94,7 @@ EXPECTED = {
     "million_rows.xlsx": "使用範囲が大きすぎます",
     "huge_string.xlsx": "展開後のサイズが大きすぎます",
     "empty.xlsx": "空のファイルです",
+    "twin_sheets.xlsx": "同じ名前のシート",
 }
 
 

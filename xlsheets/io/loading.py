@@ -21,10 +21,25 @@ def load_book(path: str | Path) -> BookGrid:
     kind, workbook_xml = check_spreadsheet(path)
     try:
         book = read_book_calamine(path, workbook_xml, kind)
+    except UnreadableWorkbook:
+        raise
     except Exception as e:  # calamine and the XML parser raise their own error types on broken parts
         raise UnreadableWorkbook(f"ブックを読めません: {path}（{e}）", f"cannot read workbook: {e}") from e
     book.misnamed = misnamed(path, kind) or ""
     return book
+
+
+def _refuse_twin_sheets(names: list[str], path: str) -> None:
+    """A damaged package naming two sheets alike: one of them would be read twice and the other not at all."""
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise UnreadableWorkbook(
+                f"ブックに同じ名前のシート「{name}」が2つあり、どちらの内容か決められません（ブックが壊れています）。"
+                f"Excel で開いて修復し、シート名を変えて保存し直してください: {path}",
+                f"two sheets are named {name!r}: the workbook is damaged; repair it in Excel and rename one",
+            )
+        seen.add(name.casefold())
 
 
 def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind: str = "xlsx") -> BookGrid:
@@ -41,6 +56,7 @@ def read_book_calamine(path: str | Path, workbook_xml: bytes | None = None, kind
     grids: list[SheetGrid] = []
     all_names = [m.name for m in wb.sheets_metadata]  # localSheetId counts every sheet, charts included
     try:
+        _refuse_twin_sheets(all_names, path)
         for meta in wb.sheets_metadata:
             if str(getattr(meta, "typ", "")).lower().endswith("chartsheet"):
                 continue
