@@ -390,3 +390,34 @@ def test_a_file_changed_after_it_was_read_is_not_replaced(fy2020):
     assert fy2020.read_bytes() == changed and not (fy2020.parent / "fy2020.bak.xlsx").exists()
     assert _lock_files(fy2020.parent) == []
     assert ChangedMeanwhile("x").exit_code == 2
+
+
+def _far_cell(fy2020, tmp_path, value: bool) -> Path:
+    from openpyxl.styles import PatternFill
+
+    wb = load_workbook(fy2020)
+    cell = wb.worksheets[0]["XFD1048576"]  # the sheet's last cell: the used range spans the whole sheet
+    if value:
+        cell.value = "x"
+    else:
+        cell.fill = PatternFill("solid", fgColor="FFFF0000")
+    path = tmp_path / ("far_value.xlsx" if value else "far_style.xlsx")
+    wb.save(path)
+    return path
+
+
+def test_a_value_in_the_sheets_last_cell_is_refused_before_the_reader_builds_the_range(fy2020, tmp_path):
+    import subprocess
+    import sys
+
+    path = _far_cell(fy2020, tmp_path, value=True)
+    # in a process of its own: the reader used to ask for 512 GB and abort the process
+    code = "import sys; from xlsheets.cli import main; sys.argv = ['xlsheets', 'read', sys.argv[1]]; main()"
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-500:]
+    assert "シート「表紙」の使用範囲が大きすぎます（1,048,576行 × 16384列" in proc.stderr
+
+
+def test_a_formatted_empty_last_cell_is_read_as_usual(fy2020, tmp_path):
+    path = _far_cell(fy2020, tmp_path, value=False)
+    assert [g.title for g in read(path).goals] == [g.title for g in read(fy2020).goals]

@@ -10,11 +10,13 @@ packages (zip bombs, XML entities, too many members, not a zip at all) within :c
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UnreadableWorkbook
+from .grid import xlsx_sheet_parts
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -132,7 +134,68 @@ def _scan_members(zf: zipfile.ZipFile, p: Path, limits: Limits, main: str) -> by
                 raise UnreadableWorkbook(
                     f"危険なXML（DOCTYPE/ENTITY）を含むため開きません: {p}", f"XML with DOCTYPE/ENTITY: {p}"
                 )
+            if _SHEET_PART.fullmatch(info.filename):
+                _check_extent(zf, info, start, p, limits)
     return main_part
+
+
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"')
+# a cell holding something (not <c r="A1" s="1"/> nor <c …></c>): its column and row
+_VALUED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>(?!</(?:\w+:)?c>)')
+
+
+def _area(c1: bytes, r1: bytes, c2: bytes, r2: bytes) -> tuple[int, int]:
+    """(rows, columns) of a range given by its corners' column letters and row numbers."""
+    width = abs(_column(c2) - _column(c1)) + 1
+    return abs(int(r2) - int(r1)) + 1, width
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, start: bytes, p: Path, limits: Limits) -> None:
+    """Refuse a sheet whose cells holding something span more than limits.max_cells: the reader would build
+    the whole range in memory first. The sheet's own dimension settles it when it is small; else its cells do."""
+    m = _DIMENSION.search(start)
+    if m is not None:
+        rows, cols = _area(m[1], m[2], m[3] or m[1], m[4] or m[2])
+        if rows * cols <= limits.max_cells:
+            return
+    rows, cols = _valued_extent(zf, info)
+    if rows * cols > limits.max_cells:
+        raise UnreadableWorkbook(
+            f"シート「{_sheet_name(zf, info.filename)}」の使用範囲が大きすぎます（{rows:,}行 × {cols}列。"
+            f"XLSHEETS_MAX_CELLS で上限を変えられます）: {p}",
+            f"sheet part {info.filename} has too large a used range",
+        )
+
+
+def _valued_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """(rows, columns) spanned by a sheet part's cells that hold something, read in chunks."""
+    low_r = low_c = 1 << 30
+    high_r = high_c = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            for m in _VALUED_CELL.finditer(data):
+                r, c = int(m[2]), _column(m[1])
+                low_r, high_r, low_c, high_c = min(low_r, r), max(high_r, r), min(low_c, c), max(high_c, c)
+            tail = data[-512:]  # a cell cut by the chunk's end is found whole in the next round
+    return (high_r - low_r + 1, high_c - low_c + 1) if high_r else (0, 0)
+
+
+def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
+    """The name a sheet part is shown under (the part itself when the workbook does not say)."""
+    try:
+        return next((name for name, target in xlsx_sheet_parts(zf) if target == part), part)
+    except (KeyError, zipfile.BadZipFile, ValueError):
+        return part
 
 
 def check_spreadsheet(path: str | Path, limits: Limits | None = None) -> tuple[str, bytes]:
