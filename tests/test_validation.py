@@ -128,6 +128,26 @@ def test_the_cover_list_is_checked_against_the_goal_sheets(sample_books, tmp_pat
     assert any(sheet.startswith("2_") for sheet, _ in found)  # that goal is missing from the cover
 
 
+def test_a_title_of_another_year_is_pointed_out_on_its_cell(sample_books, tmp_path):
+    from openpyxl import load_workbook
+
+    from xlsheets.io.grid import a1
+    from xlsheets.io.saving import save_workbook
+    from xlsheets.reading import read
+
+    assert not [f for f in validate_path(sample_books["fy2024"]).findings if f.code == "year-mismatch"]
+    dept = read(sample_books["fy2024"])
+    copied = dept.goals[1].sheet  # a sheet copied from the year before, its title not updated
+    wb = load_workbook(sample_books["fy2024"])
+    cell = wb[copied.name].cell(*copied.fields["sheet_title"])
+    cell.value = cell.value.replace("令和6年度", "令和5年度")
+    path = save_workbook(wb, tmp_path / "copied.xlsx")
+    found = [f for f in validate_path(path).findings if f.code == "year-mismatch"]
+    assert [(f.sheet, f.cell) for f in found] == [(copied.name, a1(*copied.fields["sheet_title"]))]
+    assert "令和5年度（2023）" in found[0].message and "令和6年度（2024）" in found[0].message
+    assert read(path).fiscal_year == 2024  # the workbook's year stands: the finding says which one differs
+
+
 def test_a_hand_made_cover_is_read_and_checked(tmp_path):
     from openpyxl import load_workbook
 

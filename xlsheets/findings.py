@@ -19,6 +19,7 @@ FIELD_JA = {
     "current_issues": "現況・課題", "purpose": "目的・効果", "item_title": "取組項目名", "method": "方法・手段",
     "period": "期間・期限", "target": "数値目標", "midterm": "中間報告", "final": "期末報告", "notes": "特記事項",
     "cover": "表紙", "rate_midterm": "達成率（中間）", "rate_final": "達成率（期末）", "grade": "判定",
+    "sheet_title": "表題",
 }
 DEFAULT = ""  # the condition of a rule with one message
 
@@ -114,6 +115,12 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("department-mismatch", WARNING, "部局名がシートごとに違う",
          "The goal sheets of one workbook name different departments (one sheet copied from another's).",
          {DEFAULT: "部局名「{name}」がほかのシート（「{usual}」）と違います。別の部局のシートを写していないか確認してください。"}),
+    Rule("year-mismatch", WARNING, "表題の年度がブックの年度と違う",
+         "A sheet's or the cover's title names another 年度 than the workbook's (its xs_fiscal_year, else the first "
+         "title): a sheet copied from another year, or a title not updated. The rates and the roll-up use the "
+         "workbook's year.",
+         {DEFAULT: "{where}の表題の年度（{shown}）が、このブックの年度（{year}）と違います。別の年度のシートを写していないか"
+                   "確かめ、表題か年度を直してください。"}),
     Rule("cover-mismatch", WARNING, "表紙と各シートが合わない",
          "The cover's goal list and the goal sheets disagree: a goal missing on either side, or another priority.",
          {"no_sheet": "表紙の重点目標「{title}」に対応するシートがありません。題名が変わっていないか確認してください。",

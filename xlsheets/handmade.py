@@ -241,6 +241,8 @@ class _Reader:
             goal.items = _Items(self, table).read()
         self._unplaced(header, notes_row)
         year = parse_fiscal_year(sheet.text(*found["sheet_title"])) if "sheet_title" in found else None
+        if "sheet_title" in found:
+            src.fields["sheet_title"], src.year = found["sheet_title"], year
         return goal, values.get("department", ""), year
 
     def _notes_row(self, header: int) -> int:

@@ -80,6 +80,7 @@ class GoalSheet:
     legacy: bool = False  # a hand-made sheet read by its labels
     label_numbers: list[tuple[Cell, str, list[Any]]] = field(default_factory=list)  # legacy: (cell, field, nos)
     department: str = ""  # the 部局名 as this sheet writes it
+    year: int | None = None  # the 年度 as this sheet's title writes it (its cell: fields["sheet_title"])
     # cells that no field took: (cell, its text, the heading of its column or where it is) → layout-unplaced
     unplaced: list[tuple[Cell, str, str]] = field(default_factory=list)
     # columns and labels the form does not have (担当課, 備考): (heading cell, heading), not read

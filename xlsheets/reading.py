@@ -63,6 +63,7 @@ class ReadResult:
     department: Department
     path: str = ""
     cover_sheet: str = ""  # the department's cover (表紙), when the workbook has one
+    cover_year: tuple[int, Cell | None] | None = None  # the 年度 its title writes, and that title's cell
     cover: list[CoverEntry] = field(default_factory=list)
     skipped: list[SheetKind] = field(default_factory=list)  # validation's sheet-skipped
     notes: list[str] = field(default_factory=list)  # columns and labels not read (not fields of the form)
@@ -102,7 +103,7 @@ def read_book(book: BookGrid) -> ReadResult:
     goals: list[Goal] = []
     dept_name = ""
     year: Any = None
-    cover_year = None
+    cover_year, cover_title = None, None
     cover_sheet, cover = "", []
     kinds = classify(book)
     for sheet, kind in zip(book.sheets, kinds, strict=True):
@@ -114,7 +115,8 @@ def read_book(book: BookGrid) -> ReadResult:
         elif kind.kind == COVER and (L.N_COVER_TITLE in sheet.names or cover_year is None):
             found = _cover_info(sheet)
             if found:
-                cover_year = cover_year or found[0]
+                if not cover_year and found[0]:
+                    cover_year, cover_title = found[0], found[2]
                 dept_name = dept_name or found[1]
                 if not cover_sheet:
                     cover_sheet, cover = sheet.name, _cover_entries(sheet)
@@ -126,22 +128,25 @@ def read_book(book: BookGrid) -> ReadResult:
         )
     const_year = parse_fiscal_year(book.constants.get(L.N_FISCAL_YEAR))
     fy = const_year or year or cover_year or ""
-    result = ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), book.path, cover_sheet, cover,
+    result = ReadResult(Department(fiscal_year=fy, department=dept_name, goals=goals), book.path, cover_sheet,
+                        (cover_year, cover_title) if cover_year else None, cover,
                         [k for k in kinds if k.kind == SKIPPED], misnamed=book.misnamed)
     result.notes = [f"シート「{g.sheet.name}」の「{heading}」（{a1(*cell)}）は様式にない欄のため読みませんでした"
                      f"（not a field of the form: not read）" for g in goals for cell, heading in g.sheet.ignored]
     return result
 
 
-def _cover_info(sheet: SheetGrid) -> tuple[int | None, str] | None:
+def _cover_info(sheet: SheetGrid) -> tuple[int | None, str, Cell] | None:
+    """The cover's (年度, 部局名, the title's cell)."""
     if L.N_COVER_TITLE in sheet.names:
         ref = sheet.names[L.N_COVER_TITLE]
         dept = sheet.names.get(L.N_COVER_DEPARTMENT)
-        return parse_fiscal_year(sheet.text(ref.r1, ref.c1)), sheet.text(dept.r1, dept.c1) if dept else ""
+        return (parse_fiscal_year(sheet.text(ref.r1, ref.c1)), sheet.text(dept.r1, dept.c1) if dept else "",
+                (ref.r1, ref.c1))
     if looks_like_cover(sheet):
-        for _r, _c, v in sheet.cells():
+        for r, c, v in sheet.cells():
             if isinstance(v, str) and "重点目標" in v and "年度" in v:
-                return parse_fiscal_year(v), ""
+                return parse_fiscal_year(v), "", (r, c)
     return None
 
 
@@ -237,6 +242,8 @@ def _read_named(sheet: SheetGrid, settings) -> tuple[Goal, str, int | None]:
     _table_unplaced(sheet, src)
     year_cell = _at(sheet, L.N_SHEET_TITLE)
     year = parse_fiscal_year(sheet.text(*year_cell)) if year_cell else None
+    if year_cell:
+        src.fields["sheet_title"], src.year = year_cell, year
     return goal, text("department"), year
 
 

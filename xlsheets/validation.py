@@ -31,6 +31,7 @@ from .model import (
     circled,
     paren,
     wareki,
+    year_label,
 )
 from .rates import (
     AMBIGUOUS,
@@ -77,6 +78,7 @@ class _Checker:
             self.unplaced(goal, goal.sheet)
         self.cover()
         self.departments()
+        self.years()
         return self.findings
 
     def workbook(self) -> None:
@@ -105,6 +107,21 @@ class _Checker:
             if name and name != usual:
                 self.add("department-mismatch", src, src.fields.get("department"), self.loc(goal, "department"),
                          name=name, usual=usual)
+
+    def years(self) -> None:
+        """The 年度 each title writes against the workbook's: a title of another year was copied or not updated."""
+        result, year = self.result, self.result.department.fiscal_year
+        if not isinstance(year, int):
+            return
+        titles = [(g.sheet, g.sheet.year, g.sheet.fields.get("sheet_title"), self.loc(g, "sheet_title"))
+                  for g in result.department.goals]
+        if result.cover_year:
+            titles.append((GoalSheet(result.cover_sheet), *result.cover_year, {"goal": None, "item": None,
+                                                                                  "subitem": None, "field": "cover"}))
+        for src, written, cell, loc in titles:
+            if isinstance(written, int) and written != year:
+                self.add("year-mismatch", src, cell, loc, where="表紙" if loc["field"] == "cover" else "シート",
+                         shown=year_label(written), year=year_label(year))
 
     def cover(self) -> None:
         """The cover's list against the goal sheets: same goals, same priorities."""
